@@ -1,0 +1,106 @@
+import type { Contract, EventName, EventPayload } from '../shared/contract'
+import type { HandlerMap, Session } from '../shared/rpc/server'
+import type { SampleBatch } from '../shared/model'
+import { AssetCatalog } from './assets/asset-catalog'
+import type { PlantConfig } from './config/schema'
+import { ConnectionRegistry } from './connections/connection-registry'
+import { LiveValues } from './live/live-values'
+import { type Clock, systemClock } from './ports/clock'
+import type { Collector } from './ports/collector'
+import { type Logger, silentLogger } from './ports/logger'
+import { SessionStream } from './signals/session-stream'
+import type { HistoryReader } from './trends/history-reader'
+import { MemoryHistory } from './trends/memory-history'
+
+export interface CoreDeps {
+  plant: PlantConfig
+  /** One collector per configured connection, same ids. */
+  collectors: Collector[]
+  info: { version: string; host: 'desktop' | 'headless' | 'test'; demo: boolean }
+  clock?: Clock
+  logger?: Logger
+  /** Where trends read history; defaults to a bounded in-memory ring. */
+  history?: HistoryReader & { ingest?(batch: SampleBatch): void }
+}
+
+type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+
+export interface Core {
+  readonly handlers: HandlerMap<Contract>
+  /** Events for every client (connection health). Per-client events go through the session. */
+  onBroadcast(cb: Broadcast): () => void
+  start(): Promise<void>
+  stop(): Promise<void>
+  readonly live: LiveValues
+}
+
+/** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
+export function createCore(deps: CoreDeps): Core {
+  const clock = deps.clock ?? systemClock
+  const log = deps.logger ?? silentLogger
+  const catalog = new AssetCatalog(deps.plant)
+  const live = new LiveValues()
+  const history = deps.history ?? new MemoryHistory()
+  const registry = new ConnectionRegistry(clock)
+  const broadcasts = new Set<Broadcast>()
+  const streams = new WeakMap<Session, SessionStream>()
+  const startedAt = clock.now()
+  const unsubs: (() => void)[] = []
+
+  for (const c of deps.plant.connections) {
+    registry.add({ id: c.id, kind: c.kind, name: c.name, target: c.kind === 'opcua' ? c.endpoint : c.url })
+  }
+  registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+
+  const handlers: HandlerMap<Contract> = {
+    'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
+    'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
+    'connections.list': () => registry.list(),
+    'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
+    'signals.current': ({ signals }) => signals.flatMap((id) => live.get(id) ?? []),
+    'signals.subscribe': ({ signals }, { session }) => {
+      const known = signals.filter((id) => catalog.has(id))
+      let stream = streams.get(session)
+      if (!stream) streams.set(session, (stream = new SessionStream(session, live)))
+      stream.set(known)
+      return { subscribed: known.length, unknown: signals.filter((id) => !catalog.has(id)) }
+    },
+    'trends.query': async ({ signals, from, to, points }) => ({
+      series: await Promise.all(signals.map((id) => history.query(id, from, to, points))),
+    }),
+  }
+
+  return {
+    handlers,
+    live,
+    onBroadcast(cb) {
+      broadcasts.add(cb)
+      return () => broadcasts.delete(cb)
+    },
+    async start() {
+      registry.start()
+      for (const col of deps.collectors) {
+        let samples = 0
+        unsubs.push(
+          col.onState((st) => {
+            if (st.health !== 'connected') log.warn({ connection: col.id, ...st }, 'connection not healthy')
+            else log.info({ connection: col.id }, 'connected')
+            registry.setState(col.id, st)
+          }),
+          col.onSamples((batch) => {
+            samples += batch.length
+            live.ingest(batch)
+            history.ingest?.(batch)
+            registry.count(col.id, samples, col.rejected)
+          }),
+        )
+      }
+      await Promise.all(deps.collectors.map((c) => c.start()))
+    },
+    async stop() {
+      registry.stop()
+      unsubs.splice(0).forEach((u) => u())
+      await Promise.all(deps.collectors.map((c) => c.stop().catch((e) => log.error({ err: e, connection: c.id }, 'stop failed'))))
+    },
+  }
+}

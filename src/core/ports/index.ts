@@ -1,0 +1,3 @@
+export * from './collector'
+export * from './logger'
+export * from './clock'

@@ -1,0 +1,49 @@
+import type { Series } from '../../shared/contract/trends'
+import type { SampleBatch } from '../../shared/model'
+import { decimateMinMax, type HistoryReader } from './history-reader'
+
+/** Numeric value for plotting: booleans as 0/1, strings and bad-quality samples as gaps. */
+export function plotValue(value: unknown, quality: string): number | null {
+  if (quality === 'bad') return null
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null
+  if (typeof value === 'boolean') return value ? 1 : 0
+  return null
+}
+
+/**
+ * Bounded per-signal ring of recent samples: the trend's history until the local store serves it.
+ * Memory: `capacity` × 16 bytes per signal.
+ */
+export class MemoryHistory implements HistoryReader {
+  private readonly rings = new Map<string, { t: Float64Array; v: Float64Array; start: number; len: number }>()
+  constructor(private readonly capacity = 20_000) {}
+
+  ingest(batch: SampleBatch): void {
+    for (const s of batch) {
+      let r = this.rings.get(s.signal)
+      if (!r) this.rings.set(s.signal, (r = { t: new Float64Array(this.capacity), v: new Float64Array(this.capacity), start: 0, len: 0 }))
+      const last = r.len > 0 ? r.t[(r.start + r.len - 1) % this.capacity]! : -Infinity
+      if (s.ts < last) continue // the ring stays sorted; late samples are the store's business
+      const pv = plotValue(s.value, s.quality)
+      const idx = (r.start + r.len) % this.capacity
+      r.t[idx] = s.ts
+      r.v[idx] = pv === null ? Number.NaN : pv
+      if (r.len < this.capacity) r.len++
+      else r.start = (r.start + 1) % this.capacity
+    }
+  }
+
+  async query(signal: string, from: number, to: number, points: number): Promise<Series> {
+    const r = this.rings.get(signal)
+    if (!r) return { signal, t: [], v: [] }
+    const t: number[] = new Array(r.len)
+    const v: (number | null)[] = new Array(r.len)
+    for (let k = 0; k < r.len; k++) {
+      const idx = (r.start + k) % this.capacity
+      t[k] = r.t[idx]!
+      const x = r.v[idx]!
+      v[k] = Number.isNaN(x) ? null : x
+    }
+    return { signal, ...decimateMinMax(t, v, from, to, points) }
+  }
+}

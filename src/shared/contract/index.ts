@@ -1,0 +1,24 @@
+import type { z } from 'zod'
+import { assets, assetsEvents } from './assets'
+import { connections, connectionsEvents } from './connections'
+import { signals, signalsEvents } from './signals'
+import { system, systemEvents } from './system'
+import { trends, trendsEvents } from './trends'
+
+/** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
+export const contract = { ...system, ...connections, ...assets, ...signals, ...trends } as const
+/** Every event the core may push. */
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...signalsEvents, ...trendsEvents } as const
+
+export type Contract = typeof contract
+export type Events = typeof events
+export type MethodName = keyof Contract
+export type EventName = keyof Events
+export type Params<M extends MethodName> = z.input<Contract[M]['input']>
+export type Result<M extends MethodName> = z.output<Contract[M]['output']>
+export type EventPayload<E extends EventName> = z.output<Events[E]>
+
+export * from './define'
+export * from './system'
+export * from './assets'
+export * from './trends'

@@ -1,0 +1,24 @@
+import { z } from 'zod'
+
+/** Health is state, not an exception. */
+export const ConnectionHealth = z.enum(['connecting', 'connected', 'degraded', 'error', 'stopped'])
+export type ConnectionHealth = z.infer<typeof ConnectionHealth>
+
+export const ConnectionKind = z.enum(['opcua', 'mqtt'])
+export type ConnectionKind = z.infer<typeof ConnectionKind>
+
+export const ConnectionState = z.object({
+  id: z.string(),
+  kind: ConnectionKind,
+  name: z.string(),
+  /** Endpoint or broker URL, without credentials. */
+  target: z.string(),
+  health: ConnectionHealth,
+  /** Why the connection is not `connected`: human readable. */
+  reason: z.string().optional(),
+  since: z.number().int(),
+  /** Counters a user can see: samples received and inputs rejected. */
+  samples: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+})
+export type ConnectionState = z.infer<typeof ConnectionState>

@@ -1,0 +1,56 @@
+import { z } from 'zod'
+
+/**
+ * Stable error codes. Codes cross every boundary (RPC, config, collectors) as data;
+ * a user sees the message, a program switches on the code. Never rename one.
+ */
+export const ErrorCode = z.enum([
+  'rpc.bad_json',
+  'rpc.bad_envelope',
+  'rpc.unknown_method',
+  'rpc.bad_params',
+  'rpc.too_large',
+  'rpc.bad_result',
+  'rpc.internal',
+  'rpc.timeout',
+  'rpc.closed',
+  'rpc.rate_limited',
+  'config.not_found',
+  'config.parse',
+  'config.invalid',
+  'signal.unknown',
+  'command.unknown_target',
+  'command.rejected',
+  'command.failed',
+  'collector.unavailable',
+])
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const ErrorShape = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** Optional structured detail, e.g. zod issues for rpc.bad_params. */
+  details: z.unknown().optional(),
+})
+export type ErrorShape = z.infer<typeof ErrorShape>
+
+/** An error that crosses boundaries as data. */
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly details?: unknown
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.details = details
+  }
+  toShape(): ErrorShape {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details }
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError
+}

@@ -1,0 +1,4 @@
+export * from './sample'
+export * from './errors'
+export * from './connection'
+export * from './asset'

@@ -1,0 +1,36 @@
+import { z } from 'zod'
+
+/** A signal's stable id: `<source>/<path>`, printable, no whitespace. */
+export const SignalId = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9_.:\-/#[\]]+$/, 'signal id: letters, digits and _ . : - / # [ ] only')
+export type SignalId = z.infer<typeof SignalId>
+
+/** Milliseconds since the Unix epoch. */
+export const Epoch = z.number().int().min(0).max(8_640_000_000_000_000)
+export type Epoch = z.infer<typeof Epoch>
+
+/** OPC UA's three quality classes. `status` keeps the raw status code (OPC UA) or a reason text. */
+export const Quality = z.enum(['good', 'uncertain', 'bad'])
+export type Quality = z.infer<typeof Quality>
+
+export const SampleValue = z.union([z.number(), z.boolean(), z.string().max(4096), z.null()])
+export type SampleValue = z.infer<typeof SampleValue>
+
+export const Sample = z.object({
+  signal: SignalId,
+  ts: Epoch,
+  value: SampleValue,
+  quality: Quality,
+  /** Raw status: OPC UA status code name (`BadCommunicationError`) or a short reason. */
+  status: z.string().max(128).optional(),
+})
+export type Sample = z.infer<typeof Sample>
+
+export const SampleBatch = z.array(Sample).max(100_000)
+export type SampleBatch = z.infer<typeof SampleBatch>
+
+export const DataType = z.enum(['number', 'boolean', 'string'])
+export type DataType = z.infer<typeof DataType>

@@ -1,0 +1,145 @@
+import type { z } from 'zod'
+import type { EventMap, MethodMap } from '../contract/define'
+import { AppError, type ErrorCode, type ErrorShape } from '../model/errors'
+import { DEFAULT_MAX_MESSAGE, RequestMsg } from './envelope'
+import type { Transport } from './transport'
+
+/** One connected client. Handlers use it to push events to this client only. */
+export interface Session {
+  readonly id: number
+  emit(event: string, payload: unknown): void
+  onClose(cb: () => void): void
+}
+
+export interface CallContext {
+  session: Session
+}
+
+export type HandlerMap<C extends MethodMap> = {
+  [M in keyof C]: (params: z.output<C[M]['input']>, ctx: CallContext) => Promise<z.input<C[M]['output']>> | z.input<C[M]['output']>
+}
+
+export interface RpcServerOptions<C extends MethodMap, E extends EventMap> {
+  contract: C
+  events: E
+  handlers: HandlerMap<C>
+  maxMessage?: number
+  /** Validate every result against its schema (tests turn it on; a mismatch is answered as rpc.bad_result). */
+  validateResults?: boolean
+  /** Called for every rejected message, so the host can log and count it. */
+  onReject?: (code: ErrorCode, session: number, detail: string) => void
+}
+
+export interface RpcServer<E extends EventMap> {
+  connect(transport: Transport): Session
+  broadcast<K extends keyof E & string>(event: K, payload: z.input<E[K]>): void
+  /** Rejections by code since start: visible in logs and `system` diagnostics. */
+  readonly rejected: Readonly<Record<string, number>>
+  readonly sessionCount: number
+}
+
+/** Transport-agnostic RPC server: validates every incoming message and call, answers with stable codes. */
+export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: RpcServerOptions<C, E>): RpcServer<E> {
+  const maxMessage = opts.maxMessage ?? DEFAULT_MAX_MESSAGE
+  const sessions = new Set<Session>()
+  const rejected: Record<string, number> = {}
+  let nextId = 1
+  const handlers = opts.handlers as Record<string, (p: unknown, ctx: CallContext) => unknown>
+
+  const reject = (t: Transport, sid: number, id: string | number | null, err: ErrorShape) => {
+    rejected[err.code] = (rejected[err.code] ?? 0) + 1
+    opts.onReject?.(err.code, sid, err.message)
+    t.send(JSON.stringify({ id, ok: false, error: err }))
+  }
+
+  async function handle(t: Transport, session: Session, text: string) {
+    if (typeof text !== 'string') return reject(t, session.id, null, { code: 'rpc.bad_envelope', message: 'message must be JSON text' })
+    if (text.length > maxMessage) {
+      return reject(t, session.id, null, {
+        code: 'rpc.too_large',
+        message: `message of ${text.length} bytes exceeds the limit of ${maxMessage}`,
+      })
+    }
+    let raw: unknown
+    try {
+      raw = JSON.parse(text)
+    } catch {
+      return reject(t, session.id, null, { code: 'rpc.bad_json', message: 'message is not valid JSON' })
+    }
+    const env = RequestMsg.safeParse(raw)
+    if (!env.success) {
+      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : null
+      return reject(t, session.id, id, { code: 'rpc.bad_envelope', message: 'expected {id, method, params}' })
+    }
+    const { id, method, params } = env.data
+    if (!Object.hasOwn(opts.contract, method)) {
+      return reject(t, session.id, id, { code: 'rpc.unknown_method', message: `unknown method "${method}"` })
+    }
+    const spec = opts.contract[method]!
+    const parsed = spec.input.safeParse(params ?? {})
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }))
+      const first = issues[0]
+      return reject(t, session.id, id, {
+        code: 'rpc.bad_params',
+        message: `bad params for ${method}: ${first ? `${first.path || '(root)'}: ${first.message}` : 'invalid'}`,
+        details: issues,
+      })
+    }
+    try {
+      let result = await handlers[method]!(parsed.data, { session })
+      if (opts.validateResults) {
+        const out = spec.output.safeParse(result)
+        if (!out.success) {
+          return reject(t, session.id, id, { code: 'rpc.bad_result', message: `${method} produced an invalid result: ${out.error.message}` })
+        }
+        result = out.data
+      }
+      t.send(JSON.stringify({ id, ok: true, result }))
+    } catch (e) {
+      if (e instanceof AppError) return reject(t, session.id, id, e.toShape())
+      return reject(t, session.id, id, { code: 'rpc.internal', message: `${method} failed: ${(e as Error)?.message ?? String(e)}` })
+    }
+  }
+
+  return {
+    connect(t) {
+      const closeCbs: (() => void)[] = []
+      let open = true
+      const session: Session = {
+        id: nextId++,
+        emit(event, payload) {
+          if (open) t.send(JSON.stringify({ event, payload }))
+        },
+        onClose(cb) {
+          closeCbs.push(cb)
+        },
+      }
+      sessions.add(session)
+      t.onMessage((text) => void handle(t, session, text))
+      t.onClose(() => {
+        if (!open) return
+        open = false
+        sessions.delete(session)
+        for (const cb of closeCbs.splice(0)) {
+          try {
+            cb()
+          } catch {
+            /* a failing cleanup must not stop the others */
+          }
+        }
+      })
+      return session
+    },
+    broadcast(event, payload) {
+      if (sessions.size === 0) return
+      for (const s of sessions) s.emit(event, payload)
+    },
+    get rejected() {
+      return rejected
+    },
+    get sessionCount() {
+      return sessions.size
+    },
+  }
+}
