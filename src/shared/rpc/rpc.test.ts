@@ -36,7 +36,7 @@ function setup(maxMessage = 1000) {
       'math.slow': () => new Promise<number>(() => {}),
       'math.watch': (_p, { session }) => {
         session.emit('math.tick', 42)
-        return true
+        return true as const
       },
     },
   })

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's test command. Sets up what the tests need, then runs every suite:
+# typecheck, unit, integration (real mosquitto, node-opcua, SQLite, VictoriaMetrics), e2e (real Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v victoria-metrics >/dev/null 2>&1 || [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing test peers: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "The tests need: ${need[*]}. Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -d node_modules ]; then
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci
+fi
+
+npm run --silent typecheck
+npm run --silent build:web >/dev/null
+npx vitest run "$@"

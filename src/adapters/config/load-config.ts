@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { AppConfig } from '../../core/config/app-config'
+import { AppError } from '../../shared/model/errors'
+
+/**
+ * Read and validate the configuration file. Every failure is an AppError whose message names
+ * the file, the field path and the reason — never a stack trace.
+ */
+export function loadConfig(file: string | undefined): AppConfig {
+  if (file === undefined) return AppConfig.parse({})
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new AppError('config.not_found', `${file}: cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  let raw: unknown
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
+  } catch (e) {
+    throw new AppError('config.parse', `${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`)
+  }
+  const r = AppConfig.safeParse(raw ?? {})
+  if (!r.success) {
+    const lines = r.error.issues.slice(0, 8).map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    throw new AppError('config.invalid', `${file}: invalid configuration\n${lines.join('\n')}`, r.error.issues)
+  }
+  return r.data
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import type { MqttSignalConfig } from '../../core/config/schema'
+import { decodeMessage } from './decode'
+
+const sig = (id: string, path: string | undefined, dataType: MqttSignalConfig['dataType'] = 'number'): MqttSignalConfig => ({
+  id,
+  name: id,
+  topic: 't',
+  dataType,
+  writable: false,
+  ...(path === undefined ? {} : { path }),
+})
+const enc = (s: string) => new TextEncoder().encode(s)
+const NOW = 1_700_000_000_000
+
+describe('decodeMessage', () => {
+  it('yields one sample per mapped field of a nested JSON message, with the payload timestamp', () => {
+    const r = decodeMessage([sig('a', 'power.total'), sig('b', 'v[1]')], enc(JSON.stringify({ ts: NOW - 5, power: { total: 3.5 }, v: [1, 2] })), NOW, 1e6)
+    expect(r.rejections).toEqual([])
+    expect(r.samples).toEqual([
+      { signal: 'a', ts: NOW - 5, value: 3.5, quality: 'good' },
+      { signal: 'b', ts: NOW - 5, value: 2, quality: 'good' },
+    ])
+  })
+
+  it('reads seconds timestamps and ignores timestamps from the future', () => {
+    expect(decodeMessage([sig('a', 'x')], enc(JSON.stringify({ ts: (NOW - 1000) / 1000, x: 1 })), NOW, 1e6).samples[0]!.ts).toBe(NOW - 1000)
+    expect(decodeMessage([sig('a', 'x')], enc(JSON.stringify({ ts: NOW * 2, x: 1 })), NOW, 1e6).samples[0]!.ts).toBe(NOW)
+  })
+
+  it('decodes plain payloads by data type', () => {
+    expect(decodeMessage([sig('n', undefined)], enc('42.5'), NOW, 1e6).samples[0]!.value).toBe(42.5)
+    expect(decodeMessage([sig('b', undefined, 'boolean')], enc('true'), NOW, 1e6).samples[0]!.value).toBe(true)
+    expect(decodeMessage([sig('s', undefined, 'string')], enc('RUNNING'), NOW, 1e6).samples[0]!.value).toBe('RUNNING')
+  })
+
+  it('keeps good fields when a sibling is missing or of the wrong type', () => {
+    const r = decodeMessage([sig('a', 'x'), sig('b', 'y'), sig('c', 'z')], enc('{"x":1,"y":"abc"}'), NOW, 1e6)
+    expect(r.samples.map((s) => s.signal)).toEqual(['a'])
+    expect(r.rejections).toEqual([
+      { signal: 'b', reason: 'wrong_type' },
+      { signal: 'c', reason: 'missing_field' },
+    ])
+  })
+
+  it.each([
+    ['malformed JSON', enc('{"x":'), 'not_json'],
+    ['invalid UTF-8', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), 'bad_utf8'],
+    ['oversized', new Uint8Array(2000), 'too_large'],
+  ])('%s → %s', (_n, payload, reason) => {
+    const r = decodeMessage([sig('a', 'x')], payload, NOW, 1000)
+    expect(r.samples).toEqual([])
+    expect(r.rejections).toEqual([{ reason }])
+  })
+
+  it('rejects NaN-like numbers', () => {
+    expect(decodeMessage([sig('n', undefined)], enc('NaN'), NOW, 1e6).rejections[0]!.reason).toBe('wrong_type')
+  })
+})

@@ -1,0 +1,65 @@
+import { z } from 'zod'
+import { AssetNode } from '../../shared/model'
+import { ConnectionConfig } from './schema'
+
+const Port = z.number().int().min(0).max(65535)
+
+/** The one configuration file (JSON or YAML). Every field is optional: no file at all runs the simulated plant. */
+export const AppConfig = z
+  .object({
+    /** Run the simulated plant. Default: on when no connections are configured. */
+    demo: z
+      .object({
+        enabled: z.boolean().optional(),
+        opcuaPort: Port.default(4840),
+        mqttPort: Port.default(1883),
+      })
+      .strict()
+      .default({ opcuaPort: 4840, mqttPort: 1883 }),
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: Port.default(6042),
+        /** PEM files; with `token`, required to listen on a non-loopback address. */
+        tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+        /** Shared secret clients pass as `?token=`; at least 16 characters. */
+        token: z.string().min(16, 'token must be at least 16 characters').optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 6042 }),
+    /** Where the cache, logs and certificates live. Default: the platform's user-data folder. */
+    dataDir: z.string().min(1).optional(),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    connections: z.array(ConnectionConfig).default([]),
+    assets: AssetNode.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const ids = new Set<string>()
+    c.connections.forEach((conn, i) => {
+      if (ids.has(conn.id)) ctx.addIssue({ code: 'custom', path: ['connections', i, 'id'], message: `duplicate connection id "${conn.id}"` })
+      ids.add(conn.id)
+    })
+    const signals = new Set<string>()
+    c.connections.forEach((conn, i) =>
+      conn.signals.forEach((s, j) => {
+        if (signals.has(s.id)) ctx.addIssue({ code: 'custom', path: ['connections', i, 'signals', j, 'id'], message: `duplicate signal id "${s.id}"` })
+        signals.add(s.id)
+      }),
+    )
+  })
+export type AppConfig = z.infer<typeof AppConfig>
+
+/** Demo runs when asked to, or by default when nothing else is configured. */
+export const demoEnabled = (c: AppConfig): boolean => c.demo.enabled ?? c.connections.length === 0
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/
+
+/** The headless server may leave loopback only with TLS and a token. Returns the refusal reason, if any. */
+export function exposureProblem(c: AppConfig): string | undefined {
+  if (LOOPBACK.test(c.server.host)) return undefined
+  if (!c.server.tls || !c.server.token) {
+    return `refusing to listen on ${c.server.host}: a non-loopback address needs server.tls (cert, key) and server.token`
+  }
+  return undefined
+}

@@ -1,0 +1,78 @@
+import { app, BrowserWindow, dialog, session, shell } from 'electron'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { loadConfig } from '../adapters/config/load-config'
+import { createLogger } from '../host/logger'
+import { startRuntime, type Runtime } from '../host/runtime'
+import { isAppError } from '../shared/model/errors'
+import { ipcTransport } from './ipc-transport'
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+let runtime: Runtime | undefined
+
+/** Electron composition root: thin on purpose; everything else is plain Node, tested without Electron. */
+async function boot() {
+  const dataDir = app.getPath('userData')
+  const configFile = process.env.PLANTDECK_CONFIG ?? [join(dataDir, 'config.yaml'), join(dataDir, 'config.json')].find(existsSync)
+  const config = loadConfig(configFile)
+  const logger = createLogger(dataDir, config.logLevel, !app.isPackaged)
+  runtime = await startRuntime({ config, dataDir, logger, host: 'desktop', version: app.getVersion() })
+
+  const rendererDev = process.env.ELECTRON_RENDERER_URL
+  const indexHtml = join(__dirname, '../renderer/index.html')
+  const appOrigin = rendererDev ? new URL(rendererDev).origin : pathToFileURL(indexHtml).href
+  const isTrustedUrl = (url: string) => (rendererDev ? url.startsWith(appOrigin) : url === appOrigin || url.startsWith(`${appOrigin}#`))
+
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+  })
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
+
+  const win = new BrowserWindow({
+    width: 1600,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
+    backgroundColor: '#1d2125',
+    title: 'Plantdeck',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  })
+  win.once('ready-to-show', () => win.show())
+  win.webContents.on('will-navigate', (e) => e.preventDefault())
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault())
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https:\/\//.test(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  runtime.rpc.connect(ipcTransport(win.webContents, isTrustedUrl))
+  if (rendererDev) await win.loadURL(rendererDev)
+  else await win.loadFile(indexHtml)
+}
+
+app.enableSandbox()
+app.whenReady().then(boot, () => undefined).catch((e: unknown) => {
+  const msg = isAppError(e) ? `[${e.code}] ${e.message}` : (e as Error).message
+  dialog.showErrorBox('Plantdeck could not start', msg)
+  app.exit(2)
+})
+app.on('window-all-closed', () => app.quit())
+app.on('before-quit', (e) => {
+  if (!runtime) return
+  e.preventDefault()
+  const r = runtime
+  runtime = undefined
+  void r.stop().finally(() => app.quit())
+})
