@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = connect(port, '127.0.0.1')
+      c.once('connect', () => (c.destroy(), r(true)))
+      c.once('error', () => r(false))
+    })
+    if (ok) return
+    if (Date.now() > deadline) throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find(existsSync) ?? 'mosquitto'
+
+export interface Mosquitto {
+  port: number
+  url: string
+  dir: string
+  stop(): Promise<void>
+  /** Start again on the same port with the same persistence file. */
+  restart(): Promise<void>
+}
+
+/** A real mosquitto on a free port with a temporary config (and persistence, for session tests). */
+export async function startMosquitto(extraConf = ''): Promise<Mosquitto> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'plantdeck-mosq-'))
+  const conf = join(dir, 'mosquitto.conf')
+  writeFileSync(
+    conf,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nmax_queued_messages 0\nlog_dest none\n${extraConf}`,
+  )
+  let child: ChildProcess | undefined
+  const launch = async () => {
+    child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
+    await waitForPort(port, 5000)
+  }
+  const kill = async () => {
+    const c = child
+    if (!c || c.exitCode !== null) return
+    await new Promise<void>((r) => {
+      c.once('exit', () => r())
+      c.kill('SIGTERM')
+    })
+  }
+  await launch()
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    dir,
+    async stop() {
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+    async restart() {
+      await kill()
+      await launch()
+    },
+  }
+}
