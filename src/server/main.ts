@@ -10,6 +10,8 @@ import { startRuntime } from '../host/runtime'
 import { isAppError } from '../shared/model/errors'
 import { startHttpServer } from './http-server'
 
+const DEFAULT_PORT = 6042
+
 const USAGE = `Usage: npm run serve -- [--config FILE] [--host ADDR] [--port N] [--data-dir DIR] [--no-demo]
   Serves the Plantdeck UI and API (default http://127.0.0.1:6042/).
   Env: PLANTDECK_CONFIG (config file), PLANTDECK_DATA_DIR.`
@@ -46,14 +48,22 @@ async function main() {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
   const runtime = await startRuntime({ config, dataDir, logger, host: 'headless', version })
-  const http = await startHttpServer({
-    host: config.server.host,
-    port: config.server.port,
-    ...(config.server.tls ? { tls: config.server.tls } : {}),
-    ...(config.server.token ? { token: config.server.token } : {}),
-    webRoot: join(root, 'out', 'web'),
-    rpc: runtime.rpc,
-    logger,
+  const listen = (port: number) =>
+    startHttpServer({
+      host: config.server.host,
+      port,
+      ...(config.server.tls ? { tls: config.server.tls } : {}),
+      ...(config.server.token ? { token: config.server.token } : {}),
+      webRoot: join(root, 'out', 'web'),
+      rpc: runtime.rpc,
+      logger,
+    })
+  const portChosen = values.port !== undefined || config.server.port !== DEFAULT_PORT
+  const http = await listen(config.server.port).catch((e: NodeJS.ErrnoException) => {
+    // A PoC must not die because something else took the default port; a port someone chose is honoured or fails.
+    if (e.code !== 'EADDRINUSE' || portChosen) throw e
+    logger.warn({ port: config.server.port }, 'default port in use; using a free port instead')
+    return listen(0)
   })
   logger.info({ url: http.url, dataDir }, 'Plantdeck headless server listening')
   // One plain line for people and for scripts that start us with --port 0.

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export interface Headless {
+  url: string
+  dataDir: string
+  child: ChildProcess
+  output(): string
+  stop(): Promise<void>
+}
+
+const ROOT = resolve(import.meta.dirname, '..', '..')
+
+/**
+ * The real headless server (`src/server/main.ts`) as a child process on port 0, demo plant on free ports,
+ * in a temporary data dir. Resolves once it prints its URL.
+ */
+export async function startHeadless(config: object = {}, timeoutMs = 60_000): Promise<Headless> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'plantdeck-e2e-'))
+  const cfg = join(dataDir, 'config.json')
+  writeFileSync(cfg, JSON.stringify({ demo: { opcuaPort: 0, mqttPort: 0 }, server: { port: 0 }, ...config }))
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'test' },
+  })
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in ${timeoutMs} ms:\n${out.slice(-2000)}`)), timeoutMs)
+    const check = () => {
+      const m = /Plantdeck is running at (\S+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        res(m[1]!)
+      }
+    }
+    child.stderr!.on('data', check)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      rej(new Error(`server exited with ${code}:\n${out.slice(-2000)}`))
+    })
+  })
+  return {
+    url,
+    dataDir,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) {
+        await new Promise<void>((r) => {
+          child.once('exit', () => r())
+          child.kill('SIGTERM')
+        })
+      }
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
