@@ -11,6 +11,11 @@ import { type Logger, silentLogger } from './ports/logger'
 import { SessionStream } from './signals/session-stream'
 import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
+import { StoreHistory } from './trends/store-history'
+import type { SampleStore } from './ports/sample-store'
+import { createMqttHandlers } from './mqtt/mqtt-handlers'
+import { createOpcuaHandlers } from './opcua/opcua-handlers'
+import type { OpcuaTools } from './opcua/opcua-port'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -19,8 +24,10 @@ export interface CoreDeps {
   info: { version: string; host: 'desktop' | 'headless' | 'test'; demo: boolean }
   clock?: Clock
   logger?: Logger
-  /** Where trends read history; defaults to a bounded in-memory ring. */
-  history?: HistoryReader & { ingest?(batch: SampleBatch): void }
+  /** The local history. Without one, trends read a bounded in-memory ring and nothing survives a restart. */
+  store?: SampleStore
+  /** Endpoint discovery and certificate trust for `opcua.endpoints` and `certificates.*`. */
+  opcua?: OpcuaTools
 }
 
 type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void
@@ -40,7 +47,9 @@ export function createCore(deps: CoreDeps): Core {
   const log = deps.logger ?? silentLogger
   const catalog = new AssetCatalog(deps.plant)
   const live = new LiveValues()
-  const history = deps.history ?? new MemoryHistory()
+  const store = deps.store
+  const memory = store ? undefined : new MemoryHistory()
+  const history: HistoryReader = store ? new StoreHistory(store) : memory!
   const registry = new ConnectionRegistry(clock)
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
@@ -57,7 +66,13 @@ export function createCore(deps: CoreDeps): Core {
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
     'connections.list': () => registry.list(),
     'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
-    'signals.current': ({ signals }) => signals.flatMap((id) => live.get(id) ?? []),
+    'signals.current': async ({ signals }) => {
+      const here = signals.flatMap((id) => live.get(id) ?? [])
+      if (!store || here.length === signals.length) return here
+      // After a restart the last stored value shows (with its old timestamp) until the source speaks.
+      const missing = signals.filter((id) => !live.get(id) && catalog.has(id))
+      return [...here, ...(missing.length ? await store.latest(missing) : [])]
+    },
     'signals.subscribe': ({ signals }, { session }) => {
       const known = signals.filter((id) => catalog.has(id))
       let stream = streams.get(session)
@@ -68,6 +83,8 @@ export function createCore(deps: CoreDeps): Core {
     'trends.query': async ({ signals, from, to, points }) => ({
       series: await Promise.all(signals.map((id) => history.query(id, from, to, points))),
     }),
+    ...createOpcuaHandlers({ collectors: deps.collectors, catalog, tools: deps.opcua }),
+    ...createMqttHandlers({ collectors: deps.collectors, catalog, store }),
   }
 
   return {
@@ -79,6 +96,9 @@ export function createCore(deps: CoreDeps): Core {
     },
     async start() {
       registry.start()
+      if (store) {
+        await store.registerSignals(catalog.list().map((s) => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })))
+      }
       for (const col of deps.collectors) {
         let samples = 0
         unsubs.push(
@@ -90,8 +110,13 @@ export function createCore(deps: CoreDeps): Core {
           col.onSamples((batch) => {
             samples += batch.length
             live.ingest(batch)
-            history.ingest?.(batch)
             registry.count(col.id, samples, col.rejected)
+            if (!store) return memory!.ingest(batch)
+            // The promise is the durability signal: collectors acknowledge upstream once it resolves.
+            return store.append(batch).catch((e: unknown) => {
+              log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
+              throw e
+            })
           }),
         )
       }

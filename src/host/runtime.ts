@@ -7,6 +7,9 @@ import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
 import { createCollectors } from './collectors'
+import { mkdirSync } from 'node:fs'
+import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
+import type { SampleStore } from '../core/ports/sample-store'
 
 export interface Runtime {
   core: Core
@@ -23,6 +26,8 @@ export interface RuntimeOptions {
   version: string
   /** Results validated against the contract (tests). */
   validateResults?: boolean
+  /** Worker entry of the store for bundled builds (Electron); default: the TypeScript source through tsx. */
+  storeWorker?: URL
 }
 
 /**
@@ -47,7 +52,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     }
   }
   const collectors = createCollectors(plant.connections, o.dataDir, log)
-  const core = createCore({ plant, collectors, logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
+  mkdirSync(join(o.dataDir, 'store'), { recursive: true })
+  const store: SampleStore = await openSqliteSampleStore({
+    path: join(o.dataDir, 'store', 'samples.db'),
+    ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
+  })
+  store.onEvent((e) => (e.type === 'error' ? log.error({ store: e }, 'store background work failed') : log.warn({ store: e }, 'store dropped data to stay within its disk budget')))
+  const core = createCore({ plant, collectors, store, logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
   const rpc = createRpcServer({
     contract,
     events,
@@ -63,6 +74,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     demo,
     async stop() {
       await core.stop()
+      await store.close()
       await demo?.stop()
     },
   }

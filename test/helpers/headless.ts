@@ -17,8 +17,9 @@ const ROOT = resolve(import.meta.dirname, '..', '..')
  * The real headless server (`src/server/main.ts`) as a child process on port 0, demo plant on free ports,
  * in a temporary data dir. Resolves once it prints its URL.
  */
-export async function startHeadless(config: object = {}, timeoutMs = 60_000): Promise<Headless> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'plantdeck-e2e-'))
+export async function startHeadless(config: object = {}, opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number } = {}): Promise<Headless> {
+  const timeoutMs = opts.timeoutMs ?? 60_000
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'plantdeck-e2e-'))
   const cfg = join(dataDir, 'config.json')
   writeFileSync(cfg, JSON.stringify({ demo: { opcuaPort: 0, mqttPort: 0 }, server: { port: 0 }, ...config }))
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir], {
@@ -56,7 +57,7 @@ export async function startHeadless(config: object = {}, timeoutMs = 60_000): Pr
           child.kill('SIGTERM')
         })
       }
-      rmSync(dataDir, { recursive: true, force: true })
+      if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

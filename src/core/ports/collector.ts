@@ -1,4 +1,6 @@
 import type { ConnectionHealth, SampleBatch, SampleValue } from '../../shared/model'
+import type { MqttAccess } from '../mqtt/mqtt-port'
+import type { OpcuaAccess } from '../opcua/opcua-port'
 
 export type Unsubscribe = () => void
 
@@ -29,8 +31,13 @@ export interface Collector {
   start(): Promise<void>
   stop(): Promise<void>
   write(cmd: WriteRequest): Promise<WriteResult>
-  onSamples(cb: (batch: SampleBatch) => void): Unsubscribe
+  /** The callback may return a promise that resolves once the batch is durable; collectors that acknowledge upstream wait for it. */
+  onSamples(cb: (batch: SampleBatch) => void | Promise<unknown>): Unsubscribe
   onState(cb: (state: CollectorState) => void): Unsubscribe
   /** Inputs rejected since start (malformed payloads, bad status...), for the status bar. */
   readonly rejected: number
+  /** Optional capability of OPC UA collectors: browse, attributes, search, typed write and call, runtime signals. */
+  readonly opcua?: OpcuaAccess
+  /** Optional capability of MQTT collectors: topic browser, mappings, rejections, publish and request/response. */
+  readonly mqtt?: MqttAccess
 }

@@ -3,7 +3,7 @@ import { contract, events } from '.'
 
 describe('contract', () => {
   it('names methods domain.verb and events domain.noun', () => {
-    for (const name of [...Object.keys(contract), ...Object.keys(events)]) expect(name).toMatch(/^[a-z]+\.[a-z]+$/)
+    for (const name of [...Object.keys(contract), ...Object.keys(events)]) expect(name).toMatch(/^[a-z]+(\.[a-z][A-Za-z]*)+$/)
   })
 
   it('bounds trend queries: at most 64 signals, 10,000 points, and `to` after `from`', () => {

@@ -1,0 +1,27 @@
+import { isAppError, type ErrorShape } from '../../shared/model'
+
+/** Any thrown thing as `{code, message}`, so the UI can always say what went wrong. */
+export function toErrorShape(e: unknown): ErrorShape {
+  if (isAppError(e)) return { code: e.code, message: e.message }
+  const msg = e instanceof Error ? e.message : typeof e === 'string' ? e : 'unexpected error'
+  return { code: 'rpc.internal', message: msg }
+}
+
+/** What the operator can do about an error, by code. */
+export function errorHint(code: string): string {
+  switch (code) {
+    case 'rpc.closed':
+    case 'rpc.timeout':
+      return 'The server did not answer. Plantdeck retries on its own; check the network if this persists.'
+    case 'rpc.rate_limited':
+      return 'Too many requests. Wait a moment and retry.'
+    case 'signal.unknown':
+      return 'The signal is not in the catalog any more. Reload the asset tree.'
+    case 'collector.unavailable':
+      return 'The data source is not reachable. See the connection chips in the status bar.'
+    case 'ui.render':
+      return 'A display bug, not a plant problem: Retry redraws the panel; the rest of the screen keeps working.'
+    default:
+      return 'Retry; if it happens again, report the code to your engineer.'
+  }
+}

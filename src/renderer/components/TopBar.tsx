@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react'
+import { formatClock } from '../stores/format'
+import { serverNow, useSystemStore } from '../stores/system-store'
+import { useUiStore } from '../stores/ui-store'
+import './top-bar.css'
+
+const HOST_LABEL = { desktop: 'Desktop', headless: 'Server', test: 'Test host' } as const
+
+function Clock() {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(t)
+  }, [])
+  const d = new Date(now)
+  const date = d.toLocaleDateString(undefined, { weekday: 'short', day: '2-digit', month: 'short', year: 'numeric' })
+  const skew = Math.round((serverNow() - now) / 1000)
+  return (
+    <div className="clock tabular" title={skew ? `Local clock; the server clock is ${skew > 0 ? '+' : ''}${skew} s off` : 'Local time'}>
+      <span className="date">{date}</span> <time dateTime={d.toISOString()}>{formatClock(now)}</time>
+    </div>
+  )
+}
+
+export function TopBar() {
+  const info = useSystemStore((s) => s.info)
+  const infoError = useSystemStore((s) => s.infoError)
+  const theme = useUiStore((s) => s.theme)
+  const toggleTheme = useUiStore((s) => s.toggleTheme)
+  return (
+    <header className="top-bar">
+      <span className="brand">Plantdeck</span>
+      {info && (
+        <span className="host" title={`Started ${new Date(info.startedAt).toLocaleString()}`}>
+          {HOST_LABEL[info.host]} · v{info.version}
+        </span>
+      )}
+      {infoError && <span className="host">host unknown [{infoError.code}]</span>}
+      {info?.demo && (
+        <span className="sim-badge" title="Values come from the built-in simulated plant, not from real equipment">
+          SIMULATED PLANT
+        </span>
+      )}
+      <span className="spacer" />
+      <button className="theme-toggle" onClick={toggleTheme} title="Switch between dark (night) and light (day) theme">
+        {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+      </button>
+      <Clock />
+    </header>
+  )
+}

@@ -1,0 +1,67 @@
+import { memo } from 'react'
+import type { ConnectionState } from '../../../shared/model'
+import { HealthIcon } from '../../components/Icons'
+import { useConnectionsStore } from '../../stores/connections-store'
+import { formatCount, formatTimestamp } from '../../stores/format'
+import { useSystemStore } from '../../stores/system-store'
+import './status-bar.css'
+
+const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
+const KIND_TEXT = { opcua: 'OPC UA', mqtt: 'MQTT' } as const
+
+const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState }) {
+  const tip = [
+    `${c.name} (${KIND_TEXT[c.kind]}) — ${c.target}`,
+    `${HEALTH_TEXT[c.health]} since ${formatTimestamp(c.since)}`,
+    c.reason ? `Reason: ${c.reason}` : undefined,
+    `${c.samples.toLocaleString('en-US')} samples received, ${c.rejected.toLocaleString('en-US')} inputs rejected`,
+  ]
+    .filter(Boolean)
+    .join('\n')
+  return (
+    <li
+      className={`chip h-${c.health}`}
+      data-testid={`connection-${c.id}`}
+      data-health={c.health}
+      title={tip}
+      tabIndex={0}
+      aria-label={`${c.name}: ${HEALTH_TEXT[c.health]}${c.reason ? `, ${c.reason}` : ''}`}
+    >
+      <HealthIcon health={c.health} />
+      <span className="name">{c.name}</span>
+      <span className="health">{HEALTH_TEXT[c.health]}</span>
+      {c.health !== 'connected' && c.reason && <span className="reason">{c.reason}</span>}
+      <span className="counters tabular">
+        {formatCount(c.samples)} samples
+        {c.rejected > 0 ? <span className="rejected"> · {formatCount(c.rejected)} rejected</span> : ' · 0 rejected'}
+      </span>
+    </li>
+  )
+})
+
+/** One chip per data connection: calm when connected; shape, colour and the reason when not. */
+export function StatusBar() {
+  const list = useConnectionsStore((s) => s.list)
+  const error = useConnectionsStore((s) => s.error)
+  const loaded = useConnectionsStore((s) => s.loaded)
+  const via = useSystemStore((s) => s.via)
+  const linkUp = useSystemStore((s) => s.link.state === 'open')
+  return (
+    <footer className="status-bar" data-testid="status-bar" aria-label="Connections">
+      <span className={`link ${linkUp ? '' : 'down'}`} title={via === 'ipc' ? 'Desktop: in-process core' : 'Browser: WebSocket to the Plantdeck server'}>
+        {via === 'ipc' ? 'Desktop' : 'Server'}: {linkUp ? 'online' : 'OFFLINE'}
+      </span>
+      {error && (
+        <span className="chip h-error" role="alert">
+          Connections unavailable [{error.code}] {error.message}
+        </span>
+      )}
+      {!error && list.length === 0 && <span className="none">{loaded ? 'No data connections configured' : 'Connections not known yet'}</span>}
+      <ul className={`chips${linkUp ? '' : ' last-known'}`} title={linkUp ? undefined : 'Last known state: no link to the server'}>
+        {list.map((c) => (
+          <ConnectionChip key={c.id} c={c} />
+        ))}
+      </ul>
+    </footer>
+  )
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { booleanLabels, decimalsFor, formatAge, formatCount, formatNumber, formatTimestamp, formatValue } from './format'
+
+describe('decimalsFor', () => {
+  it('derives fixed decimals from the engineering range', () => {
+    expect(decimalsFor({ range: [0, 5000] })).toBe(0)
+    expect(decimalsFor({ range: [0, 100] })).toBe(1)
+    expect(decimalsFor({ range: [0, 10] })).toBe(2)
+    expect(decimalsFor({ range: [0, 0.5] })).toBe(3)
+  })
+  it('falls back to 2 without a usable range', () => {
+    expect(decimalsFor(undefined)).toBe(2)
+    expect(decimalsFor({})).toBe(2)
+    expect(decimalsFor({ range: [3, 3] })).toBe(2)
+  })
+})
+
+describe('formatNumber', () => {
+  it('pads to fixed decimals with thousands separators', () => {
+    expect(formatNumber(12.3, 2)).toBe('12.30')
+    expect(formatNumber(1234.567, 1)).toBe('1,234.6')
+    expect(formatNumber(0, 0)).toBe('0')
+  })
+  it('uses a real minus sign and never shows -0', () => {
+    expect(formatNumber(-1.5, 1)).toBe('−1.5')
+    expect(formatNumber(-0.001, 1)).toBe('0.0')
+  })
+  it('names non-finite values', () => {
+    expect(formatNumber(Number.NaN, 1)).toBe('NaN')
+    expect(formatNumber(Infinity, 1)).toBe('+∞')
+  })
+})
+
+describe('formatValue', () => {
+  const range: [number, number] = [0, 100]
+  it('formats numbers with the signal decimals', () => {
+    expect(formatValue(42, { range }, 'Level')).toEqual({ text: '42.0', kind: 'number' })
+  })
+  it('shows booleans as words that fit the attribute', () => {
+    expect(formatValue(true, undefined, 'Running').text).toBe('Running')
+    expect(formatValue(false, undefined, 'Running').text).toBe('Stopped')
+    expect(formatValue(true, undefined, 'Open').text).toBe('Open')
+    expect(formatValue(false, undefined, 'Enabled').text).toBe('Off')
+  })
+  it('shows text as is and a dash for no value', () => {
+    expect(formatValue('AUTO', undefined, 'Mode')).toEqual({ text: 'AUTO', kind: 'text' })
+    expect(formatValue(null, undefined, 'Level')).toEqual({ text: '—', kind: 'none' })
+    expect(formatValue(undefined, undefined, 'Level').kind).toBe('none')
+  })
+  it('knows the common boolean vocabularies', () => {
+    expect(booleanLabels('Pump running')).toEqual(['Running', 'Stopped'])
+    expect(booleanLabels('HighAlarm')).toEqual(['ACTIVE', 'Normal'])
+  })
+})
+
+describe('formatAge', () => {
+  it('scales its unit with the age', () => {
+    expect(formatAge(400)).toBe('0.4 s')
+    expect(formatAge(12_400)).toBe('12 s')
+    expect(formatAge(3 * 60_000 + 5_000)).toBe('3 min')
+    expect(formatAge(2 * 3_600_000 + 5 * 60_000)).toBe('2 h 5 min')
+    expect(formatAge(3 * 86_400_000)).toBe('3 d')
+  })
+  it('never shows a negative age (clock skew) and handles missing ages', () => {
+    expect(formatAge(-500)).toBe('0.0 s')
+    expect(formatAge(Number.NaN)).toBe('—')
+  })
+})
+
+describe('formatTimestamp and formatCount', () => {
+  it('prints a full local timestamp with milliseconds', () => {
+    const ts = new Date(2025, 10, 22, 20, 31, 5, 7).getTime()
+    expect(formatTimestamp(ts)).toBe('2025-11-22 20:31:05.007')
+  })
+  it('abbreviates big counters', () => {
+    expect(formatCount(987)).toBe('987')
+    expect(formatCount(12_345)).toBe('12.3k')
+    expect(formatCount(4_560_000)).toBe('4.56M')
+  })
+})

@@ -1,0 +1,97 @@
+import type { SampleValue, SignalInfo } from '../../shared/model'
+
+/**
+ * Fixed decimals for a signal, so digits never jump as a value moves: from the engineering range when known
+ * (0–1000 m³/h → 1 decimal, 0–100 % → 1, 0–10 bar → 2), else 2.
+ */
+export function decimalsFor(info?: Pick<SignalInfo, 'range'>): number {
+  const r = info?.range
+  if (!r) return 2
+  const span = Math.abs(r[1] - r[0])
+  if (!Number.isFinite(span) || span === 0) return 2
+  if (span >= 1000) return 0
+  if (span >= 50) return 1
+  if (span >= 1) return 2
+  return 3
+}
+
+const numberFormats = new Map<number, Intl.NumberFormat>()
+
+/** A number with exactly `decimals` decimals and thousands separators (en-US, so every console reads the same). */
+export function formatNumber(v: number, decimals: number): string {
+  if (Number.isNaN(v)) return 'NaN'
+  if (!Number.isFinite(v)) return v > 0 ? '+∞' : '−∞'
+  let f = numberFormats.get(decimals)
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })
+    numberFormats.set(decimals, f)
+  }
+  // Avoid "-0.0": a value that rounds to zero is shown unsigned.
+  const s = f.format(v)
+  return /^-0[.,]?0*$/.test(s) ? s.slice(1) : s.replace('-', '−')
+}
+
+/** Words for a boolean attribute: pumps run or stop, valves open or close, everything else is on or off. */
+export function booleanLabels(attribute: string): [onText: string, offText: string] {
+  const a = attribute.toLowerCase()
+  if (/run/.test(a)) return ['Running', 'Stopped']
+  if (/open/.test(a)) return ['Open', 'Closed']
+  if (/alarm|fault|trip/.test(a)) return ['ACTIVE', 'Normal']
+  return ['On', 'Off']
+}
+
+export interface FormattedValue {
+  text: string
+  kind: 'number' | 'boolean' | 'text' | 'none'
+}
+
+/** A sample value as the operator reads it; never throws on an unexpected type. */
+export function formatValue(value: SampleValue | undefined, info: Pick<SignalInfo, 'range'> | undefined, attribute: string): FormattedValue {
+  if (value === undefined || value === null) return { text: '—', kind: 'none' }
+  if (typeof value === 'number') return { text: formatNumber(value, decimalsFor(info)), kind: 'number' }
+  if (typeof value === 'boolean') {
+    const [on, off] = booleanLabels(attribute)
+    return { text: value ? on : off, kind: 'boolean' }
+  }
+  return { text: String(value), kind: 'text' }
+}
+
+/** Age for a table cell: `0.4 s`, `12 s`, `3 min`, `2 h 5 min`, `3 d`. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms)) return '—'
+  const a = Math.max(0, ms)
+  if (a < 10_000) return `${(a / 1000).toFixed(1)} s`
+  if (a < 60_000) return `${Math.floor(a / 1000)} s`
+  if (a < 3_600_000) return `${Math.floor(a / 60_000)} min`
+  if (a < 86_400_000) {
+    const h = Math.floor(a / 3_600_000)
+    const m = Math.floor((a % 3_600_000) / 60_000)
+    return m ? `${h} h ${m} min` : `${h} h`
+  }
+  return `${Math.floor(a / 86_400_000)} d`
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+
+/** Full local timestamp with milliseconds, ISO-like so it sorts and reads the same everywhere: `2025-11-22 20:31:05.123`. */
+export function formatTimestamp(ts: number): string {
+  const d = new Date(ts)
+  if (Number.isNaN(d.getTime())) return 'invalid time'
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  )
+}
+
+/** Local wall-clock time `20:31:05`. */
+export function formatClock(ts: number): string {
+  const d = new Date(ts)
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+/** Counters in a chip: `987`, `12.3k`, `4.56M`. */
+export function formatCount(n: number): string {
+  if (n < 10_000) return String(n)
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`
+  return `${(n / 1_000_000).toFixed(2)}M`
+}

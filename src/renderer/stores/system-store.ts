@@ -1,0 +1,37 @@
+import { create } from 'zustand'
+import type { SystemInfo } from '../../shared/contract'
+import type { ErrorShape } from '../../shared/model'
+import type { LinkStatus } from '../api/link'
+
+interface SystemState {
+  info?: SystemInfo
+  infoError?: ErrorShape
+  link: LinkStatus
+  via?: 'ipc' | 'ws'
+  /** Server clock minus local clock (ms), measured by ping; ages are computed on the server's time. */
+  clockOffsetMs: number
+  /** Completed (re)synchronisations: a change means fresh data was loaded and live streams must be set up again. */
+  syncs: number
+  setInfo(info: SystemInfo): void
+  setInfoError(e: ErrorShape): void
+  setLink(link: LinkStatus): void
+  setClockOffset(ms: number): void
+}
+
+export const useSystemStore = create<SystemState>()((set) => ({
+  link: { state: 'connecting', attempt: 0, opens: 0 },
+  clockOffsetMs: 0,
+  syncs: 0,
+  setInfo: (info) => set({ info, infoError: undefined }),
+  setInfoError: (infoError) => set({ infoError }),
+  setLink: (link) => set({ link }),
+  setClockOffset: (clockOffsetMs) => set({ clockOffsetMs }),
+}))
+
+/** Now, on the server's clock. */
+export const serverNow = () => Date.now() + useSystemStore.getState().clockOffsetMs
+
+/** Offset from one ping: the server stamped `at` somewhere between send and receive; assume the middle. */
+export function clockOffset(sentAt: number, receivedAt: number, serverAt: number): number {
+  return serverAt - (sentAt + receivedAt) / 2
+}
