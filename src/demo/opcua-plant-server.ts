@@ -34,6 +34,8 @@ export interface OpcuaPlantServer {
   readonly port: number
   /** Index of the namespace holding the plant (1): NodeIds are `ns=<index>;s=<Line>.<Asset>.<Attribute>`. */
   readonly namespaceIndex: number
+  /** The server's application instance certificate (DER): the app that started the demo trusts exactly this one. */
+  readonly certificate: Buffer
   /** Closes every session and the listening socket at once. */
   stop(): Promise<void>
 }
@@ -94,6 +96,7 @@ export async function startOpcuaPlantServer(options: OpcuaPlantServerOptions): P
       endpointUrl: server.getEndpointUrl(),
       port,
       namespaceIndex,
+      certificate: server.getCertificate(),
       stop: () => server.shutdown(0),
     }
   } catch (error) {

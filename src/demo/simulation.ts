@@ -140,8 +140,10 @@ export function step(state: PlantState, dtSeconds: number, model: PlantModel = D
       const pump = entry(next.pumps, spec.id)
       controlPump(model, spec, pump, next)
       pump.speed = approach(pump.speed, pump.running ? pump.setpoint : 0, model.pumpRampPctPerS * dt)
-      pump.flow = (spec.maxFlowM3h * pump.speed) / 100
-      pump.current = pump.running || pump.speed > 0 ? spec.idleCurrentA + ((spec.ratedCurrentA - spec.idleCurrentA) * pump.speed) / 100 : 0
+      // Real flow and motor current ripple by a percent or so around their ideal values; a flat line looks dead.
+      const ripple = pump.speed > 0 ? 1 + 0.01 * (2 * random() - 1) : 1
+      pump.flow = ((spec.maxFlowM3h * pump.speed) / 100) * ripple
+      pump.current = pump.running || pump.speed > 0 ? (spec.idleCurrentA + ((spec.ratedCurrentA - spec.idleCurrentA) * pump.speed) / 100) * ripple : 0
       addFlow(spec.from, -pump.flow)
       addFlow(spec.to, pump.flow)
     }

@@ -31,6 +31,8 @@ export interface DemoPlant {
   /** As a client connects to it, with the port actually bound. */
   opcuaEndpoint: string
   mqttUrl: string
+  /** The OPC UA server's certificate (DER), for the host to trust deliberately: it started this server itself. */
+  opcuaCertificate: Buffer
   /** Connections and asset tree for the running demo; valid against the `PlantConfig` schema. */
   config: PlantConfig
   /** Stops the simulation and both servers; leaves no timer or socket behind. Idempotent. */
@@ -83,6 +85,7 @@ export async function startDemoPlant(options: DemoPlantOptions = {}): Promise<De
   return {
     opcuaEndpoint: ua.endpointUrl,
     mqttUrl: broker.url,
+    opcuaCertificate: ua.certificate,
     config: buildDemoConfig({ model: runtime.model, opcuaEndpoint: ua.endpointUrl, namespaceIndex: ua.namespaceIndex, mqttUrl: broker.url }),
     stop: () => {
       stopping ??= (async () => {

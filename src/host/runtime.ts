@@ -6,7 +6,7 @@ import type { Logger } from '../core/ports/logger'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
-import { createCollectors } from './collectors'
+import { createCollectors, trustOwnDemoServer } from './collectors'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
@@ -46,6 +46,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       logger: log.child({ part: 'demo' }),
     })
     log.info({ opcua: demo.opcuaEndpoint, mqtt: demo.mqttUrl }, 'simulated plant running')
+    await trustOwnDemoServer(o.dataDir, demo.opcuaCertificate)
     plant = {
       connections: [...demo.config.connections, ...o.config.connections],
       ...((o.config.assets ?? demo.config.assets) ? { assets: o.config.assets ?? demo.config.assets! } : {}),
