@@ -19,7 +19,9 @@ async function boot() {
   const configFile = process.env.PLANTDECK_CONFIG ?? [join(dataDir, 'config.yaml'), join(dataDir, 'config.json')].find(existsSync)
   const config = loadConfig(configFile)
   const logger = createLogger(dataDir, config.logLevel, !app.isPackaged)
-  runtime = await startRuntime({ config, dataDir, logger, host: 'desktop', version: app.getVersion() })
+  // The bundle ships the store's worker beside this file (see electron.vite.config.ts).
+  const storeWorker = new URL('./store-worker.js', import.meta.url)
+  runtime = await startRuntime({ config, dataDir, logger, host: 'desktop', version: app.getVersion(), storeWorker })
 
   const rendererDev = process.env.ELECTRON_RENDERER_URL
   const indexHtml = join(__dirname, '../renderer/index.html')
