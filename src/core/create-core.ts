@@ -83,7 +83,12 @@ export function createCore(deps: CoreDeps): Core {
     'trends.query': async ({ signals, from, to, points }) => ({
       series: await Promise.all(signals.map((id) => history.query(id, from, to, points))),
     }),
-    ...createOpcuaHandlers({ collectors: deps.collectors, catalog, tools: deps.opcua }),
+    ...createOpcuaHandlers({
+      collectors: deps.collectors,
+      catalog,
+      tools: deps.opcua,
+      ...(store ? { register: (signals) => store.registerSignals(signals.map((s) => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection }))) } : {}),
+    }),
     ...createMqttHandlers({ collectors: deps.collectors, catalog, store }),
   }
 

@@ -40,14 +40,16 @@ export interface Mosquitto {
   restart(): Promise<void>
 }
 
-/** A real mosquitto on a free port with a temporary config (and persistence, for session tests). */
-export async function startMosquitto(extraConf = ''): Promise<Mosquitto> {
+/** A real mosquitto on a free port with a temporary config (and persistence, for session tests). `extraConf` applies to its listener (TLS options: pass `scheme: 'mqtts'`). */
+export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqtts' } = {}): Promise<Mosquitto> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'plantdeck-mosq-'))
   const conf = join(dir, 'mosquitto.conf')
   writeFileSync(
     conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nmax_queued_messages 0\nlog_dest none\n${extraConf}`,
+    // run as root, mosquitto drops to user `mosquitto`, which cannot write the persistence file into our 0700 temp dir:
+    // sessions and queued messages would silently not survive a restart
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nmax_queued_messages 0\nlog_dest none\n${process.getuid?.() === 0 ? 'user root\n' : ''}${extraConf}`,
   )
   let child: ChildProcess | undefined
   const launch = async () => {
@@ -65,7 +67,7 @@ export async function startMosquitto(extraConf = ''): Promise<Mosquitto> {
   await launch()
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${o.scheme ?? 'mqtt'}://127.0.0.1:${port}`,
     dir,
     async stop() {
       await kill()

@@ -38,7 +38,9 @@ describe('MQTT collector against a real mosquitto', () => {
     const col = new MqttCollector({ config, logger: silentLogger })
     const samples: Sample[] = []
     const states: CollectorState[] = []
-    col.onSamples((b) => samples.push(...b))
+    col.onSamples((b) => {
+      samples.push(...b)
+    })
     col.onState((s) => states.push(s))
     await col.start()
     await until(() => states.at(-1)?.health === 'connected')
@@ -57,7 +59,7 @@ describe('MQTT collector against a real mosquitto', () => {
       ['m1/v', 231],
     ])
     expect(col.rejected).toBe(2)
-    expect(col.lastRejections.map((r) => r.reason)).toEqual(['not_json', 'wrong_type'])
+    expect(col.mqtt.rejections().last.map((r) => r.reason)).toEqual(['not_json', 'wrong_type'])
     await pub.endAsync()
 
     await broker.restart()

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { MqttSignalConfig } from '../../core/config/schema'
-import { decodeMessage } from './decode'
+import { compileMapping, decodeMessage } from './decode'
 
-const sig = (id: string, path: string | undefined, dataType: MqttSignalConfig['dataType'] = 'number'): MqttSignalConfig => ({
-  id,
-  name: id,
-  topic: 't',
-  dataType,
-  writable: false,
-  ...(path === undefined ? {} : { path }),
-})
+const sig = (id: string, path: string | undefined, dataType: MqttSignalConfig['dataType'] = 'number', extra: Partial<MqttSignalConfig> = {}) =>
+  compileMapping({ id, name: id, topic: 't', dataType, writable: false, ...(path === undefined ? {} : { path }), ...extra })
 const enc = (s: string) => new TextEncoder().encode(s)
 const NOW = 1_700_000_000_000
 
@@ -55,5 +49,31 @@ describe('decodeMessage', () => {
 
   it('rejects NaN-like numbers', () => {
     expect(decodeMessage([sig('n', undefined)], enc('NaN'), NOW, 1e6).rejections[0]!.reason).toBe('wrong_type')
+  })
+
+  it.each([
+    ['ISO 8601 string', { at: '2023-11-14T22:13:15.000Z' }, { tsPath: 'at' }, Date.parse('2023-11-14T22:13:15.000Z')],
+    ['explicit seconds', { meta: { t: 1_699_999_000 } }, { tsPath: 'meta.t', tsFormat: 's' as const }, 1_699_999_000_000],
+    ['explicit ms', { t: NOW - 7 }, { tsPath: 't', tsFormat: 'ms' as const }, NOW - 7],
+    ['arrival, ignoring ts', { ts: NOW - 9 }, { tsFormat: 'arrival' as const }, NOW],
+  ])('timestamp from %s', (_n, extraDoc, extra, want) => {
+    const r = decodeMessage([sig('a', 'x', 'number', extra)], enc(JSON.stringify({ x: 1, ...extraDoc })), NOW, 1e6)
+    expect(r.samples[0]!.ts).toBe(want)
+  })
+
+  it('rejects a sample whose configured timestamp is missing or unreadable, keeps the others', () => {
+    const r = decodeMessage([sig('a', 'x', 'number', { tsPath: 'at' }), sig('b', 'x')], enc('{"x":1,"at":"yesterday"}'), NOW, 1e6)
+    expect(r.samples.map((s) => s.signal)).toEqual(['b'])
+    expect(r.rejections).toEqual([{ signal: 'a', reason: 'bad_timestamp' }])
+  })
+
+  it('yields many samples from arrays in one message', () => {
+    const doc = { rows: [{ v: 1 }, { v: 2 }, { v: 3 }] }
+    const r = decodeMessage([0, 1, 2].map((i) => sig(`r${i}`, `rows[${i}].v`)), enc(JSON.stringify(doc)), NOW, 1e6)
+    expect(r.samples.map((s) => s.value)).toEqual([1, 2, 3])
+  })
+
+  it('reports a path that can never match', () => {
+    expect(decodeMessage([sig('a', 'x[y]')], enc('{}'), NOW, 1e6).rejections).toEqual([{ signal: 'a', reason: 'bad_path' }])
   })
 })

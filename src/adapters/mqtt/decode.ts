@@ -1,12 +1,53 @@
 import type { MqttSignalConfig } from '../../core/config/schema'
 import type { Sample, SampleValue } from '../../shared/model'
-import { resolvePath } from './json-path'
+import { compilePath, resolveSteps, type PathStep } from './json-path'
 
-export type Rejection = { signal?: string; reason: 'not_json' | 'missing_field' | 'wrong_type' | 'bad_utf8' | 'too_large' }
+/** Why an input produced no sample. Stable: counters and the API report these names. */
+export type RejectReason =
+  | 'not_json'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'bad_utf8'
+  | 'too_large'
+  | 'bad_timestamp'
+  | 'bad_path'
+  | 'not_sparkplug'
+  | 'sparkplug_no_birth'
+  | 'sparkplug_out_of_sequence'
+  | 'topic_limit'
+export type Rejection = { signal?: string; reason: RejectReason }
+
+/** A mapping prepared once for the hot path. */
+export interface CompiledMapping {
+  readonly sig: MqttSignalConfig
+  /** Undefined: the whole payload is the value. */
+  readonly steps: readonly PathStep[] | undefined
+  readonly badPath: boolean
+  readonly tsSteps: readonly PathStep[]
+  readonly tsFormat: NonNullable<MqttSignalConfig['tsFormat']>
+  /** Equal for mappings that read the same timestamp the same way. */
+  readonly tsKey: string
+  /** A configured timestamp path must be there; the default `ts` is used only when present. */
+  readonly tsRequired: boolean
+}
+
+export function compileMapping(sig: MqttSignalConfig): CompiledMapping {
+  const steps = sig.path === undefined ? undefined : compilePath(sig.path)
+  return {
+    sig,
+    steps,
+    badPath: sig.path !== undefined && steps === undefined,
+    tsSteps: compilePath(sig.tsPath ?? 'ts') ?? ['ts'],
+    tsFormat: sig.tsFormat ?? 'auto',
+    tsKey: `${sig.tsPath ?? 'ts'}|${sig.tsFormat ?? 'auto'}`,
+    tsRequired: sig.tsPath !== undefined && sig.tsFormat !== 'arrival',
+  }
+}
 
 const TEXT = new TextDecoder('utf-8', { fatal: true })
+const DAY = 86_400_000
 
-function coerce(raw: unknown, dataType: MqttSignalConfig['dataType']): SampleValue | undefined {
+export function coerce(raw: unknown, dataType: MqttSignalConfig['dataType']): SampleValue | undefined {
   switch (dataType) {
     case 'number':
       if (typeof raw === 'number' && Number.isFinite(raw)) return raw
@@ -22,55 +63,96 @@ function coerce(raw: unknown, dataType: MqttSignalConfig['dataType']): SampleVal
   }
 }
 
-/** A payload timestamp in ms or s since epoch; otherwise arrival time. */
-function payloadTs(doc: unknown, arrival: number): number {
-  const ts = doc !== null && typeof doc === 'object' ? (doc as { ts?: unknown }).ts : undefined
-  if (typeof ts !== 'number' || !Number.isFinite(ts)) return arrival
-  const ms = ts < 1e11 ? ts * 1000 : ts
-  return ms > 0 && ms < arrival + 86_400_000 ? Math.round(ms) : arrival
+/** A payload time in ms, or undefined when it cannot be read or lies more than a day ahead of arrival (a wrong clock). */
+export function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat'], arrival: number): number | undefined {
+  let ms: number
+  if (typeof raw === 'number' && Number.isFinite(raw) && format !== 'iso') {
+    // auto: below 1e11 can only be seconds (1e11 ms is 1973; 1e11 s is year 5138)
+    ms = format === 's' || (format === 'auto' && raw < 1e11) ? raw * 1000 : raw
+  } else if (typeof raw === 'string' && (format === 'iso' || format === 'auto') && /^\d{4}-\d\d-\d\d/.test(raw)) {
+    ms = Date.parse(raw)
+  } else return undefined
+  return Number.isFinite(ms) && ms > 0 && ms < arrival + DAY ? Math.round(ms) : undefined
+}
+
+/** The payload as text, or a rejection. */
+export function payloadText(payload: Uint8Array, maxBytes: number): string | RejectReason {
+  if (payload.byteLength > maxBytes) return 'too_large'
+  try {
+    return TEXT.decode(payload)
+  } catch {
+    return 'bad_utf8'
+  }
 }
 
 /**
- * Decode one message into samples for the signals mapped to its topic.
+ * Decode one message into samples for the mappings of its topic: one message may yield many samples.
  * Good fields still produce samples when a sibling field is broken; each broken one is a rejection.
  */
 export function decodeMessage(
-  signals: readonly MqttSignalConfig[],
+  mappings: readonly CompiledMapping[],
   payload: Uint8Array,
   arrival: number,
   maxBytes: number,
 ): { samples: Sample[]; rejections: Rejection[] } {
-  if (payload.byteLength > maxBytes) return { samples: [], rejections: [{ reason: 'too_large' }] }
-  let text: string
-  try {
-    text = TEXT.decode(payload)
-  } catch {
-    return { samples: [], rejections: [{ reason: 'bad_utf8' }] }
-  }
-  const needsJson = signals.some((s) => s.path !== undefined)
+  const samples: Sample[] = []
+  return { samples, rejections: decodeInto(mappings, payload, arrival, maxBytes, samples) ?? [] }
+}
+
+/** `decodeMessage` for the hot path: samples go straight into `out`; rejections, if any, are returned. */
+export function decodeInto(
+  mappings: readonly CompiledMapping[],
+  payload: Uint8Array,
+  arrival: number,
+  maxBytes: number,
+  out: Sample[],
+): Rejection[] | undefined {
+  const text = payloadText(payload, maxBytes)
+  if (text === 'too_large' || text === 'bad_utf8') return [{ reason: text }]
+  let needsJson = false
+  for (const m of mappings) if (m.steps !== undefined || m.badPath) needsJson = true
   let doc: unknown = text
   if (needsJson) {
     try {
       doc = JSON.parse(text)
     } catch {
-      return { samples: [], rejections: [{ reason: 'not_json' }] }
+      return [{ reason: 'not_json' }]
     }
   }
-  const ts = payloadTs(doc, arrival)
-  const samples: Sample[] = []
-  const rejections: Rejection[] = []
-  for (const s of signals) {
-    const raw = s.path === undefined ? (needsJson ? doc : text) : resolvePath(doc, s.path)
+  let rejections: Rejection[] | undefined
+  // mappings of one topic nearly always share the timestamp field: read it once per message
+  let tsKey: string | undefined
+  let tsRead: number | undefined
+  for (const m of mappings) {
+    const s = m.sig
+    if (m.badPath) {
+      ;(rejections ??= []).push({ signal: s.id, reason: 'bad_path' })
+      continue
+    }
+    const raw = m.steps === undefined ? text : resolveSteps(doc, m.steps)
     if (raw === undefined) {
-      rejections.push({ signal: s.id, reason: 'missing_field' })
+      ;(rejections ??= []).push({ signal: s.id, reason: 'missing_field' })
       continue
     }
     const value = coerce(raw, s.dataType)
     if (value === undefined) {
-      rejections.push({ signal: s.id, reason: 'wrong_type' })
+      ;(rejections ??= []).push({ signal: s.id, reason: 'wrong_type' })
       continue
     }
-    samples.push({ signal: s.id, ts, value, quality: 'good' })
+    let ts = arrival
+    if (m.tsFormat !== 'arrival' && needsJson) {
+      if (tsKey !== m.tsKey) {
+        tsKey = m.tsKey
+        const rawTs = resolveSteps(doc, m.tsSteps)
+        tsRead = rawTs === undefined ? undefined : readTimestamp(rawTs, m.tsFormat, arrival)
+      }
+      if (tsRead !== undefined) ts = tsRead
+      else if (m.tsRequired) {
+        ;(rejections ??= []).push({ signal: s.id, reason: 'bad_timestamp' })
+        continue
+      }
+    }
+    out.push({ signal: s.id, ts, value, quality: 'good' })
   }
-  return { samples, rejections }
+  return rejections
 }

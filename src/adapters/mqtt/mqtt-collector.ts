@@ -1,95 +1,204 @@
-import mqtt, { type MqttClient } from 'mqtt'
-import type { MqttConnectionConfig, MqttSignalConfig } from '../../core/config/schema'
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
+import type { MqttConnectionConfig } from '../../core/config/schema'
+import type { MqttAccess } from '../../core/mqtt/mqtt-port'
 import type { Collector, CollectorState, Unsubscribe, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
-import type { SampleBatch } from '../../shared/model'
-import { decodeMessage, type Rejection } from './decode'
+import type { Sample, SampleBatch } from '../../shared/model'
+import { clientOptions, DEFAULT_RECONNECT } from './client-options'
+import { decodeInto, type Rejection } from './decode'
+import { DurableBatcher } from './durable-batcher'
+import { MappingTable } from './mapping-table'
+import { createMqttAccess } from './mqtt-access'
+import { RejectionLog } from './rejection-log'
+import { parseSparkplugTopic, rebirthPayload, SparkplugTracker } from './sparkplug'
+import { TopicTree, type TopicTreeOptions } from './topic-tree'
 
 export interface MqttCollectorOptions {
   config: MqttConnectionConfig
   logger: Logger
-  /** Payloads above this are rejected unread (default 1 MiB). */
-  maxPayloadBytes?: number
+  topicTree?: TopicTreeOptions
+  /** Batching of samples into store appends (see DurableBatcher). */
+  batch?: { maxBatch?: number; maxInflight?: number; maxPending?: number }
 }
 
+/** Passed to mqtt.js's message callback so it sends no PUBACK of its own: ours follows durability. */
+const ACK_DEFERRED = new Error('PUBACK deferred until the samples are durable')
+const REBIRTH_EVERY_MS = 5000
+
+type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void }
+
 /**
- * Thin MQTT collector: subscribes to the configured filters and maps exact topics to signals.
- * mqtt.js reconnects by itself; we translate its events into health states.
+ * MQTT collector: one broker, many subscriptions, JSON/plain/Sparkplug B mappings, a live topic tree.
+ * At QoS 1 a message is acknowledged to the broker only once every sample listener said its samples are
+ * durable; with a persistent session the broker redelivers whatever was not acknowledged.
  */
 export class MqttCollector implements Collector {
   readonly id: string
-  rejected = 0
-  /** Last rejections, newest last, for inspection. */
-  readonly lastRejections: (Rejection & { topic: string; at: number })[] = []
+  readonly mqtt: MqttAccess
   private client: MqttClient | undefined
-  private readonly byTopic = new Map<string, MqttSignalConfig[]>()
-  private readonly sampleCbs = new Set<(b: SampleBatch) => void>()
+  private readonly table: MappingTable
+  private readonly tree: TopicTree
+  private readonly rejections = new RejectionLog()
+  private readonly sparkplug: SparkplugTracker
+  private readonly batcher: DurableBatcher
+  private readonly sampleCbs = new Set<(b: SampleBatch) => void | Promise<unknown>>()
   private readonly stateCbs = new Set<(s: CollectorState) => void>()
   private readonly log: Logger
+  private readonly maxBytes: number
+  private readonly rebirthAsked = new Map<string, number>()
+  private state: CollectorState = { health: 'stopped' }
+  private stopping = false
+  /** Reused per message: the batcher copies the samples out. */
+  private readonly scratch: Sample[] = []
 
   constructor(private readonly opts: MqttCollectorOptions) {
-    this.id = opts.config.id
+    const c = opts.config
+    this.id = c.id
     this.log = opts.logger.child({ connection: this.id })
-    for (const s of opts.config.signals) {
-      const list = this.byTopic.get(s.topic) ?? []
-      list.push(s)
-      this.byTopic.set(s.topic, list)
-    }
+    this.maxBytes = c.maxPayloadBytes ?? 1024 * 1024
+    this.table = new MappingTable(c.signals)
+    this.tree = new TopicTree(opts.topicTree)
+    this.sparkplug = new SparkplugTracker(this.table)
+    this.batcher = new DurableBatcher({ ...opts.batch, deliver: (b) => this.deliver(b), onFailure: (e) => this.onStoreFailure(e) })
+    this.mqtt = createMqttAccess({
+      connection: this.id,
+      client: () => this.client,
+      table: this.table,
+      tree: this.tree,
+      sparkplug: this.sparkplug,
+      rejections: this.rejections,
+      afterRemove: (id) => this.rejections.forget(id),
+    })
+  }
+
+  get rejected(): number {
+    return this.rejections.total
   }
 
   async start(): Promise<void> {
     const c = this.opts.config
+    const backoff = c.reconnect ?? DEFAULT_RECONNECT
+    this.stopping = false
     this.setState({ health: 'connecting' })
-    const client = mqtt.connect(c.url, {
-      clientId: c.clientId ?? `plantdeck-${Math.random().toString(16).slice(2, 10)}`,
-      ...(c.username === undefined ? {} : { username: c.username }),
-      ...(c.password === undefined ? {} : { password: c.password }),
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      keepalive: 30,
-    })
+    const client = mqtt.connect(c.url, clientOptions(c))
+    if (typeof (client as unknown as PacketSender)._sendPacket !== 'function') {
+      client.end(true)
+      throw new Error('this mqtt.js version cannot send a deferred PUBACK (_sendPacket missing)')
+    }
     this.client = client
+    client.handleMessage = (packet, done) => this.onPacket(client, packet, done)
     client.on('connect', () => {
-      this.setState({ health: 'connected' })
-      for (const sub of c.subscriptions) {
-        client.subscribe(sub.filter, { qos: sub.qos }, (err, granted) => {
-          const refused = granted?.filter((g) => g.qos === 128) ?? []
-          if (err || refused.length > 0) this.setState({ health: 'degraded', reason: `subscription to ${sub.filter} refused` })
-        })
-      }
+      client.options.reconnectPeriod = backoff.minMs
+      if (c.subscriptions.length === 0) return this.setState({ health: 'connected' })
+      // `connected` once the broker granted the subscriptions: from then on nothing published is missed
+      client.subscribe(Object.fromEntries(c.subscriptions.map((s) => [s.filter, { qos: s.qos }])), (err, granted) => {
+        const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? []
+        if (err || refused.length > 0) this.setState({ health: 'degraded', reason: `subscription refused: ${err?.message ?? refused.join(', ')}` })
+        else this.setState({ health: 'connected' })
+      })
     })
-    client.on('reconnect', () => this.setState({ health: 'connecting', reason: 'broker not reachable; reconnecting' }))
-    client.on('offline', () => this.markAllBad())
+    client.on('close', () => {
+      // mqtt.js waits `reconnectPeriod` before the next attempt: double it per failure, up to the maximum
+      client.options.reconnectPeriod = Math.min(backoff.maxMs, (client.options.reconnectPeriod ?? backoff.minMs) * 2)
+    })
+    client.on('reconnect', () => {
+      if (this.state.health !== 'error') this.setState({ health: 'connecting', reason: 'broker not reachable; reconnecting' })
+    })
+    client.on('offline', () => {
+      if (this.state.health !== 'error') this.setState({ health: 'connecting', reason: 'broker connection lost; reconnecting' })
+      this.markAllBad('broker connection lost')
+    })
     client.on('error', (err) => {
       this.log.warn({ err: err.message }, 'mqtt error')
       this.setState({ health: 'error', reason: err.message })
     })
-    client.on('message', (topic, payload) => this.onMessage(topic, payload))
   }
 
-  private onMessage(topic: string, payload: Buffer) {
-    const signals = this.byTopic.get(topic)
-    if (!signals) return
-    const now = Date.now()
-    const { samples, rejections } = decodeMessage(signals, payload, now, this.opts.maxPayloadBytes ?? 1024 * 1024)
-    if (rejections.length > 0) {
-      this.rejected += rejections.length
-      this.lastRejections.push(...rejections.map((r) => ({ ...r, topic, at: now })))
-      if (this.lastRejections.length > 20) this.lastRejections.splice(0, this.lastRejections.length - 20)
+  private onPacket(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
+    const ack = packet.qos === 1 && packet.messageId !== undefined ? pubackLater(client, packet.messageId) : undefined
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    try {
+      this.onMessage(packet.topic, payload, packet.retain, ack)
+    } catch (e) {
+      // a bug in decoding must not stop the connection: count it and acknowledge the message
+      this.log.error({ err: (e as Error).message, topic: packet.topic }, 'message handling failed')
+      ack?.()
     }
-    if (samples.length > 0) this.emit(samples)
+    // a store far behind: stop reading (TCP back-pressure) instead of piling samples up in memory
+    if (this.batcher.full) void this.batcher.room().then(() => this.next(done, ack !== undefined))
+    else this.next(done, ack !== undefined)
   }
 
-  private markAllBad() {
+  /** Lets mqtt.js read the next packet; `deferred` suppresses its own PUBACK (ours follows durability). */
+  private next(done: (err?: Error) => void, deferred: boolean): void {
+    // stopping: read no further, so nothing arrives that could not be stored (unacknowledged ones come back)
+    if (!this.stopping) done(deferred ? ACK_DEFERRED : undefined)
+  }
+
+  /** Exposed for tests and the benchmark: the whole path of one received message. */
+  onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void): void {
     const now = Date.now()
-    this.emit(this.opts.config.signals.map((s) => ({ signal: s.id, ts: now, value: null, quality: 'bad' as const, status: 'broker connection lost' })))
+    const samples = this.scratch
+    let rejections: Rejection[] | undefined
+    if (!this.tree.record(topic, payload, retained, now)) rejections = [{ reason: 'topic_limit' }]
+    const sp = parseSparkplugTopic(topic)
+    if (sp) {
+      if (payload.byteLength > this.maxBytes) (rejections ??= []).push({ reason: 'too_large' })
+      else {
+        const r = this.sparkplug.handle(sp, payload, now)
+        for (const x of r.samples) samples.push(x)
+        if (r.rejections.length > 0) rejections = (rejections ?? []).concat(r.rejections)
+        if (r.rebirth) this.askRebirth(r.rebirth.group, r.rebirth.node, now)
+      }
+    } else {
+      const mappings = this.table.forTopic(topic)
+      if (mappings) {
+        const r = decodeInto(mappings, payload, now, this.maxBytes, samples)
+        if (r) rejections = rejections ? rejections.concat(r) : r
+      }
+    }
+    if (rejections) this.rejections.record(topic, payload, rejections, now)
+    this.batcher.add(samples, ack)
+    samples.length = 0
+  }
+
+  private askRebirth(group: string, node: string, now: number): void {
+    const key = `${group}/${node}`
+    if (this.opts.config.sparkplugRebirth === false || now - (this.rebirthAsked.get(key) ?? 0) < REBIRTH_EVERY_MS) return
+    this.rebirthAsked.set(key, now)
+    this.client?.publish(`spBv1.0/${group}/NCMD/${node}`, Buffer.from(rebirthPayload(now)), { qos: 0 })
+  }
+
+  private markAllBad(status: string) {
+    const now = Date.now()
+    const bad = this.table.list().map((s): Sample => ({ signal: s.id, ts: now, value: null, quality: 'bad', status }))
+    if (bad.length > 0) this.batcher.add(bad)
+  }
+
+  private async deliver(batch: SampleBatch): Promise<void> {
+    const pending: unknown[] = []
+    for (const cb of this.sampleCbs) {
+      try {
+        pending.push(cb(batch))
+      } catch (e) {
+        pending.push(Promise.reject(e))
+      }
+    }
+    await Promise.all(pending)
+  }
+
+  private onStoreFailure(e: unknown): void {
+    this.log.error({ err: (e as Error)?.message }, 'samples not stored; their messages stay unacknowledged')
+    this.setState({ health: 'degraded', reason: `samples not stored (${(e as Error)?.message ?? e}); reconnecting so the broker redelivers` })
+    // unacknowledged QoS 1 messages come back only on a new connection
+    if (this.opts.config.subscriptions.some((s) => s.qos === 1)) this.client?.stream?.destroy()
   }
 
   async write(cmd: WriteRequest): Promise<WriteResult> {
-    return { ok: false, status: `writes over MQTT are not supported yet (${cmd.signal})` }
+    return { ok: false, status: `writes to MQTT signals are not supported; publish with mqtt.publish (${cmd.signal})` }
   }
 
-  onSamples(cb: (b: SampleBatch) => void): Unsubscribe {
+  onSamples(cb: (b: SampleBatch) => void | Promise<unknown>): Unsubscribe {
     this.sampleCbs.add(cb)
     return () => this.sampleCbs.delete(cb)
   }
@@ -99,24 +208,27 @@ export class MqttCollector implements Collector {
     return () => this.stateCbs.delete(cb)
   }
 
+  /** Stores what was received (acknowledging it), then disconnects. */
   async stop(): Promise<void> {
     const client = this.client
+    this.stopping = true
+    await this.batcher.drain()
     this.client = undefined
     if (client) await client.endAsync(true).catch(() => undefined)
     this.setState({ health: 'stopped' })
   }
 
-  private emit(batch: SampleBatch) {
-    for (const cb of this.sampleCbs) {
-      try {
-        cb(batch)
-      } catch (e) {
-        this.log.error({ err: (e as Error).message }, 'sample listener failed')
-      }
-    }
-  }
-
   private setState(s: CollectorState) {
+    this.state = s
     for (const cb of this.stateCbs) cb(s)
+  }
+}
+
+/** The PUBACK of one message, sent only on the connection that delivered it: after a reconnect the broker redelivers instead. */
+function pubackLater(client: MqttClient, messageId: number): () => void {
+  const stream = client.stream
+  return () => {
+    if (client.stream !== stream || !client.connected) return
+    ;(client as unknown as Required<PacketSender>)._sendPacket({ cmd: 'puback', messageId })
   }
 }

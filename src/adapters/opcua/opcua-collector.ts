@@ -1,186 +1,272 @@
-import {
-  AttributeIds,
-  ClientMonitoredItemGroup,
-  ClientSubscription,
-  DataType,
-  MessageSecurityMode,
-  OPCUACertificateManager,
-  OPCUAClient,
-  SecurityPolicy,
-  TimestampsToReturn,
-  type ClientSession,
-  type DataValue,
-  type MonitoringParametersOptions,
-} from 'node-opcua'
-import type { OpcuaConnectionConfig } from '../../core/config/schema'
-import type { Collector, CollectorState, Unsubscribe, WriteRequest, WriteResult } from '../../core/ports/collector'
+import { MessageSecurityMode, OPCUAClient, type ClientSession, type DataValue } from 'node-opcua'
+import { OpcuaMonitoring, type OpcuaConnectionConfig, type OpcuaSignalConfig } from '../../core/config/schema'
+import type { OpcuaAccess } from '../../core/opcua/opcua-port'
+import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
-import type { Sample, SampleBatch, SampleValue } from '../../shared/model'
-import { qualityOf } from './quality'
+import type { ItemFailure } from '../../shared/contract/opcua'
+import { AppError, type Sample } from '../../shared/model'
+import { backfill } from './backfill'
+import { browsePage, search, variablesUnder } from './browse'
+import { APPLICATION_NAME, type OpcuaPki } from './certificates'
+import { CollectorEvents } from './collector-events'
+import { getEndpoints } from './discovery'
+import { explain, toAppError } from './errors'
+import { MonitoredItems, readLimits, type ServerLimits } from './monitoring'
+import { callTyped, readAttributes, writeTyped } from './node-ops'
+import { securityOf, selectEndpoint, userIdentity } from './security'
+import { toSample, type TypeInfo } from './values'
 
 export interface OpcuaCollectorOptions {
   config: OpcuaConnectionConfig
-  /** Folder for the client's application certificate (never inside the repo). */
-  pkiDir: string
+  /** The application's PKI, shared by every OPC UA connection. */
+  pki: OpcuaPki
   logger: Logger
 }
 
+/** A certificate problem waits for a person; anything else is retried with this backoff. */
+const BACKOFF = { initialMs: 500, maxMs: 30_000 }
+const COMMUNICATION_LOST = 'BadCommunicationError'
+
+interface Live {
+  client: OPCUAClient
+  session: ClientSession
+  limits: ServerLimits
+  items: MonitoredItems
+}
+
 /**
- * Thin OPC UA collector: one session, one subscription over the configured signals, reconnecting forever.
- * Connection loss marks every signal bad ("communication lost") at once.
+ * OPC UA collector: picks the most secure endpoint, refuses unknown server certificates until a person trusts them,
+ * subscribes every signal within the server's operation limits, and survives the server going away
+ * (bad quality at once, node-opcua's reconnect transfers or recreates the subscriptions, optional HistoryRead backfill).
  */
-export class OpcuaCollector implements Collector {
+export class OpcuaCollector extends CollectorEvents implements Collector {
   readonly id: string
   rejected = 0
-  private client: OPCUAClient | undefined
-  private session: ClientSession | undefined
-  private subscription: ClientSubscription | undefined
-  private group: ClientMonitoredItemGroup | undefined
-  private stopped = false
-  private readonly sampleCbs = new Set<(b: SampleBatch) => void>()
-  private readonly stateCbs = new Set<(s: CollectorState) => void>()
-  private readonly log: Logger
+  readonly opcua: OpcuaAccess = {
+    browse: (nodeId, cp, max) => this.guard(() => browsePage(this.session(), nodeId, cp, max)),
+    attributes: (nodeId) => this.guard(() => readAttributes(this.session(), nodeId)),
+    search: (root, text, max) => this.guard(() => search(this.session(), this.live!.limits, root, text, max)),
+    variablesUnder: (root, max) => this.guard(() => variablesUnder(this.session(), this.live!.limits, this.id, root, max)),
+    addSignals: (signals) => this.addSignals(signals),
+    failures: () => ({ monitored: this.live?.items?.count ?? 0, failed: this.live?.items?.failures() ?? [] }),
+    write: (nodeId, value) => this.guard(() => writeTyped(this.session(), nodeId, value, this.types)),
+    call: (objectId, methodId, args) => this.guard(() => callTyped(this.session(), objectId, methodId, args)),
+  }
+  private live: Live | undefined
+  private connecting: Promise<void> | undefined
+  private stopped = true
+  private wake: (() => void) | undefined
+  private lostAt: number | undefined
+  private serverCertificate: Buffer | undefined
+  private readonly signals = new Map<string, OpcuaSignalConfig>()
+  private readonly lastGood = new Map<string, number>()
+  private readonly types = new Map<string, TypeInfo>()
+  private pending: Sample[] = []
+  private flushQueued = false
+  private readonly monitoring: OpcuaMonitoring
 
   constructor(private readonly opts: OpcuaCollectorOptions) {
+    super(opts.logger.child({ connection: opts.config.id }))
     this.id = opts.config.id
-    this.log = opts.logger.child({ connection: this.id })
+    this.monitoring = opts.config.monitoring ?? OpcuaMonitoring.parse({})
+    for (const s of opts.config.signals) this.signals.set(s.id, s)
+    opts.pki.onChange(() => {
+      this.wake?.()
+      void this.recheckCertificate()
+    })
   }
 
   async start(): Promise<void> {
+    if (!this.stopped) return
     this.stopped = false
-    const certificateManager = new OPCUACertificateManager({ rootFolder: this.opts.pkiDir, automaticallyAcceptUnknownCertificate: false })
-    await certificateManager.initialize()
-    this.client = OPCUAClient.create({
-      applicationName: 'Plantdeck',
-      clientCertificateManager: certificateManager,
-      endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
-      keepSessionAlive: true,
-      requestedSessionTimeout: 60_000,
-      connectionStrategy: { maxRetry: -1, initialDelay: 500, maxDelay: 10_000, randomisationFactor: 0.2 },
-    })
-    this.client.on('connection_lost', () => {
-      this.setState({ health: 'connecting', reason: 'connection lost; reconnecting' })
-      this.markAllBad('BadCommunicationError')
-    })
-    this.client.on('connection_reestablished', () => this.setState({ health: 'connected' }))
-    this.client.on('backoff', (count, delay) => {
-      this.setState({ health: 'connecting', reason: `server not reachable; retry ${count} in ${Math.round(delay / 1000)} s` })
-    })
     this.setState({ health: 'connecting' })
-    void this.connect()
+    this.connecting = this.run()
   }
 
-  private async connect() {
-    const client = this.client!
-    try {
-      await client.connect(this.opts.config.endpoint)
-      if (this.stopped) return
-      this.session = await client.createSession()
-      this.subscription = await this.session.createSubscription2({
-        requestedPublishingInterval: Math.max(100, this.opts.config.samplingIntervalMs),
-        requestedMaxKeepAliveCount: 10,
-        requestedLifetimeCount: 60,
-        maxNotificationsPerPublish: 0,
-        publishingEnabled: true,
-        priority: 1,
-      })
-      this.monitor()
-      this.setState({ health: 'connected' })
-    } catch (e) {
-      if (this.stopped) return
-      this.setState({ health: 'error', reason: (e as Error).message })
-      this.log.error({ err: (e as Error).message }, 'opcua connect failed')
-    }
-  }
-
-  private monitor() {
-    const signals = this.opts.config.signals
-    if (signals.length === 0 || !this.subscription) return
-    const params: MonitoringParametersOptions = { samplingInterval: this.opts.config.samplingIntervalMs, queueSize: 10, discardOldest: true }
-    this.group = ClientMonitoredItemGroup.create(
-      this.subscription,
-      signals.map((s) => ({ nodeId: s.nodeId, attributeId: AttributeIds.Value })),
-      params,
-      TimestampsToReturn.Both,
-    )
-    this.group.on('changed', (item, dv, index) => {
-      const sig = signals[index]
-      if (!sig) return
-      this.emit([this.toSample(sig.id, dv)])
-    })
-    this.group.on('err', (msg) => {
-      this.rejected++
-      this.setState({ health: 'degraded', reason: `some items failed: ${msg}` })
-    })
-  }
-
-  private toSample(signal: string, dv: DataValue): Sample {
-    const ts = (dv.sourceTimestamp ?? dv.serverTimestamp ?? new Date()).getTime()
-    const quality = qualityOf(dv.statusCode.value)
-    const raw: unknown = dv.value?.value
-    let value: SampleValue = null
-    if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'string') value = raw
-    else if (typeof raw === 'bigint') value = Number(raw)
-    const s: Sample = { signal, ts, value, quality }
-    if (quality !== 'good') s.status = dv.statusCode.name
-    return s
-  }
-
-  private markAllBad(status: string) {
-    const now = Date.now()
-    this.emit(this.opts.config.signals.map((s) => ({ signal: s.id, ts: now, value: null, quality: 'bad' as const, status })))
-  }
-
-  async write(cmd: WriteRequest): Promise<WriteResult> {
-    const sig = this.opts.config.signals.find((s) => s.id === cmd.signal)
-    if (!sig) return { ok: false, status: 'unknown signal' }
-    if (!sig.writable) return { ok: false, status: 'signal is not writable' }
-    if (!this.session) return { ok: false, status: 'not connected' }
-    const dt = await this.session.read({ nodeId: sig.nodeId, attributeId: AttributeIds.DataType })
-    const dataType = (dt.value.value as { value?: number })?.value as DataType
-    const status = await this.session.write({ nodeId: sig.nodeId, attributeId: AttributeIds.Value, value: { value: { dataType, value: cmd.value } } })
-    return { ok: status.isGood(), status: status.name }
-  }
-
-  onSamples(cb: (b: SampleBatch) => void): Unsubscribe {
-    this.sampleCbs.add(cb)
-    return () => this.sampleCbs.delete(cb)
-  }
-
-  onState(cb: (s: CollectorState) => void): Unsubscribe {
-    this.stateCbs.add(cb)
-    return () => this.stateCbs.delete(cb)
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true
-    const client = this.client
-    this.client = undefined
-    try {
-      await this.subscription?.terminate()
-      await this.session?.close()
-    } catch {
-      /* the server may already be gone */
-    }
-    await client?.disconnect().catch(() => undefined)
-    this.subscription = undefined
-    this.session = undefined
-    this.setState({ health: 'stopped' })
-  }
-
-  private emit(batch: SampleBatch) {
-    for (const cb of this.sampleCbs) {
+  private async run() {
+    for (let attempt = 0; !this.stopped; attempt++) {
       try {
-        cb(batch)
+        await this.connectOnce()
+        return
       } catch (e) {
-        this.log.error({ err: (e as Error).message }, 'sample listener failed')
+        await this.teardown()
+        if (this.stopped) return
+        const x = explain(e)
+        const waitsForPerson = x.code === 'opcua.untrusted_certificate' || x.code === 'opcua.access_denied' || x.code === 'opcua.bad_endpoint'
+        const delay = Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** Math.min(attempt, 10))
+        this.setState({ health: waitsForPerson ? 'error' : 'connecting', reason: waitsForPerson ? x.message : `${x.message}; retry in ${Math.ceil(delay / 1000)} s` })
+        this.log.warn({ code: x.code, err: x.message }, 'opcua connect failed')
+        // A certificate decision wakes us at once; otherwise wait (a person may fix a password or a server meanwhile).
+        await this.sleep(x.code === 'opcua.untrusted_certificate' ? BACKOFF.maxMs * 10 : delay)
+        if (x.code === 'opcua.untrusted_certificate') attempt = -1
       }
     }
   }
 
-  private setState(s: CollectorState) {
-    for (const cb of this.stateCbs) cb(s)
+  private async connectOnce() {
+    const { config, pki } = this.opts
+    const endpoint = selectEndpoint(await getEndpoints(config.endpoint, pki), config)
+    const security = securityOf(endpoint)
+    const cert = endpoint.serverCertificate
+    const secure = cert && cert.length > 0 && security.securityMode !== MessageSecurityMode.None
+    if (secure) await pki.requireTrusted(cert)
+    this.serverCertificate = secure ? cert : undefined
+    if (this.stopped) return
+    const client = OPCUAClient.create({
+      applicationName: APPLICATION_NAME,
+      clientCertificateManager: pki.manager,
+      ...security,
+      ...(cert && cert.length > 0 ? { serverCertificate: cert } : {}),
+      endpointMustExist: false,
+      keepSessionAlive: true,
+      requestedSessionTimeout: 60_000,
+      connectionStrategy: { maxRetry: -1, initialDelay: BACKOFF.initialMs, maxDelay: 10_000, randomisationFactor: 0.2 },
+    })
+    client.on('backoff', (count: number, delay: number) => this.setState({ health: 'connecting', reason: `server not reachable; retry ${count} in ${Math.ceil(delay / 1000)} s` }))
+    client.on('connection_lost', () => this.lost())
+    // fires after node-opcua has reactivated the session and transferred or recreated its subscriptions
+    client.on('connection_reestablished', () => this.recovered())
+    this.live = { client } as Live
+    await client.connect(config.endpoint)
+    const session = await client.createSession(await userIdentity(config.identity))
+    session.on('keepalive_failure', () => this.lost())
+    // A keep-alive failure without a socket loss never raises connection_reestablished: the next good keep-alive ends the outage.
+    session.on('keepalive', () => this.lostAt !== undefined && client.isReconnecting === false && this.recovered())
+    const limits = await readLimits(session)
+    const items = new MonitoredItems(session, limits, { ...this.monitoring, samplingIntervalMs: config.samplingIntervalMs }, (signal, dv) => this.onValue(signal, dv))
+    this.live = { client, session, limits, items }
+    if (this.stopped) return
+    const failures = await items.add([...this.signals.values()].map((s) => ({ signal: s.id, nodeId: s.nodeId })))
+    this.rejected += failures.length
+    this.reportHealth()
+    this.log.info({ endpoint: endpoint.endpointUrl, policy: endpoint.securityPolicyUri, items: items.count, failed: failures.length }, 'opcua connected')
+  }
+
+  /** A certificate rejected while in use ends the session: the next attempt stops at "rejected by an operator". */
+  private async recheckCertificate() {
+    const cert = this.serverCertificate
+    if (this.stopped || !this.live?.session || !cert) return
+    if ((await this.opts.pki.check(cert).catch(() => 'trusted')) === 'trusted') return
+    this.lost()
+    await this.teardown()
+    if (!this.stopped) this.connecting = this.run()
+  }
+
+  private lost() {
+    if (this.lostAt !== undefined || this.stopped) return
+    this.lostAt = Date.now()
+    this.setState({ health: 'connecting', reason: 'connection lost; reconnecting' })
+    this.flush()
+    const now = Date.now()
+    this.emit([...this.signals.keys()].map((signal) => ({ signal, ts: now, value: null, quality: 'bad' as const, status: COMMUNICATION_LOST })))
+  }
+
+  private recovered() {
+    const from = this.lostAt
+    this.lostAt = undefined
+    this.reportHealth()
+    const live = this.live
+    if (from === undefined || !live?.session || !this.opts.config.backfill) return
+    const since = new Map([...this.signals.values()].map((s) => [s.id, this.lastGood.get(s.id) ?? from]))
+    backfill(live.session, live.limits, [...this.signals.values()], since, Date.now())
+      .then((batch) => batch.length > 0 && this.emit(batch))
+      .catch((e) => this.log.warn({ err: (e as Error).message }, 'opcua backfill failed'))
+  }
+
+  private reportHealth() {
+    const failed = this.live?.items?.failures().length ?? 0
+    this.setState(failed > 0 ? { health: 'degraded', reason: `${failed} of ${this.signals.size} items refused by the server (see opcua.failures)` } : { health: 'connected' })
+  }
+
+  private onValue(signal: string, dv: DataValue) {
+    const s = toSample(signal, dv)
+    if (s.quality === 'good' && this.opts.config.backfill) this.lastGood.set(signal, s.ts)
+    this.pending.push(s)
+    if (!this.flushQueued) {
+      this.flushQueued = true
+      // one publish response fires many 'changed' events synchronously: deliver them as one batch
+      queueMicrotask(() => this.flush())
+    }
+  }
+
+  private flush() {
+    this.flushQueued = false
+    if (this.pending.length === 0) return
+    const batch = this.pending
+    this.pending = []
+    this.emit(batch)
+  }
+
+  private session(): ClientSession {
+    const s = this.live?.session
+    if (!s || this.lostAt !== undefined) throw new AppError('opcua.not_connected', `${this.id} is not connected${this.state.reason ? `: ${this.state.reason}` : ''}`)
+    return s
+  }
+
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op()
+    } catch (e) {
+      throw toAppError(e)
+    }
+  }
+
+  private async writeSignal(cmd: WriteRequest): Promise<WriteResult> {
+    const sig = this.signals.get(cmd.signal)
+    if (!sig) return { ok: false, status: 'unknown signal' }
+    if (!sig.writable) return { ok: false, status: 'signal is not writable' }
+    try {
+      const r = await this.guard(() => writeTyped(this.session(), sig.nodeId, cmd.value, this.types))
+      return { ok: r.ok, status: r.ok ? r.status : `${r.status}: ${r.message ?? ''}`.trim() }
+    } catch (e) {
+      return { ok: false, status: (e as Error).message }
+    }
+  }
+
+  private async addSignals(signals: OpcuaSignalConfig[]): Promise<ItemFailure[]> {
+    const fresh = signals.filter((s) => !this.signals.has(s.id))
+    for (const s of fresh) this.signals.set(s.id, s)
+    const items = this.live?.items
+    if (!items || fresh.length === 0) return []
+    const failures = await items.add(fresh.map((s) => ({ signal: s.id, nodeId: s.nodeId })))
+    this.rejected += failures.length
+    this.reportHealth()
+    return failures
+  }
+
+  write(cmd: WriteRequest): Promise<WriteResult> {
+    return this.writeSignal(cmd)
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.wake?.()
+    // Disconnecting first aborts a connect that is still retrying, so the loop below ends promptly.
+    await this.teardown()
+    await this.connecting?.catch(() => undefined)
+    this.setState({ health: 'stopped' })
+  }
+
+  private async teardown() {
+    const live = this.live
+    this.live = undefined
+    this.lostAt = undefined
+    this.types.clear()
+    if (!live) return
+    await live.items?.terminate().catch(() => undefined)
+    await live.session?.close().catch(() => undefined)
+    await live.client.disconnect().catch(() => undefined)
+  }
+
+  private sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms)
+      function done() {
+        clearTimeout(t)
+        resolve()
+      }
+      this.wake = done
+    })
   }
 }

@@ -31,6 +31,12 @@ export class AssetCatalog {
     return [...this.signals.values()]
   }
 
+  /** Adds signals found at runtime (an OPC UA subtree, an MQTT mapping) and, when given, the tree node that holds them, under the root. */
+  add(signals: SignalInfo[], node?: AssetNode): void {
+    for (const s of signals) this.signals.set(s.id, s)
+    if (node) this.root.children.push(node)
+  }
+
   /** Without a configured tree, one folder per connection holding its signals. */
   private static byConnection(plant: PlantConfig): AssetNode {
     return {

@@ -24,9 +24,33 @@ export const MqttSignalConfig = z
     topic: z.string().min(1).max(1024),
     /** Dotted path into a JSON payload (`power.l1`, `readings[0].value`); absent: the whole payload is the value. */
     path: z.string().max(256).optional(),
+    /** Where the sample time comes from: a JSON path (default `ts`, used when present) read as `format`; `arrival` ignores the payload. */
+    tsPath: z.string().min(1).max(256).optional(),
+    tsFormat: z.enum(['auto', 'ms', 's', 'iso', 'arrival']).optional(),
+    /** Sparkplug B metric name. Then `topic` names the edge node or device, `spBv1.0/<group>/<node>[/<device>]`, without message type. */
+    metric: z.string().min(1).max(512).optional(),
   })
   .strict()
 export type MqttSignalConfig = z.infer<typeof MqttSignalConfig>
+
+/** Who the client is to the server. Passwords and key files stay on this machine; they are never sent to a renderer. */
+export const OpcuaIdentity = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('anonymous') }).strict(),
+  z.object({ kind: z.literal('username'), username: z.string().min(1).max(256), password: z.string().max(256) }).strict(),
+  z.object({ kind: z.literal('certificate'), certificateFile: z.string().min(1).max(1024), privateKeyFile: z.string().min(1).max(1024) }).strict(),
+])
+export type OpcuaIdentity = z.infer<typeof OpcuaIdentity>
+
+/** How values are sampled and queued on the server, for every monitored item of a connection. */
+export const OpcuaMonitoring = z
+  .object({
+    publishingIntervalMs: z.number().int().min(10).max(3_600_000).default(250),
+    queueSize: z.number().int().min(1).max(10_000).default(10),
+    discardOldest: z.boolean().default(true),
+    deadband: z.object({ type: z.enum(['absolute', 'percent']), value: z.number().min(0) }).strict().optional(),
+  })
+  .strict()
+export type OpcuaMonitoring = z.infer<typeof OpcuaMonitoring>
 
 export const OpcuaConnectionConfig = z
   .object({
@@ -35,6 +59,17 @@ export const OpcuaConnectionConfig = z
     name: z.string().min(1).max(128),
     endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s]+$/, 'must look like opc.tcp://host:port/path'),
     samplingIntervalMs: z.number().int().min(0).max(3_600_000).default(500),
+    /**
+     * Absent or `auto`: the most secure endpoint the server offers. `None` is only ever used when written here.
+     * The following fields are optional (not defaulted) so configs built in code stay valid; the adapter applies defaults.
+     */
+    securityMode: z.enum(['auto', 'None', 'Sign', 'SignAndEncrypt']).optional(),
+    securityPolicy: z.enum(['auto', 'None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).optional(),
+    /** Absent: anonymous. */
+    identity: OpcuaIdentity.optional(),
+    monitoring: OpcuaMonitoring.optional(),
+    /** After an outage, read the missed samples with HistoryRead when the server keeps history. */
+    backfill: z.boolean().optional(),
     signals: z.array(OpcuaSignalConfig).default([]),
   })
   .strict()
@@ -51,6 +86,33 @@ export const MqttConnectionConfig = z
     clientId: z.string().max(128).optional(),
     subscriptions: z.array(z.object({ filter: z.string().min(1).max(1024), qos: z.union([z.literal(0), z.literal(1)]).default(0) }).strict()).default([]),
     signals: z.array(MqttSignalConfig).default([]),
+    /* The following fields are optional (not defaulted) so configs built in code stay valid; the adapter applies the defaults named here. */
+    /** Default 3.1.1. */
+    protocol: z.enum(['3.1.1', '5']).optional(),
+    /** Default `persistent` when `clientId` is set (the broker keeps QoS 1 messages while we are away), else `clean`. */
+    session: z.enum(['clean', 'persistent']).optional(),
+    /** MQTT 5 session expiry of a persistent session; default one week. */
+    sessionExpirySec: z.number().int().min(0).max(4_294_967_295).optional(),
+    /** Default 30. */
+    keepaliveSec: z.number().int().min(0).max(65_535).optional(),
+    /** Reconnect delay doubles from `minMs` (default 1000) up to `maxMs` (default 30000). */
+    reconnect: z.object({ minMs: z.number().int().min(100).max(600_000), maxMs: z.number().int().min(100).max(600_000) }).strict().optional(),
+    /** For mqtts:// and wss://. Files stay on this machine. `serverName` overrides the name checked against the certificate. */
+    tls: z
+      .object({
+        caFile: z.string().min(1).max(1024).optional(),
+        certFile: z.string().min(1).max(1024).optional(),
+        keyFile: z.string().min(1).max(1024).optional(),
+        serverName: z.string().min(1).max(253).optional(),
+        /** Default true. False accepts any server certificate: for a lab only. */
+        verify: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Payloads above this are rejected unread; default 1 MiB. */
+    maxPayloadBytes: z.number().int().min(16).max(256 * 1024 * 1024).optional(),
+    /** Ask an edge node to rebirth (NCMD `Node Control/Rebirth`) when its sequence breaks or a birth is missing; default true. */
+    sparkplugRebirth: z.boolean().optional(),
   })
   .strict()
 export type MqttConnectionConfig = z.infer<typeof MqttConnectionConfig>

@@ -1,14 +1,16 @@
 import type { z } from 'zod'
 import { assets, assetsEvents } from './assets'
 import { connections, connectionsEvents } from './connections'
+import { mqtt, mqttEvents } from './mqtt'
+import { certificates, opcua, opcuaEvents } from './opcua'
 import { signals, signalsEvents } from './signals'
 import { system, systemEvents } from './system'
 import { trends, trendsEvents } from './trends'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...signals, ...trends } as const
+export const contract = { ...system, ...connections, ...assets, ...signals, ...trends, ...opcua, ...certificates, ...mqtt } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...signalsEvents, ...trendsEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -22,3 +24,5 @@ export * from './define'
 export * from './system'
 export * from './assets'
 export * from './trends'
+export * from './opcua'
+export * from './mqtt'

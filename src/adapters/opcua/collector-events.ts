@@ -1,0 +1,46 @@
+import type { CollectorState, Unsubscribe } from '../../core/ports/collector'
+import type { Logger } from '../../core/ports/logger'
+import type { SampleBatch } from '../../shared/model'
+
+/** Listener bookkeeping of a collector: callbacks never throw into the collector, nor leave a rejection unhandled. */
+export class CollectorEvents {
+  protected state: CollectorState = { health: 'stopped' }
+  private readonly sampleCbs = new Set<(b: SampleBatch) => void | Promise<unknown>>()
+  private readonly stateCbs = new Set<(s: CollectorState) => void>()
+
+  constructor(protected readonly log: Logger) {}
+
+  /** OPC UA has nothing to acknowledge upstream, so a returned promise is not awaited; its failure is logged here. */
+  onSamples(cb: (b: SampleBatch) => void | Promise<unknown>): Unsubscribe {
+    this.sampleCbs.add(cb)
+    return () => this.sampleCbs.delete(cb)
+  }
+
+  onState(cb: (s: CollectorState) => void): Unsubscribe {
+    this.stateCbs.add(cb)
+    return () => this.stateCbs.delete(cb)
+  }
+
+  protected emit(batch: SampleBatch): void {
+    const failed = (e: unknown) => this.log.error({ err: (e as Error)?.message ?? String(e) }, 'sample listener failed')
+    for (const cb of this.sampleCbs) {
+      try {
+        const r = cb(batch)
+        if (r instanceof Promise) r.catch(failed)
+      } catch (e) {
+        failed(e)
+      }
+    }
+  }
+
+  protected setState(s: CollectorState): void {
+    this.state = s
+    for (const cb of this.stateCbs) {
+      try {
+        cb(s)
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, 'state listener failed')
+      }
+    }
+  }
+}

@@ -1,0 +1,267 @@
+import { statSync } from 'node:fs'
+import type { Sample } from '../../shared/model'
+import type {
+  BucketQuery,
+  BucketSeries,
+  LoggedBatch,
+  MaintenanceReport,
+  RawSeries,
+  SignalDef,
+  StoreStats,
+} from '../../core/ports/sample-store'
+import { planBuckets } from '../../core/store/buckets'
+import { emptyColumns, sampleAt } from '../../core/store/columns'
+import { BLOCK_TARGET, Compactor, ceilHour } from './compactor'
+import { Reader } from './reader'
+import { Retention, type RetentionPolicy, type RetentionResult } from './retention'
+import { type SignalRowDb, StoreDb, openDatabase } from './store-db'
+import {
+  type IngestCounts,
+  type LogRow,
+  type SignalRef,
+  type WireBatch,
+  batchColumns,
+  filterBatch,
+  fromLogRow,
+  toLogParams,
+} from './wire-batch'
+
+export interface EngineOptions {
+  path: string
+  synchronous: 'normal' | 'full'
+  retention: RetentionPolicy
+  /** Compact once this many samples wait, or once the oldest has waited `compactAfterMs`. */
+  compactAtSamples: number
+  compactAfterMs: number
+  blockTarget?: number
+}
+
+export interface AppendInput {
+  batch: WireBatch
+  counts: IngestCounts
+}
+
+/**
+ * The whole store, synchronous: the worker thread drives it. Usable directly where blocking is fine
+ * (tests, benchmarks, tools).
+ */
+export class StoreEngine {
+  readonly s: StoreDb
+  private readonly reader: Reader
+  private readonly compactor: Compactor
+  private readonly retention: Retention
+  private readonly insertLog
+  private readonly upsertSignal
+
+  constructor(
+    private readonly opts: EngineOptions,
+    readonly now: () => number = Date.now,
+  ) {
+    this.s = new StoreDb(openDatabase(opts.path, opts.synchronous))
+    this.reader = new Reader(this.s)
+    this.compactor = new Compactor(this.s, () => opts.retention.keepUndelivered, opts.blockTarget ?? BLOCK_TARGET)
+    this.retention = new Retention(this.s, opts.retention)
+    this.insertLog = this.s.db.prepare('INSERT INTO log (seq, n, sig, ts, num, flags, extra) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.upsertSignal = this.s.db.prepare(`INSERT INTO signal (key, name, data_type, unit, connection, binding)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, data_type = excluded.data_type,
+      unit = excluded.unit, connection = excluded.connection, binding = excluded.binding RETURNING *`)
+    this.replayLog()
+  }
+
+  /** Rebuilds the memtable from batches committed but not compacted before the last close or crash. */
+  private replayLog(): void {
+    const s = this.s
+    const rows = s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').all(s.compactedSeq) as LogRow[]
+    for (const row of rows) {
+      const b = fromLogRow(row)
+      // A signal may have been compacted past this batch before a crash cut its compaction round short.
+      filterBatch(b, (i) => row.seq > (s.byId[b.sig[i] ?? 0]?.compactedSeq ?? Infinity))
+      for (let i = 0; i < b.n; i++) {
+        const st = s.byId[b.sig[i] ?? 0]
+        if (st && (b.ts[i] ?? 0) > st.lastSeen) st.lastSeen = b.ts[i] ?? 0
+      }
+      s.active.add(b, this.now())
+    }
+  }
+
+  registerSignals(defs: readonly SignalDef[]): void {
+    this.s.write(() => {
+      for (const d of defs) {
+        const row = this.upsertSignal.get(d.id, d.name, d.dataType, d.unit ?? null, d.connection, d.binding ?? null)
+        this.s.track(row as SignalRowDb)
+      }
+    })
+  }
+
+  signalRefs(): [string, SignalRef][] {
+    return [...this.s.signals.values()].map((st) => [st.def.id, { id: st.id, dataType: st.def.dataType }])
+  }
+
+  listSignals(): SignalDef[] {
+    return [...this.s.signals.values()].map((st) => st.def)
+  }
+
+  /** Commits the batches in one transaction (group commit); returns per batch its seq and counts. */
+  append(inputs: readonly AppendInput[]): { seq: number; accepted: number; rejected: number }[] {
+    const s = this.s
+    const logged: WireBatch[] = []
+    let seq = s.lastSeq
+    const results = s.write(() => {
+      const out = inputs.map(({ batch, counts }) => {
+        for (const [name, n] of Object.entries(counts)) s.count(name as keyof IngestCounts, n)
+        const before = batch.n
+        const expired = this.markExpired(batch)
+        if (expired) filterBatch(batch, (i) => expired[i] === 0)
+        s.count('accepted', batch.n)
+        if (batch.n > 0) {
+          this.insertLog.run(++seq, ...toLogParams(batch))
+          logged.push(batch)
+        }
+        return { seq, accepted: batch.n, rejected: before - batch.n }
+      })
+      if (logged.length > 0) s.setMeta('last_seq', seq)
+      return out
+    })
+    s.lastSeq = seq
+    for (const batch of logged) s.active.add(batch, this.now())
+    return results
+  }
+
+  /**
+   * Counts out-of-order samples, and finds the ones older than the raw data kept for their signal
+   * (1 in the returned mask; null when there are none).
+   */
+  private markExpired(b: WireBatch): Uint8Array | null {
+    const s = this.s
+    let mask: Uint8Array | null = null
+    let outOfOrder = 0
+    for (let i = 0; i < b.n; i++) {
+      const st = s.byId[b.sig[i] ?? 0]
+      const ts = b.ts[i] ?? 0
+      if (!st || (ts <= st.maxTs && ts < ceilHour(st.rawFrom))) {
+        ;(mask ??= new Uint8Array(b.n))[i] = 1
+        continue
+      }
+      if (ts < st.lastSeen) outOfOrder++
+      else st.lastSeen = ts
+    }
+    s.count('outOfOrder', outOfOrder)
+    if (mask) s.count('expired', mask.reduce((a, x) => a + x, 0))
+    return mask
+  }
+
+  queryRaw(key: string, from: number, to: number, limit: number): RawSeries {
+    const st = this.s.byKey.get(key)
+    if (!st) return { signal: key, t: [], v: [], q: [], status: [], truncated: false }
+    return this.reader.raw(st, from, to, limit)
+  }
+
+  queryBuckets(q: BucketQuery): BucketSeries[] {
+    const plan = planBuckets(q.from, q.to, q.points)
+    const known = q.signals.flatMap((key) => this.s.byKey.get(key) ?? [])
+    const recent = this.s.recentOf(known.map((st) => st.id), plan.start, plan.end)
+    return q.signals.map((key) => {
+      const st = this.s.byKey.get(key)
+      if (st) return this.reader.buckets(st, plan, recent.get(st.id) ?? emptyColumns())
+      const { bucketMs, source } = plan
+      return { signal: key, bucketMs, source, t: [], count: [], min: [], max: [], avg: [], first: [], last: [] }
+    })
+  }
+
+  latest(keys: readonly string[]): Sample[] {
+    const known = keys.flatMap((key) => this.s.byKey.get(key) ?? [])
+    const recent = this.s.recentOf(known.map((st) => st.id))
+    return known.flatMap((st) => this.reader.latest(st, recent.get(st.id) ?? emptyColumns()) ?? [])
+  }
+
+  count(key: string, from: number, to: number): number {
+    const st = this.s.byKey.get(key)
+    return st ? this.reader.count(st, from, to) : 0
+  }
+
+  setSyncWatermark(seq: number): void {
+    const s = this.s
+    const next = Math.min(Math.max(s.syncSeq, Math.floor(seq)), s.lastSeq)
+    if (next === s.syncSeq) return
+    s.write(() => s.setMeta('sync_seq', next))
+    s.syncSeq = next
+  }
+
+  readSince(afterSeq: number, maxSamples: number): LoggedBatch[] {
+    const out: LoggedBatch[] = []
+    let total = 0
+    const rows = this.s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').iterate(afterSeq)
+    for (const row of rows as IterableIterator<LogRow>) {
+      if (total > 0 && total + row.n > maxSamples) break
+      const b = fromLogRow(row)
+      const cols = batchColumns(b)
+      const samples: Sample[] = []
+      for (let i = 0; i < b.n; i++) {
+        const st = this.s.byId[b.sig[i] ?? 0]
+        if (st) samples.push(sampleAt(st.def.id, cols, i))
+      }
+      out.push({ seq: row.seq, samples })
+      total += row.n
+    }
+    return out
+  }
+
+  compactionDue(): boolean {
+    const { active, frozen } = this.s
+    if (frozen) return true
+    if (active.size >= this.opts.compactAtSamples) return true
+    return active.size > 0 && this.now() - active.since >= this.opts.compactAfterMs
+  }
+
+  get recentSamples(): number {
+    return this.s.active.size + (this.s.frozen?.size ?? 0)
+  }
+
+  /** One bounded compaction step; returns the samples moved. */
+  compactStep(budgetMs: number): number {
+    return this.compactor.step(budgetMs)
+  }
+
+  enforceRetention(): RetentionResult {
+    return this.retention.run(this.now())
+  }
+
+  maintain(): { report: MaintenanceReport; retention: RetentionResult } {
+    let compactedSamples = 0
+    for (let moved = this.compactStep(Infinity); moved > 0 || this.s.frozen; moved = this.compactStep(Infinity)) {
+      compactedSamples += moved
+    }
+    const r = this.enforceRetention()
+    const { rawDeleted, rollupsDeleted, undeliveredDropped } = r
+    return { report: { compactedSamples, rawDeleted, rollupsDeleted, undeliveredDropped }, retention: r }
+  }
+
+  stats(): StoreStats {
+    const s = this.s
+    const diskBytes =
+      this.opts.path === ':memory:'
+        ? this.retention.usedBytes()
+        : fileSize(this.opts.path) + fileSize(`${this.opts.path}-wal`)
+    return {
+      counters: { ...s.counters },
+      durableSeq: s.lastSeq,
+      syncSeq: s.syncSeq,
+      signals: s.signals.size,
+      recentSamples: this.recentSamples,
+      diskBytes,
+      diskBudgetBytes: this.opts.retention.diskBudgetBytes,
+    }
+  }
+
+  close(): void {
+    this.s.db.close()
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
+}

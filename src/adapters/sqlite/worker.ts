@@ -1,0 +1,146 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import type { StoreEvent } from '../../core/ports/sample-store'
+import { StoreEngine } from './engine'
+import type { Notice, Reply, Request, WorkerApi, WorkerData } from './protocol'
+
+// The store's thread. Requests are served in arrival order; consecutive appends share one commit.
+// Between requests, compaction runs in slices of SLICE_MS so an append waits at most about that long.
+
+const SLICE_MS = 20
+/** After background work fails, leave it alone this long rather than failing on every request. */
+const BACKOFF_MS = 5_000
+
+if (!parentPort) throw new Error('worker.ts must run in a worker thread')
+const port = parentPort
+const { options } = workerData as WorkerData
+const post = (m: Notice | Reply) => port.postMessage(m)
+
+let clockOffset = 0
+let engine: StoreEngine
+try {
+  engine = new StoreEngine(options.engine, () => Date.now() + clockOffset)
+} catch (e) {
+  post({ type: 'fatal', error: errorText(e) })
+  throw e
+}
+
+const queue: Request[] = []
+let scheduled = false
+let closed = false
+let backgroundPausedUntil = 0
+let lastRetention = Date.now()
+
+const handlers: { [M in keyof WorkerApi]: (...args: Parameters<WorkerApi[M]>) => ReturnType<WorkerApi[M]> } = {
+  append: () => {
+    throw new Error('append is batched')
+  },
+  registerSignals: (defs) => {
+    engine.registerSignals(defs)
+    return engine.signalRefs()
+  },
+  listSignals: () => engine.listSignals(),
+  queryRaw: (signal, from, to, limit) => engine.queryRaw(signal, from, to, limit),
+  queryBuckets: (q) => engine.queryBuckets(q),
+  latest: (signals) => engine.latest(signals),
+  count: (signal, from, to) => engine.count(signal, from, to),
+  setSyncWatermark: (seq) => engine.setSyncWatermark(seq),
+  readSince: (after, max) => engine.readSince(after, max),
+  maintain: () => {
+    const { report, retention } = engine.maintain()
+    announceBudget(retention.budget)
+    return report
+  },
+  stats: () => engine.stats(),
+  close: () => {
+    closed = true
+    clearInterval(timer)
+    engine.close()
+  },
+}
+
+port.on('message', (r: Request) => {
+  clockOffset = r.now - Date.now()
+  queue.push(r)
+  schedule()
+})
+
+const timer = setInterval(schedule, 1_000)
+post({ type: 'ready', signals: engine.signalRefs(), durableSeq: engine.s.lastSeq })
+
+function schedule(): void {
+  if (scheduled || closed) return
+  scheduled = true
+  setImmediate(pump)
+}
+
+function pump(): void {
+  scheduled = false
+  background(() => {
+    // Every step makes progress (grouping or compacting), so this ends; a failure ends it by throwing.
+    while (engine.recentSamples > options.maxRecentSamples && engine.compactionDue()) engine.compactStep(SLICE_MS)
+  })
+  while (queue.length > 0 && !closed) {
+    const head = queue[0]
+    if (head?.method === 'append') serveAppends()
+    else if (head) serve(queue.shift() as Request)
+  }
+  if (closed) {
+    port.close()
+    return
+  }
+  background(() => {
+    if (!engine.compactionDue()) return
+    engine.compactStep(SLICE_MS)
+    schedule()
+  })
+  background(() => {
+    if (Date.now() - lastRetention < options.retentionIntervalMs) return
+    lastRetention = Date.now()
+    announceBudget(engine.enforceRetention().budget)
+  })
+}
+
+function serveAppends(): void {
+  const group: Extract<Request, { method: 'append' }>[] = []
+  while (queue[0]?.method === 'append') group.push(queue.shift() as Extract<Request, { method: 'append' }>)
+  try {
+    const receipts = engine.append(group.map((r) => r.args[0]))
+    // Before the receipts, so that `durableSeq` already covers a receipt when its promise resolves.
+    post({ type: 'durable', seq: engine.s.lastSeq })
+    group.forEach((r, i) => post({ id: r.id, ok: true, result: receipts[i] }))
+  } catch (e) {
+    for (const r of group) post({ id: r.id, ok: false, error: errorText(e) })
+  }
+}
+
+function serve(r: Request): void {
+  try {
+    const handler = handlers[r.method] as (...args: unknown[]) => unknown
+    post({ id: r.id, ok: true, result: handler(...r.args) })
+  } catch (e) {
+    post({ id: r.id, ok: false, error: errorText(e) })
+  }
+}
+
+function background(work: () => void): void {
+  if (Date.now() < backgroundPausedUntil) return
+  try {
+    work()
+  } catch (e) {
+    backgroundPausedUntil = Date.now() + BACKOFF_MS
+    event({ type: 'error', message: errorText(e) })
+  }
+}
+
+function announceBudget(budget: { rawSamples: number; rollupRows: number; undeliveredSamples: number } | null): void {
+  if (!budget || budget.rawSamples + budget.rollupRows + budget.undeliveredSamples === 0) return
+  event({ type: 'budget-deleted', ...budget })
+}
+
+function event(e: StoreEvent): void {
+  post({ type: 'event', event: e })
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

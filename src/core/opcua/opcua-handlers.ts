@@ -1,0 +1,63 @@
+import type { certificates, opcua } from '../../shared/contract/opcua'
+import { AppError, type SignalInfo } from '../../shared/model'
+import type { HandlerMap } from '../../shared/rpc/server'
+import type { AssetCatalog } from '../assets/asset-catalog'
+import type { Collector } from '../ports/collector'
+import type { OpcuaAccess, OpcuaTools } from './opcua-port'
+
+export interface OpcuaHandlerDeps {
+  collectors: Collector[]
+  catalog: AssetCatalog
+  /** Absent in hosts without OPC UA tooling: those methods answer `collector.unavailable`. */
+  tools: OpcuaTools | undefined
+  /** Makes signals added at runtime known to the store before their first sample arrives. */
+  register?: (signals: SignalInfo[]) => Promise<void>
+}
+
+/** The `opcua.*` and `certificates.*` methods: thin routing to the connection's OPC UA access and the shared PKI. */
+export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof opcua & typeof certificates> {
+  const access = (connection: string): OpcuaAccess => {
+    const col = deps.collectors.find((c) => c.id === connection)
+    if (!col) throw new AppError('opcua.unknown_connection', `no connection "${connection}"`)
+    if (!col.opcua) throw new AppError('opcua.unknown_connection', `connection "${connection}" is not an OPC UA connection`)
+    return col.opcua
+  }
+  const tools = (): OpcuaTools => {
+    if (!deps.tools) throw new AppError('collector.unavailable', 'OPC UA tools are not available in this host')
+    return deps.tools
+  }
+
+  return {
+    'opcua.endpoints': async ({ url }) => ({ endpoints: await tools().endpoints(url) }),
+    'opcua.browse': ({ connection, nodeId, continuationPoint, max }) => access(connection).browse(nodeId, continuationPoint, max),
+    'opcua.attributes': ({ connection, nodeId }) => access(connection).attributes(nodeId),
+    'opcua.search': ({ connection, root, text, max }) => access(connection).search(root, text, max),
+    'opcua.add': async ({ connection, root, max }) => {
+      const ua = access(connection)
+      const { signals, truncated } = await ua.variablesUnder(root, max)
+      const fresh = signals.filter((s) => !deps.catalog.has(s.id))
+      const info = (s: (typeof fresh)[number]): SignalInfo => ({ id: s.id, name: s.name, dataType: s.dataType, connection, writable: s.writable })
+      await deps.register?.(fresh.map(info))
+      const failed = await ua.addSignals(fresh)
+      const refused = new Set(failed.map((f) => f.signal))
+      const infos = fresh.filter((s) => !refused.has(s.id)).map(info)
+      if (infos.length > 0) {
+        const prefix = `${connection}/`
+        deps.catalog.add(infos, {
+          id: `${connection}:${root}`,
+          name: `${connection} ${root}`,
+          kind: 'folder',
+          signals: infos.map((s) => ({ attribute: s.id.slice(prefix.length), signal: s.id })),
+          children: [],
+        })
+      }
+      return { added: infos, skipped: signals.length - fresh.length, failed, truncated }
+    },
+    'opcua.failures': ({ connection }) => access(connection).failures(),
+    'opcua.write': ({ connection, nodeId, value }) => access(connection).write(nodeId, value),
+    'opcua.call': ({ connection, objectId, methodId, args }) => access(connection).call(objectId, methodId, args),
+    'certificates.list': () => tools().certificates(),
+    'certificates.trust': ({ thumbprint }) => tools().trust(thumbprint),
+    'certificates.reject': ({ thumbprint }) => tools().reject(thumbprint),
+  }
+}

@@ -1,0 +1,51 @@
+import type {
+  BrowsePage,
+  CertificateEntry,
+  CertificateSummary,
+  EndpointInfo,
+  ItemFailure,
+  NodeAttributes,
+  SearchMatch,
+} from '../../shared/contract/opcua'
+import type { SampleValue } from '../../shared/model'
+import type { OpcuaSignalConfig } from '../config/schema'
+
+export type OpcuaValue = SampleValue | SampleValue[]
+
+export interface OpResult {
+  ok: boolean
+  /** Status code name, e.g. `Good`, `BadTypeMismatch`. */
+  status: string
+  /** What went wrong, in words, when `ok` is false. */
+  message?: string
+}
+
+/**
+ * Engineering access to one OPC UA connection's live session. Every method throws `AppError`
+ * (`opcua.not_connected`, `opcua.bad_node_id`, `opcua.bad_value`, `opcua.service_failed`), never a raw error.
+ */
+export interface OpcuaAccess {
+  browse(nodeId: string | undefined, continuationPoint: string | undefined, max: number): Promise<BrowsePage>
+  attributes(nodeId: string): Promise<NodeAttributes>
+  search(root: string | undefined, text: string, max: number): Promise<{ matches: SearchMatch[]; visited: number; truncated: boolean }>
+  /** Variables under `root`, up to `max`, as signal configs named `<connection>/<browse path>`. */
+  variablesUnder(root: string, max: number): Promise<{ signals: OpcuaSignalConfig[]; truncated: boolean }>
+  /** Subscribe to more signals at runtime; returns the items the server refused. */
+  addSignals(signals: OpcuaSignalConfig[]): Promise<ItemFailure[]>
+  /** Monitored items refused by the server, by signal. */
+  failures(): { monitored: number; failed: ItemFailure[] }
+  write(nodeId: string, value: OpcuaValue): Promise<OpResult>
+  call(objectId: string, methodId: string, args: OpcuaValue[]): Promise<OpResult & { outputs: unknown[]; inputStatus?: string[] }>
+}
+
+/**
+ * The OPC UA tools that need no configured connection: endpoint discovery and the application's
+ * certificate store (one PKI folder shared by every OPC UA connection).
+ */
+export interface OpcuaTools {
+  endpoints(url: string): Promise<EndpointInfo[]>
+  certificates(): Promise<{ certificates: CertificateEntry[]; own: CertificateSummary | null }>
+  /** Throws `opcua.unknown_certificate` when no certificate with that thumbprint was ever seen. */
+  trust(thumbprint: string): Promise<CertificateEntry>
+  reject(thumbprint: string): Promise<CertificateEntry>
+}

@@ -1,0 +1,168 @@
+import type { Quality, Sample, SampleValue, SignalId, SignalInfo } from '../../shared/model'
+import type { Unsubscribe } from './collector'
+
+/** What the store keeps about a signal. `binding` is its address inside the connection (NodeId, topic + path). */
+export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & { binding?: string }
+
+/** Answer to `append`: the batch is committed (it survives a crash of the process) once this resolves. */
+export interface AppendReceipt {
+  /** Sequence number of the commit that holds the batch; every sample at or below it is durable. */
+  seq: number
+  accepted: number
+  rejected: number
+}
+
+/** Raw samples of one signal, ascending time, as parallel arrays. */
+export interface RawSeries {
+  signal: SignalId
+  t: number[]
+  v: SampleValue[]
+  q: Quality[]
+  /** Raw status per sample; `undefined` where none was given. */
+  status: (string | undefined)[]
+  /** True when `limit` cut the series: more samples exist after the last one. */
+  truncated: boolean
+}
+
+export interface BucketQuery {
+  signals: SignalId[]
+  from: number
+  /** Inclusive. */
+  to: number
+  /** At most this many buckets per signal; at least 2. */
+  points: number
+}
+
+/**
+ * Aggregates of one signal per time bucket. Buckets are `bucketMs` wide, aligned on multiples of
+ * `bucketMs` since the epoch, and cover every bucket that intersects [from, to] (so the first and last
+ * may reach outside it). Only buckets holding samples are listed, ascending. Numbers and booleans (as 0/1)
+ * feed min/max/avg; strings and nulls only count. `first`/`last` are the values of the bucket's first
+ * and last samples, whatever their type.
+ */
+export interface BucketSeries {
+  signal: SignalId
+  bucketMs: number
+  /** Where the aggregates came from; rollups are used when the bucket width is a multiple of theirs. */
+  source: 'raw' | '1m' | '1h'
+  t: number[]
+  count: number[]
+  min: (number | null)[]
+  max: (number | null)[]
+  avg: (number | null)[]
+  first: SampleValue[]
+  last: SampleValue[]
+}
+
+/** One committed append, as the sync engine reads it back. */
+export interface LoggedBatch {
+  seq: number
+  samples: Sample[]
+}
+
+/**
+ * Per-cause counters since the store file was created. Every bad input has one:
+ * rejected samples are not stored; flagged ones are stored in a defined form.
+ */
+export interface StoreCounters {
+  accepted: number
+  /** Rejected: signal never registered. */
+  unknownSignal: number
+  /** Rejected: value type differs from the signal's data type (null is always allowed). */
+  wrongType: number
+  /** Rejected: timestamp not an integer number of ms, or before 1970. */
+  badTimestamp: number
+  /** Rejected: timestamp further ahead of the clock than `maxFutureMs`. */
+  futureTimestamp: number
+  /** Rejected: older than the raw data the store still keeps for that signal (its hour was already expired). */
+  expired: number
+  /** Stored as value null, quality bad, status 'NaN' / 'Infinity' / '-Infinity'. */
+  nonFinite: number
+  /** Stored: timestamp older than the newest already received for that signal. */
+  outOfOrder: number
+  /** Replaced by a later sample with the same signal and timestamp (last write wins); counted when resolved. */
+  duplicates: number
+  /** Raw samples deleted by retention (age or budget). */
+  rawDeleted: number
+  /** Rollup rows deleted by retention. */
+  rollupsDeleted: number
+  /** Samples deleted before the sync delivered them, because the disk budget forced it. */
+  undeliveredDropped: number
+}
+
+export interface StoreStats {
+  counters: StoreCounters
+  durableSeq: number
+  syncSeq: number
+  signals: number
+  /** Samples received but not yet compacted into blocks. */
+  recentSamples: number
+  /** Bytes of the store on disk, and the budget (null: none). */
+  diskBytes: number
+  diskBudgetBytes: number | null
+}
+
+export interface MaintenanceReport {
+  compactedSamples: number
+  rawDeleted: number
+  rollupsDeleted: number
+  undeliveredDropped: number
+}
+
+export type StoreEvent =
+  /** The disk budget forced deletions; `undeliveredSamples` were lost before the sync delivered them. */
+  | { type: 'budget-deleted'; rawSamples: number; rollupRows: number; undeliveredSamples: number }
+  /**
+   * Background work (compaction, retention) failed and will be retried; the store keeps accepting writes.
+   * Also sent if the store's thread dies, after which every call rejects.
+   */
+  | { type: 'error'; message: string }
+
+/**
+ * Local history of samples: crash-safe, bounded, with rollups.
+ *
+ * Contract:
+ * - `append` validates every sample (see StoreCounters for what happens to bad input), and resolves once
+ *   the accepted ones are committed; the receipt's `seq` then is at or below `durableSeq`.
+ *   Receipts resolve in call order. Callers should await them: that is the store's back-pressure.
+ * - Reads see every acknowledged sample, compacted or not, with last-write-wins on equal timestamps.
+ * - Time ranges are inclusive, in ms since the epoch.
+ * - `maintain` runs compaction and retention now; they also run on their own. It never changes query
+ *   results except by deleting what retention deletes.
+ * - Nothing blocks the caller's event loop for more than a few milliseconds.
+ */
+export interface SampleStore {
+  /** Adds signals or updates their definition (a type change applies to new samples only). */
+  registerSignals(defs: readonly SignalDef[]): Promise<void>
+  listSignals(): Promise<SignalDef[]>
+
+  append(batch: readonly Sample[]): Promise<AppendReceipt>
+  /** Highest seq known committed. */
+  readonly durableSeq: number
+  onDurable(cb: (seq: number) => void): Unsubscribe
+
+  /** Samples in [from, to], ascending; at most `limit` (default 100,000). */
+  queryRaw(signal: SignalId, from: number, to: number, limit?: number): Promise<RawSeries>
+  /** Decimated series for a trend: raw data or rollups, whichever fits the bucket width. Unknown signals: empty. */
+  queryBuckets(query: BucketQuery): Promise<BucketSeries[]>
+  /** Newest sample (greatest timestamp) of each signal that has one. */
+  latest(signals: readonly SignalId[]): Promise<Sample[]>
+  /** Number of samples of a signal in [from, to]. */
+  count(signal: SignalId, from: number, to: number): Promise<number>
+
+  /** The sync has delivered every sample up to `seq`; retention may now delete them. Never moves back. */
+  setSyncWatermark(seq: number): Promise<void>
+  /**
+   * Committed batches after `afterSeq`, oldest first, up to about `maxSamples` samples (whole batches),
+   * holding the accepted samples as stored (NaN already turned into a bad null, and so on).
+   * A store that keeps undelivered data holds every batch after the sync watermark until the disk budget
+   * forces otherwise; otherwise batches leave this log once compacted.
+   */
+  readSince(afterSeq: number, maxSamples: number): Promise<LoggedBatch[]>
+
+  maintain(): Promise<MaintenanceReport>
+  stats(): Promise<StoreStats>
+  onEvent(cb: (event: StoreEvent) => void): Unsubscribe
+  /** Finishes the calls already made, then releases the file. Further calls reject. */
+  close(): Promise<void>
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod'
+import { DataType, SignalId, SignalInfo } from '../model'
+import { method } from './define'
+
+const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id')
+/** A concrete topic: no wildcards, no NUL (MQTT forbids it). */
+const Topic = z.string().min(1).max(1024).regex(/^[^+#\u0000]+$/, 'a topic without + or #')
+const Connection = { connection: ConnectionId }
+
+export const RejectReason = z.enum([
+  'not_json',
+  'missing_field',
+  'wrong_type',
+  'bad_utf8',
+  'too_large',
+  'bad_timestamp',
+  'bad_path',
+  'not_sparkplug',
+  'sparkplug_no_birth',
+  'sparkplug_out_of_sequence',
+  'topic_limit',
+])
+
+/**
+ * A mapping: (topic, JSON field) or (Sparkplug entity, metric) → a signal of the catalog.
+ * For Sparkplug B, `topic` is `spBv1.0/<group>/<node>[/<device>]` (no message type) and `metric` the metric name.
+ */
+export const MqttMapping = z.object({
+  id: SignalId,
+  name: z.string().min(1).max(128),
+  dataType: DataType,
+  topic: Topic,
+  /** Dotted path into a JSON payload (`power.l1`, `readings[0].value`); absent: the whole payload. */
+  path: z.string().max(256).optional(),
+  /** JSON path of the timestamp (default `ts` when present), read as `tsFormat` (default `auto`: ms, s or ISO 8601). */
+  tsPath: z.string().min(1).max(256).optional(),
+  tsFormat: z.enum(['auto', 'ms', 's', 'iso', 'arrival']).optional(),
+  metric: z.string().min(1).max(512).optional(),
+  unit: z.string().max(32).optional(),
+  range: z.tuple([z.number(), z.number()]).optional(),
+  description: z.string().max(512).optional(),
+})
+export type MqttMapping = z.infer<typeof MqttMapping>
+
+/** What `mqtt.mappings.add` needs: id, name and data type default from the topic, path and last payload. */
+export const MqttMappingInput = MqttMapping.extend({
+  id: SignalId.optional(),
+  name: z.string().min(1).max(128).optional(),
+  dataType: DataType.optional(),
+}).strict()
+export type MqttMappingInput = z.infer<typeof MqttMappingInput>
+
+export const TopicEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  topics: z.number().int(),
+  messages: z.number().int(),
+  hasChildren: z.boolean(),
+  last: z
+    .object({
+      count: z.number().int(),
+      ratePerSec: z.number(),
+      retained: z.boolean(),
+      at: z.number().int(),
+      bytes: z.number().int(),
+      /** Start of the payload as text; `truncated` when more was received (see `mqtt.payload`). */
+      preview: z.string(),
+      truncated: z.boolean(),
+    })
+    .optional(),
+})
+
+const RejectCounts = z.partialRecord(RejectReason, z.number().int())
+
+export const RejectionReport = z.object({
+  total: z.number().int(),
+  byReason: RejectCounts,
+  bySignal: z.array(z.object({ signal: z.string(), total: z.number().int(), byReason: RejectCounts })),
+  last: z.array(
+    z.object({ at: z.number().int(), topic: z.string(), reason: RejectReason, signal: z.string().optional(), preview: z.string(), bytes: z.number().int() }),
+  ),
+})
+export type RejectionReport = z.infer<typeof RejectionReport>
+
+export const PublishResult = z.object({ ok: z.boolean(), status: z.string() })
+
+/** A payload as received: text when it is valid UTF-8, always base64. */
+export const MqttPayload = z.object({ text: z.string().optional(), base64: z.string(), bytes: z.number().int(), truncated: z.boolean() })
+
+export const mqtt = {
+  /** One level of the live topic tree under `prefix` ('' for the top): counts, rate, retained flag, last payload preview. */
+  'mqtt.topics': method(
+    z.object({ ...Connection, prefix: z.string().max(1024).default(''), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    z.object({ prefix: z.string(), entries: z.array(TopicEntry), total: z.number().int(), tracked: z.number().int(), untracked: z.number().int() }),
+  ),
+  /** The last payload of a topic, whole up to the connection's bound (64 KiB by default). */
+  'mqtt.payload': method(
+    z.object({ ...Connection, topic: Topic }).strict(),
+    MqttPayload.extend({ topic: z.string(), retained: z.boolean(), at: z.number().int() }),
+  ),
+  /** Metric names and Sparkplug types an edge node or device declared in its last birth (`entity`: `spBv1.0/<group>/<node>[/<device>]`). */
+  'mqtt.metrics': method(z.object({ ...Connection, entity: Topic }).strict(), z.object({ metrics: z.array(z.object({ name: z.string(), type: z.string() })) })),
+  'mqtt.mappings.list': method(z.object(Connection).strict(), z.object({ mappings: z.array(MqttMapping) })),
+  /** Adds a mapping to the running connection and its signal to the catalog; the next message already uses it. Not written to the config file. */
+  'mqtt.mappings.add': method(z.object({ ...Connection, mapping: MqttMappingInput }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo })),
+  /** Stops mapping; the signal stays in the catalog with its history. */
+  'mqtt.mappings.remove': method(z.object({ ...Connection, signal: SignalId }).strict(), z.object({ removed: z.boolean() })),
+  /** Rejected inputs: counters per reason and per mapping, and the last few with a payload preview. */
+  'mqtt.rejections': method(z.object({ ...Connection, signal: SignalId.optional() }).strict(), RejectionReport),
+  /**
+   * Publish `payload`, where `{{name}}` is replaced by `values[name]` (strings JSON-escaped without quotes).
+   * Resolves when the broker acknowledged (QoS 1) or the packet was written (QoS 0).
+   */
+  'mqtt.publish': method(
+    z
+      .object({
+        ...Connection,
+        topic: Topic,
+        payload: z.string().max(1_000_000),
+        values: z.record(z.string().regex(/^\w{1,64}$/), z.union([z.string().max(4096), z.number(), z.boolean()])).optional(),
+        qos: z.union([z.literal(0), z.literal(1)]).default(1),
+        retain: z.boolean().default(false),
+      })
+      .strict(),
+    PublishResult,
+  ),
+  /** MQTT 5 request/response: publish with a response topic and correlation data, wait for the matching answer. */
+  'mqtt.request': method(
+    z
+      .object({
+        ...Connection,
+        topic: Topic,
+        payload: z.string().max(1_000_000),
+        values: z.record(z.string().regex(/^\w{1,64}$/), z.union([z.string().max(4096), z.number(), z.boolean()])).optional(),
+        /** Default: `plantdeck/response/<client id>`. */
+        responseTopic: Topic.optional(),
+        timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+      })
+      .strict(),
+    MqttPayload,
+  ),
+} as const
+
+export const mqttEvents = {} as const

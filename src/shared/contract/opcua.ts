@@ -1,0 +1,161 @@
+import { z } from 'zod'
+import { SampleValue, SignalInfo } from '../model'
+import { method } from './define'
+
+/**
+ * An OPC UA NodeId as text: `i=85`, `ns=1;s=Line1.Pump101.Speed`, `ns=2;g=<guid>`, `ns=3;b=<base64>`,
+ * optionally with `nsu=<uri>;` instead of `ns=`. Checked for shape here; the adapter parses it for real
+ * and answers `opcua.bad_node_id` when the server's rules reject it.
+ */
+export const NodeIdText = z
+  .string()
+  .min(3)
+  .max(512)
+  .regex(
+    /^(?:(?:ns=\d{1,5}|nsu=[^;]{1,256});)?(?:i=\d{1,10}|s=.+|g=[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|b=[A-Za-z0-9+/=]+)$/s,
+    'not an OPC UA NodeId (examples: i=85, ns=1;s=Line1.Pump101.Speed)',
+  )
+
+const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id')
+const EndpointUrl = z.string().max(1024).regex(/^opc\.tcp:\/\/[^\s/:]+(?::\d{1,5})?(?:\/\S*)?$/, 'must look like opc.tcp://host:port/path')
+
+export const SecurityModeName = z.enum(['None', 'Sign', 'SignAndEncrypt'])
+export type SecurityModeName = z.infer<typeof SecurityModeName>
+
+/** Subject, thumbprint and validity of an X.509 certificate: what an operator checks before trusting it. */
+export const CertificateSummary = z.object({
+  /** SHA-1 of the DER bytes, lowercase hex: how UaExpert and the PKI folders name a certificate. */
+  thumbprint: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  validFrom: z.number().int(),
+  validTo: z.number().int(),
+  expired: z.boolean(),
+  selfSigned: z.boolean(),
+  applicationUri: z.string().optional(),
+  /** DNS names and IP addresses the certificate is issued for. */
+  hosts: z.array(z.string()),
+})
+export type CertificateSummary = z.infer<typeof CertificateSummary>
+
+export const CertificateEntry = CertificateSummary.extend({
+  /** `pending`: seen (a server presented it) and neither trusted nor rejected by a person yet. */
+  status: z.enum(['trusted', 'pending', 'rejected']),
+})
+export type CertificateEntry = z.infer<typeof CertificateEntry>
+
+export const EndpointInfo = z.object({
+  url: z.string(),
+  securityMode: SecurityModeName,
+  /** Short policy name, e.g. `Basic256Sha256`. */
+  securityPolicy: z.string(),
+  /** The server's own ranking; higher is more secure. */
+  securityLevel: z.number().int(),
+  /** Basic128Rsa15 and Basic256: broken, never used by Plantdeck. */
+  deprecated: z.boolean(),
+  userIdentities: z.array(z.enum(['anonymous', 'username', 'certificate'])),
+  certificate: CertificateSummary.nullable(),
+})
+export type EndpointInfo = z.infer<typeof EndpointInfo>
+
+export const NodeClassName = z.enum(['Object', 'Variable', 'Method', 'ObjectType', 'VariableType', 'ReferenceType', 'DataType', 'View', 'Unspecified'])
+
+export const BrowseChild = z.object({
+  nodeId: z.string(),
+  browseName: z.string(),
+  displayName: z.string(),
+  nodeClass: NodeClassName,
+  typeDefinition: z.string().optional(),
+})
+export type BrowseChild = z.infer<typeof BrowseChild>
+
+export const BrowsePage = z.object({
+  nodeId: z.string(),
+  children: z.array(BrowseChild),
+  /** Present when more children follow: pass it back to `opcua.browse` for the next page. */
+  continuationPoint: z.string().optional(),
+})
+export type BrowsePage = z.infer<typeof BrowsePage>
+
+export const NodeAttributes = z.object({
+  nodeId: z.string(),
+  nodeClass: NodeClassName,
+  browseName: z.string(),
+  displayName: z.string(),
+  description: z.string().optional(),
+  /** Built-in type name (`Double`, `Int32`...) or, for structures and enumerations, the DataType's browse name. */
+  dataType: z.string().optional(),
+  valueRank: z.number().int().optional(),
+  accessLevel: z.array(z.enum(['read', 'write', 'history'])).optional(),
+  minimumSamplingInterval: z.number().optional(),
+  engineeringUnits: z.string().optional(),
+  euRange: z.tuple([z.number(), z.number()]).optional(),
+  value: z.unknown().optional(),
+  /** Status of the value read, as a name (`Good`, `BadNotReadable`). */
+  status: z.string().optional(),
+})
+export type NodeAttributes = z.infer<typeof NodeAttributes>
+
+export const SearchMatch = z.object({ nodeId: z.string(), path: z.string(), nodeClass: NodeClassName })
+export type SearchMatch = z.infer<typeof SearchMatch>
+
+/** One item (signal or node) a server refused, with the reason as a status name. */
+export const ItemFailure = z.object({ nodeId: z.string(), signal: z.string().optional(), status: z.string() })
+export type ItemFailure = z.infer<typeof ItemFailure>
+
+/** Status of a write or call, readable by a person: `Good`, `BadTypeMismatch`, `BadOutOfRange`... */
+export const OpResult = z.object({ ok: z.boolean(), status: z.string(), message: z.string().optional() })
+
+const Connection = { connection: ConnectionId }
+
+export const opcua = {
+  /** Endpoints a server offers, most secure first, with the certificate each presents. Needs no configured connection. */
+  'opcua.endpoints': method(z.object({ url: EndpointUrl }).strict(), z.object({ endpoints: z.array(EndpointInfo) })),
+  /**
+   * One page of a node's children (forward hierarchical references), never a recursive browse.
+   * Default root: the Objects folder. Pass `continuationPoint` from the previous page for the next one.
+   */
+  'opcua.browse': method(
+    z
+      .object({ ...Connection, nodeId: NodeIdText.optional(), continuationPoint: z.string().max(1024).optional(), max: z.number().int().min(1).max(5000).default(1000) })
+      .strict(),
+    BrowsePage,
+  ),
+  /** Attributes an engineer checks before using a node: type, rank, access, unit, range, description, value. */
+  'opcua.attributes': method(z.object({ ...Connection, nodeId: NodeIdText }).strict(), NodeAttributes),
+  /** Nodes under `root` whose browse name contains `text` (case-insensitive), breadth-first, up to `max` matches. */
+  'opcua.search': method(
+    z.object({ ...Connection, root: NodeIdText.optional(), text: z.string().min(1).max(128), max: z.number().int().min(1).max(1000).default(100) }).strict(),
+    z.object({ matches: z.array(SearchMatch), visited: z.number().int(), truncated: z.boolean() }),
+  ),
+  /**
+   * Every Variable under `root` becomes a signal of the running catalog (`<connection>/<browse path>`) and is subscribed.
+   * Variables already known are skipped; refused items are listed with their status code.
+   */
+  'opcua.add': method(
+    z.object({ ...Connection, root: NodeIdText, max: z.number().int().min(1).max(20_000).default(5000) }).strict(),
+    z.object({ added: z.array(SignalInfo), skipped: z.number().int(), failed: z.array(ItemFailure), truncated: z.boolean() }),
+  ),
+  /** Monitored items of a connection that the server refused, with their status codes. */
+  'opcua.failures': method(z.object(Connection).strict(), z.object({ monitored: z.number().int(), failed: z.array(ItemFailure) })),
+  /** Write one value with the node's real DataType; out-of-range and wrong-type values are refused before sending. */
+  'opcua.write': method(z.object({ ...Connection, nodeId: NodeIdText, value: z.union([SampleValue, z.array(SampleValue).max(10_000)]) }).strict(), OpResult),
+  /** Call a method with its declared input argument types; outputs are returned as plain values. */
+  'opcua.call': method(
+    z.object({ ...Connection, objectId: NodeIdText, methodId: NodeIdText, args: z.array(z.union([SampleValue, z.array(SampleValue).max(10_000)])).max(64).default([]) }).strict(),
+    OpResult.extend({ outputs: z.array(z.unknown()), inputStatus: z.array(z.string()).optional() }),
+  ),
+} as const
+
+const Thumbprint = { thumbprint: z.string().regex(/^[0-9a-fA-F]{40}$/, 'SHA-1 thumbprint: 40 hex digits') }
+
+export const certificates = {
+  /** Server certificates Plantdeck has seen, trusted or rejected, and its own application certificate. */
+  'certificates.list': method(z.object({}).strict(), z.object({ certificates: z.array(CertificateEntry), own: CertificateSummary.nullable() })),
+  /** Trust a seen certificate; connections waiting on it retry at once. */
+  'certificates.trust': method(z.object(Thumbprint).strict(), CertificateEntry),
+  /** Reject a certificate (also one trusted before); a connection using it ends its session and stops at "rejected by an operator". */
+  'certificates.reject': method(z.object(Thumbprint).strict(), CertificateEntry),
+} as const
+
+export const opcuaEvents = {} as const

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import mqtt from 'mqtt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
+import { MqttConnectionConfig } from '../../src/core/config/schema'
+import type { CollectorState } from '../../src/core/ports/collector'
+import { silentLogger } from '../../src/core/ports/logger'
+import type { Sample } from '../../src/shared/model'
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
+import { until } from '../helpers/mqtt-harness'
+import { makeTestPki, tlsListenerConf, type TestPki } from '../helpers/mqtt-tls'
+
+let broker: Mosquitto
+let pki: TestPki
+let dir: string
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'plantdeck-mqtt-tls-'))
+  pki = makeTestPki(dir)
+  broker = await startMosquitto(tlsListenerConf(pki), { scheme: 'mqtts' })
+})
+afterAll(async () => {
+  await broker?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function run(tls: Record<string, unknown>) {
+  const col = new MqttCollector({
+    config: MqttConnectionConfig.parse({ id: 'tls', kind: 'mqtt', name: 'TLS', url: broker.url, tls, subscriptions: [{ filter: 's/#', qos: 1 }], signals: [{ id: 'tls/v', name: 'v', topic: 's/v' }] }),
+    logger: silentLogger,
+  })
+  const states: CollectorState[] = []
+  const samples: Sample[] = []
+  col.onState((s) => states.push(s))
+  col.onSamples((b) => {
+    samples.push(...b)
+  })
+  await col.start()
+  await until(() => states.some((s) => s.health === 'connected' || s.health === 'error'))
+  return { col, states, samples }
+}
+
+describe('MQTT over TLS with a test CA (mosquitto requires client certificates)', () => {
+  it('connects with CA, client certificate and key, checking the server name given, and collects', async () => {
+    const { col, states, samples } = await run({ caFile: pki.ca, certFile: pki.clientCert, keyFile: pki.clientKey, serverName: 'localhost' })
+    expect(states.at(-1)?.health).toBe('connected')
+    const pub = await mqtt.connectAsync(broker.url, { ca: readFileSync(pki.ca), cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey), servername: 'localhost' })
+    await pub.publishAsync('s/v', '42', { qos: 1 })
+    await until(() => samples.some((s) => s.value === 42))
+    await pub.endAsync()
+    await col.stop()
+  })
+
+  it.each([
+    ['the server name does not match the certificate (127.0.0.1 is not in it)', () => ({ caFile: pki.ca, certFile: pki.clientCert, keyFile: pki.clientKey }), /altnames|does not match/i],
+    ['the server certificate is not signed by the trusted CA', () => ({ caFile: pki.otherCa, certFile: pki.clientCert, keyFile: pki.clientKey, serverName: 'localhost' }), /certificate/i],
+  ])('refuses when %s: health error with the reason', async (_n, tls, reason) => {
+    const { col, states } = await run(tls())
+    expect(states.at(-1)).toMatchObject({ health: 'error', reason: expect.stringMatching(reason) })
+    expect(states.some((s) => s.health === 'connected')).toBe(false)
+    await col.stop()
+  })
+
+  it('without a client certificate the broker refuses the handshake', async () => {
+    const { col, states } = await run({ caFile: pki.ca, serverName: 'localhost' })
+    await until(() => states.some((s) => s.health === 'error' || s.reason?.includes('connection lost') === true))
+    expect(states.some((s) => s.health === 'connected')).toBe(false)
+    await col.stop()
+  })
+})
