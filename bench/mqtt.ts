@@ -15,7 +15,7 @@ import { MqttConnectionConfig } from '../src/core/config/schema'
 import { silentLogger } from '../src/core/ports/logger'
 import { startMosquitto } from '../test/helpers/mosquitto'
 
-const RUNS = Number(process.env.RUNS ?? 3)
+const RUNS = Number(process.env.RUNS ?? 5)
 const N = { qos0: 200_000, qos1: 100_000, json10: 60_000 }
 type Kind = 'small' | 'json10'
 
@@ -99,7 +99,7 @@ async function collected(url: string, qos: 0 | 1, n: number, kind: Kind, run: nu
   await untilConnected(subscribed)
   await subscribed.stop()
   await publish(url, topic, n, qos, kind)
-  const col = new MqttCollector({ config, logger: silentLogger, batch: { maxInflight: Number(process.env.INFL ?? 4) } })
+  const col = new MqttCollector({ config, logger: silentLogger })
   const p = { count: 0, first: 0, last: 0 }
   let firstArrival = 0
   col.onSamples(async (batch) => {

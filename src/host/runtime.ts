@@ -6,7 +6,7 @@ import type { Logger } from '../core/ports/logger'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
-import { createCollectors, trustOwnDemoServer } from './collectors'
+import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './collectors'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
@@ -59,7 +59,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
   })
   store.onEvent((e) => (e.type === 'error' ? log.error({ store: e }, 'store background work failed') : log.warn({ store: e }, 'store dropped data to stay within its disk budget')))
-  const core = createCore({ plant, collectors, store, logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
+  const core = createCore({ plant, collectors, store, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
   const rpc = createRpcServer({
     contract,
     events,

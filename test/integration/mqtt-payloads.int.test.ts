@@ -91,9 +91,11 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
   })
 
   it('mappings are editable while connected: added, used by the next message, removed', async () => {
+    await pub.publishAsync('e/retained', 'on', { qos: 1, retain: true }) // before we subscribe: arrives flagged retained
     const { col, samples } = await collector({ id: 'e', subscriptions: [{ filter: 'e/#', qos: 0 }] })
     await pub.publishAsync('e/meter', JSON.stringify({ p: { kw: 4.5 }, on: true }), { qos: 1 })
-    await until(() => col.mqtt.topics('e', 0, 10).entries.length === 1)
+    await until(() => col.mqtt.topics('e', 0, 10).entries.length === 2)
+    expect(col.mqtt.topics('e', 0, 10).entries.find((e) => e.name === 'retained')!.last).toMatchObject({ retained: true, preview: 'on' })
     // the topic browser's two clicks: a topic, then a field of its last payload
     const m = col.mqtt.completeMapping({ topic: 'e/meter', path: 'p.kw', unit: 'kW' })
     expect(m).toMatchObject({ id: 'e/e/meter.p.kw', name: 'p.kw', dataType: 'number', unit: 'kW' })
@@ -105,7 +107,7 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
     expect(col.mqtt.removeMapping(m.id)).toBe(true)
     await pub.publishAsync('e/meter', JSON.stringify({ p: { kw: 6.5 } }), { qos: 1 })
     await pub.publishAsync('e/other', '1', { qos: 1 })
-    await until(() => col.mqtt.topics('e', 0, 10).entries.length === 2)
+    await until(() => col.mqtt.topics('e', 0, 10).entries.length === 3)
     expect(samples.map((s) => s.value)).toEqual([5.5])
     const page = col.mqtt.topics('e', 0, 10)
     expect(page.entries.find((e) => e.name === 'meter')!.last).toMatchObject({ count: 3, retained: false })

@@ -24,6 +24,7 @@ export interface MqttCollectorOptions {
 /** Passed to mqtt.js's message callback so it sends no PUBACK of its own: ours follows durability. */
 const ACK_DEFERRED = new Error('PUBACK deferred until the samples are durable')
 const REBIRTH_EVERY_MS = 5000
+const STOP_DRAIN_MS = 10_000
 
 type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void }
 
@@ -139,6 +140,7 @@ export class MqttCollector implements Collector {
   onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void): void {
     const now = Date.now()
     const samples = this.scratch
+    samples.length = 0
     let rejections: Rejection[] | undefined
     if (!this.tree.record(topic, payload, retained, now)) rejections = [{ reason: 'topic_limit' }]
     const sp = parseSparkplugTopic(topic)
@@ -159,7 +161,6 @@ export class MqttCollector implements Collector {
     }
     if (rejections) this.rejections.record(topic, payload, rejections, now)
     this.batcher.add(samples, ack)
-    samples.length = 0
   }
 
   private askRebirth(group: string, node: string, now: number): void {
@@ -208,11 +209,14 @@ export class MqttCollector implements Collector {
     return () => this.stateCbs.delete(cb)
   }
 
-  /** Stores what was received (acknowledging it), then disconnects. */
+  /** Stores what was received (acknowledging it), then disconnects; a store that hangs delays this at most 10 s. */
   async stop(): Promise<void> {
     const client = this.client
     this.stopping = true
-    await this.batcher.drain()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // what is not durable by then stays unacknowledged: the broker redelivers it to the next session
+    await Promise.race([this.batcher.drain(), new Promise((r) => (timer = setTimeout(r, STOP_DRAIN_MS)))])
+    clearTimeout(timer)
     this.client = undefined
     if (client) await client.endAsync(true).catch(() => undefined)
     this.setState({ health: 'stopped' })

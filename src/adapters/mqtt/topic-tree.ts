@@ -98,8 +98,8 @@ export class TopicTree {
     }
     leaf.windowCount++
     const limit = this.keptBytes - leaf.payload.byteLength + this.keepBytes > this.budgetBytes ? this.previewBytes : this.keepBytes
-    // a copy: the parser's buffer may be a view into a much larger chunk
-    const kept = payload.slice(0, Math.min(limit, payload.byteLength))
+    // a real copy (Buffer#slice is a view): the parser's payload may be a view into a much larger chunk
+    const kept = new Uint8Array(payload.subarray(0, Math.min(limit, payload.byteLength)))
     this.keptBytes += kept.byteLength - leaf.payload.byteLength
     leaf.payload = kept
     return true

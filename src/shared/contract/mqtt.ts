@@ -100,6 +100,7 @@ export const mqtt = {
   ),
   /** Metric names and Sparkplug types an edge node or device declared in its last birth (`entity`: `spBv1.0/<group>/<node>[/<device>]`). */
   'mqtt.metrics': method(z.object({ ...Connection, entity: Topic }).strict(), z.object({ metrics: z.array(z.object({ name: z.string(), type: z.string() })) })),
+  /** The connection's mappings: from the config and added at runtime. */
   'mqtt.mappings.list': method(z.object(Connection).strict(), z.object({ mappings: z.array(MqttMapping) })),
   /** Adds a mapping to the running connection and its signal to the catalog; the next message already uses it. Not written to the config file. */
   'mqtt.mappings.add': method(z.object({ ...Connection, mapping: MqttMappingInput }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo })),

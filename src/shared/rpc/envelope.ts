@@ -5,7 +5,8 @@ import { ErrorShape } from '../model/errors'
 export const RequestMsg = z.object({
   id: z.union([z.number().int(), z.string().max(64)]),
   method: z.string().max(128),
-  params: z.unknown(),
+  /** Absent means `{}`. */
+  params: z.unknown().optional(),
 })
 export type RequestMsg = z.infer<typeof RequestMsg>
 

@@ -1,0 +1,51 @@
+import mqtt from 'mqtt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
+import { MqttConnectionConfig } from '../../src/core/config/schema'
+import type { CollectorState } from '../../src/core/ports/collector'
+import { silentLogger } from '../../src/core/ports/logger'
+import type { Sample } from '../../src/shared/model'
+import { freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto'
+import { until } from '../helpers/mqtt-harness'
+
+let broker: Mosquitto
+let wsPort: number
+beforeAll(async () => {
+  wsPort = await freePort()
+  broker = await startMosquitto(`listener ${wsPort} 127.0.0.1\nprotocol websockets\n`)
+})
+afterAll(async () => broker?.stop())
+
+describe('MQTT over WebSocket', () => {
+  it('collects over ws:// with MQTT 5 (credentials configured; this broker does not check them)', async () => {
+    const col = new MqttCollector({
+      config: MqttConnectionConfig.parse({
+        id: 'ws',
+        kind: 'mqtt',
+        name: 'WS',
+        url: `ws://127.0.0.1:${wsPort}`,
+        protocol: '5',
+        username: 'plantdeck',
+        password: 'secret',
+        keepaliveSec: 10,
+        subscriptions: [{ filter: 'w/#', qos: 1 }],
+        signals: [{ id: 'ws/v', name: 'v', topic: 'w/v', path: 'v' }],
+      }),
+      logger: silentLogger,
+    })
+    const states: CollectorState[] = []
+    const samples: Sample[] = []
+    col.onState((s) => states.push(s))
+    col.onSamples((b) => {
+      samples.push(...b)
+    })
+    await col.start()
+    await until(() => states.at(-1)?.health === 'connected')
+    const pub = await mqtt.connectAsync(broker.url)
+    await pub.publishAsync('w/v', '{"v": 5}', { qos: 1 })
+    await until(() => samples.some((s) => s.value === 5))
+    expect(samples[0]).toMatchObject({ signal: 'ws/v', quality: 'good' })
+    await pub.endAsync()
+    await col.stop()
+  })
+})
