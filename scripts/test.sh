@@ -26,4 +26,8 @@ fi
 
 npm run --silent typecheck
 npm run --silent build:web >/dev/null
-npx vitest run "$@"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+# One plain closing line any CI can read.
+node -e 'const r=require("./test-results/vitest.json");console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' 2>/dev/null || true
+exit $status

@@ -98,10 +98,16 @@ export class TopicTree {
     }
     leaf.windowCount++
     const limit = this.keptBytes - leaf.payload.byteLength + this.keepBytes > this.budgetBytes ? this.previewBytes : this.keepBytes
-    // a real copy (Buffer#slice is a view): the parser's payload may be a view into a much larger chunk
-    const kept = new Uint8Array(payload.subarray(0, Math.min(limit, payload.byteLength)))
-    this.keptBytes += kept.byteLength - leaf.payload.byteLength
-    leaf.payload = kept
+    const len = Math.min(limit, payload.byteLength)
+    // a copy, never a view: the parser's payload may be a view into a much larger chunk.
+    // Same size as last time (the usual case): overwrite in place, no allocation per message.
+    if (leaf.payload.byteLength === len) leaf.payload.set(len === payload.byteLength ? payload : payload.subarray(0, len))
+    else {
+      const kept = new Uint8Array(len)
+      kept.set(len === payload.byteLength ? payload : payload.subarray(0, len))
+      this.keptBytes += len - leaf.payload.byteLength
+      leaf.payload = kept
+    }
     return true
   }
 
@@ -129,7 +135,7 @@ export class TopicTree {
   /** The last payload of a topic as kept (whole up to `keepBytes`). */
   payload(topic: string): { payload: Uint8Array; bytes: number; truncated: boolean; retained: boolean; at: number } | undefined {
     const leaf = this.byTopic.get(topic)
-    return leaf && { payload: leaf.payload, bytes: leaf.bytes, truncated: leaf.payload.byteLength < leaf.bytes, retained: leaf.retained, at: leaf.lastAt }
+    return leaf && { payload: leaf.payload.slice(), bytes: leaf.bytes, truncated: leaf.payload.byteLength < leaf.bytes, retained: leaf.retained, at: leaf.lastAt }
   }
 
   private describe(l: Leaf, now: number): NonNullable<TopicEntry['last']> {

@@ -1,0 +1,143 @@
+// MQTT collector benchmark: samples stored per second from one mosquitto into the SQLite store, next to
+// raw mqtt.js receive rates on the same broker in the same run. Medians over RUNS; the last line is one JSON object.
+// Each run preloads the broker: the subscriber's persistent session queues N messages while it is away (QoS 0 too:
+// `queue_qos0_messages`), then it reconnects and drains them, so the rate measured is the subscriber's, not the publisher's.
+// Run as `tsx bench/mqtt.ts`; it re-runs itself as `tsx bench/mqtt.ts publish <url> <topic> <n> <qos> <kind>` for the publisher process.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import mqtt from 'mqtt'
+import { MqttCollector } from '../src/adapters/mqtt/mqtt-collector'
+import { openSqliteSampleStore } from '../src/adapters/sqlite/create-sqlite-sample-store'
+import { MqttConnectionConfig } from '../src/core/config/schema'
+import { silentLogger } from '../src/core/ports/logger'
+import { startMosquitto } from '../test/helpers/mosquitto'
+
+const RUNS = Number(process.env.RUNS ?? 5)
+const N = { qos0: 200_000, qos1: 100_000, json10: 60_000 }
+type Kind = 'small' | 'json10'
+
+/** Payload times an hour back: inside the store's retention and never "from the future". */
+const BASE = Date.now() - 3_600_000
+/** 71 bytes, like the lead's raw measurement. */
+const small = (i: number) => `{"ts":${BASE + i},"v":${(10_000 + (i % 90_000)) / 10},"q":"good","id":"meter-0000001","u":"kW"}`.padEnd(71)
+const json10 = (i: number) => JSON.stringify({ ts: BASE + i, ...Object.fromEntries(Array.from({ length: 10 }, (_, f) => [`f${f}`, (i * 10 + f) % 1000])) })
+
+if (process.argv[2] === 'publish') {
+  const [url, topic, n, qos, kind] = process.argv.slice(3) as [string, string, string, string, Kind]
+  const client = await mqtt.connectAsync(url, { clientId: `bench-pub-${process.pid}` })
+  const make = kind === 'json10' ? json10 : small
+  const total = Number(n)
+  const q = Number(qos) as 0 | 1
+  // windows of publishes: fast, yet bounded memory at QoS 1
+  for (let i = 0; i < total; ) {
+    const end = Math.min(total, i + 2000)
+    const acks: Promise<unknown>[] = []
+    for (; i < end; i++) acks.push(client.publishAsync(topic, make(i), { qos: q }))
+    await Promise.all(acks)
+  }
+  await client.endAsync()
+  process.exit(0)
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US')
+const self = fileURLToPath(import.meta.url)
+
+function publish(url: string, topic: string, n: number, qos: 0 | 1, kind: Kind): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./mqtt.ts', import.meta.url).pathname, 'publish', url, topic, String(n), String(qos), kind], { stdio: 'inherit' })
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited ${code}`)))))
+}
+
+/** Waits until `target` arrived, or nothing moved for 5 s after the first arrival; rate from first arrival to last. */
+async function rate(progress: () => { count: number; first: number; last: number }, target: number): Promise<{ perSec: number; count: number }> {
+  let seen = 0
+  let still = Date.now()
+  for (;;) {
+    const p = progress()
+    if (p.count >= target) break
+    if (p.count !== seen || p.count === 0) (seen = p.count), (still = Date.now())
+    else if (Date.now() - still > 5000) break
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  const p = progress()
+  return { perSec: (p.count * 1000) / Math.max(1, p.last - p.first), count: p.count }
+}
+
+async function raw(url: string, qos: 0 | 1, n: number, run: number): Promise<number> {
+  const topic = `bench/raw/${qos}/${run}`
+  const o = { clientId: `bench-raw-${run}-${qos}`, clean: false }
+  const first = await mqtt.connectAsync(url, o)
+  await first.subscribeAsync(topic, { qos })
+  await first.endAsync()
+  await publish(url, topic, n, qos, 'small')
+  const p = { count: 0, first: 0, last: 0 }
+  const client = mqtt.connect(url, o)
+  client.on('message', () => {
+    const now = performance.now()
+    if (p.count++ === 0) p.first = now
+    p.last = now
+  })
+  const r = await rate(() => p, n)
+  await client.endAsync()
+  if (r.count < n) console.log(`  raw qos${qos}: ${n - r.count} messages not received`)
+  return r.perSec
+}
+
+/** The collector into a fresh SQLite store: rate of samples whose append resolved (durable). */
+async function collected(url: string, qos: 0 | 1, n: number, kind: Kind, run: number, dir: string): Promise<number> {
+  const topic = `bench/col/${kind}/${qos}/${run}`
+  const id = `b${run}${qos}${kind}`
+  const fields = kind === 'json10' ? Array.from({ length: 10 }, (_, f) => `f${f}`) : ['v']
+  const signals = fields.map((f) => ({ id: `${id}/${f}`, name: f, topic, path: f, tsPath: 'ts', tsFormat: 'ms' as const }))
+  const store = await openSqliteSampleStore({ path: join(dir, `${id}.db`) })
+  await store.registerSignals(signals.map((s) => ({ id: s.id, name: s.name, dataType: 'number', connection: id })))
+  const config = MqttConnectionConfig.parse({ id, kind: 'mqtt', name: id, url, clientId: `bench-${id}`, session: 'persistent', subscriptions: [{ filter: topic, qos }], signals })
+  const subscribed = new MqttCollector({ config, logger: silentLogger })
+  await untilConnected(subscribed)
+  await subscribed.stop()
+  await publish(url, topic, n, qos, kind)
+  const col = new MqttCollector({ config, logger: silentLogger })
+  const p = { count: 0, first: 0, last: 0 }
+  let firstArrival = 0
+  col.onSamples(async (batch) => {
+    if (firstArrival === 0) firstArrival = performance.now()
+    if (process.env.NOSTORE === '1') p.count += batch.length
+    else { const receipt = await store.append(batch); p.count += receipt.accepted }
+    p.first = firstArrival
+    p.last = performance.now()
+  })
+  await col.start()
+  const r = await rate(() => p, n * fields.length)
+  await col.stop()
+  await store.close()
+  if (r.count < n * fields.length) console.log(`  collector ${kind} qos${qos}: ${n * fields.length - r.count} samples not stored`)
+  return r.perSec
+}
+
+async function untilConnected(col: MqttCollector): Promise<void> {
+  let connected = false
+  col.onState((s) => (connected ||= s.health === 'connected'))
+  await col.start()
+  while (!connected) await new Promise((r) => setTimeout(r, 10))
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'plantdeck-bench-mqtt-'))
+// QoS 1 acks follow store commits, so the broker's in-flight window bounds throughput: raise it from 20 (see docs/mqtt.md)
+const broker = await startMosquitto('max_inflight_messages 2000\nqueue_qos0_messages true\n')
+const res = { raw0: [] as number[], col0: [] as number[], raw1: [] as number[], col1: [] as number[], json10: [] as number[] }
+try {
+  for (let run = 0; run < 3; run++) {
+    const r = await raw(broker.url, 0, N.qos0, run)
+    process.env.NOSTORE = '1'
+    const a = await collected(broker.url, 0, N.qos0, 'small', run, dir)
+    process.env.NOSTORE = '0'
+    const c = await collected(broker.url, 0, N.qos0, 'small', run + 10, dir)
+    console.log(`raw ${fmt(r)} nostore ${fmt(a)} store ${fmt(c)}`)
+  }
+} finally {
+  await broker.stop()
+  rmSync(dir, { recursive: true, force: true })
+}
