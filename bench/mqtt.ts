@@ -21,7 +21,7 @@ type Kind = 'small' | 'json10'
 
 /** Payload times an hour back: inside the store's retention and never "from the future". */
 const BASE = Date.now() - 3_600_000
-/** 71 bytes, like the lead's raw measurement. */
+/** 72 bytes (the raw figures quoted in the issue used 71). */
 const small = (i: number) => `{"ts":${BASE + i},"v":${(10_000 + (i % 90_000)) / 10},"q":"good","id":"meter-0000001","u":"kW"}`.padEnd(71)
 const json10 = (i: number) => JSON.stringify({ ts: BASE + i, ...Object.fromEntries(Array.from({ length: 10 }, (_, f) => [`f${f}`, (i * 10 + f) % 1000])) })
 
@@ -142,7 +142,7 @@ try {
   rmSync(dir, { recursive: true, force: true })
 }
 const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)])) as Record<keyof typeof res, number>
-console.log(`median raw mqtt.js receive: QoS 0 ${fmt(m.raw0)} msg/s, QoS 1 ${fmt(m.raw1)} msg/s (71-byte payloads, same broker, same run)`)
+console.log(`median raw mqtt.js receive: QoS 0 ${fmt(m.raw0)} msg/s, QoS 1 ${fmt(m.raw1)} msg/s (72-byte payloads, same broker, same run)`)
 console.log(`median stored (append resolved): QoS 0 ${fmt(m.col0)} samples/s (${(m.col0 / m.raw0).toFixed(2)}x raw), QoS 1 ${fmt(m.col1)} samples/s (${(m.col1 / m.raw1).toFixed(2)}x raw)`)
 console.log(`median JSON, 10 fields per message, QoS 0: ${fmt(m.json10)} samples/s stored`)
 console.log(JSON.stringify({ bench: 'mqtt', qos0_ratio_vs_raw: +(m.col0 / m.raw0).toFixed(3), qos1_ratio_vs_raw: +(m.col1 / m.raw1).toFixed(3), json10_samples_per_s: Math.round(m.json10) }))

@@ -121,7 +121,7 @@ export class MqttCollector implements Collector {
     try {
       this.onMessage(packet.topic, payload, packet.retain, ack)
     } catch (e) {
-      // a bug in decoding must not stop the connection: count it and acknowledge the message
+      // a bug in decoding must not stop the connection: log it and acknowledge the message
       this.log.error({ err: (e as Error).message, topic: packet.topic }, 'message handling failed')
       ack?.()
     }
