@@ -3,14 +3,16 @@ import { ErrorBoundary } from './components/ErrorBoundary'
 import { LinkBanner } from './components/LinkBanner'
 import { TopBar } from './components/TopBar'
 import { AssetTree } from './features/asset-tree/AssetTree'
+import { Engineering } from './features/engineering/Engineering'
 import { Faceplate } from './features/faceplate/Faceplate'
 import { StatusBar } from './features/status-bar/StatusBar'
 import { Trend } from './features/trend/Trend'
 import { useUiStore } from './stores/ui-store'
 
-/** Top bar, link banner, tree | faceplate over trend, status bar. Each panel fails on its own, never the screen. */
+/** Top bar, link banner, then the operator view (tree | faceplate over trend) or the engineering view, status bar. Each panel fails on its own, never the screen. */
 export function App() {
   const theme = useUiStore((s) => s.theme)
+  const view = useUiStore((s) => s.view)
   // A layout effect runs before the children's effects, so the chart reads the new theme's colours when it rebuilds.
   useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme
@@ -20,19 +22,25 @@ export function App() {
     <div className="app">
       <TopBar />
       <LinkBanner />
-      <main className="main">
-        <ErrorBoundary area="Asset tree">
-          <AssetTree />
+      {view === 'engineering' ? (
+        <ErrorBoundary area="Engineering">
+          <Engineering />
         </ErrorBoundary>
-        <div className="centre">
-          <ErrorBoundary area="Faceplate">
-            <Faceplate />
+      ) : (
+        <main className="main">
+          <ErrorBoundary area="Asset tree">
+            <AssetTree />
           </ErrorBoundary>
-          <ErrorBoundary area="Trend">
-            <Trend />
-          </ErrorBoundary>
-        </div>
-      </main>
+          <div className="centre">
+            <ErrorBoundary area="Faceplate">
+              <Faceplate />
+            </ErrorBoundary>
+            <ErrorBoundary area="Trend">
+              <Trend />
+            </ErrorBoundary>
+          </div>
+        </main>
+      )}
       <ErrorBoundary area="Status bar">
         <StatusBar />
       </ErrorBoundary>

@@ -19,6 +19,22 @@ export function errorHint(code: string): string {
       return 'The signal is not in the catalog any more. Reload the asset tree.'
     case 'collector.unavailable':
       return 'The data source is not reachable. See the connection chips in the status bar.'
+    case 'opcua.not_connected':
+    case 'mqtt.not_connected':
+      return 'The connection has no session right now. See its state in the status bar; it retries on its own.'
+    case 'opcua.untrusted_certificate':
+      return "The server's certificate is not trusted yet. Check it under Engineering › Certificates."
+    case 'opcua.unknown_connection':
+    case 'mqtt.unknown_connection':
+      return 'This connection is not configured on the server. Reload the page to see the current connections.'
+    case 'opcua.bad_node_id':
+      return 'The server does not know this node. Browse to it again; the address space may have changed.'
+    case 'mqtt.duplicate_signal':
+      return 'A signal with this id exists already. Choose another signal id.'
+    case 'mqtt.bad_mapping':
+      return 'The mapping does not fit the topic or payload. Check the JSON path and data type.'
+    case 'mqtt.unknown_topic':
+      return 'No message has been received on this topic yet.'
     case 'ui.render':
       return 'A display bug, not a plant problem: Retry redraws the panel; the rest of the screen keeps working.'
     default:

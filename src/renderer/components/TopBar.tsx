@@ -22,6 +22,42 @@ function Clock() {
   )
 }
 
+const VIEWS = [
+  { id: 'operator', label: 'Operator', hint: 'Assets, faceplates and trends' },
+  { id: 'engineering', label: 'Engineering', hint: 'Certificates, OPC UA and MQTT browsers, mappings' },
+] as const
+
+/** Operator | Engineering: a tab list, ← → move between the tabs (WAI-ARIA tabs, automatic activation). */
+function ViewTabs() {
+  const view = useUiStore((s) => s.view)
+  const setView = useUiStore((s) => s.setView)
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return
+    e.preventDefault()
+    const next = VIEWS[(VIEWS.findIndex((v) => v.id === view) + 1) % VIEWS.length]!.id
+    setView(next)
+    document.querySelector<HTMLElement>(`[data-testid="view-${next}"]`)?.focus()
+  }
+  return (
+    <div className="view-tabs" role="tablist" aria-label="View" onKeyDown={onKeyDown}>
+      {VIEWS.map((v) => (
+        <button
+          key={v.id}
+          role="tab"
+          aria-selected={view === v.id}
+          tabIndex={view === v.id ? 0 : -1}
+          className={view === v.id ? 'active' : ''}
+          data-testid={`view-${v.id}`}
+          title={v.hint}
+          onClick={() => setView(v.id)}
+        >
+          {v.label}
+        </button>
+      ))}
+    </div>
+  )
+}
+
 export function TopBar() {
   const info = useSystemStore((s) => s.info)
   const infoError = useSystemStore((s) => s.infoError)
@@ -30,6 +66,7 @@ export function TopBar() {
   return (
     <header className="top-bar">
       <span className="brand">Plantdeck</span>
+      <ViewTabs />
       {info && (
         <span className="host" title={`Started ${new Date(info.startedAt).toLocaleString()}`}>
           {HOST_LABEL[info.host]} · v{info.version}

@@ -26,3 +26,12 @@ export async function loadAll(api: Api): Promise<void> {
 export function retryLoad(): void {
   void loadAll(getApi())
 }
+
+/** The asset tree again, after the engineer added signals (an OPC UA subtree, an MQTT mapping). */
+export async function reloadAssets(api: Api = getApi()): Promise<void> {
+  try {
+    useAssetsStore.getState().setTree(await api.rpc.call('assets.tree', {}))
+  } catch (e) {
+    useAssetsStore.getState().setError(toErrorShape(e))
+  }
+}

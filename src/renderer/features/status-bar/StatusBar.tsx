@@ -4,6 +4,8 @@ import { HealthIcon } from '../../components/Icons'
 import { useConnectionsStore } from '../../stores/connections-store'
 import { formatCount, formatTimestamp } from '../../stores/format'
 import { useSystemStore } from '../../stores/system-store'
+import { useUiStore } from '../../stores/ui-store'
+import { waitsForCertificate } from '../engineering/certificates'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
@@ -31,6 +33,11 @@ const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState 
       <span className="name">{c.name}</span>
       <span className="health">{HEALTH_TEXT[c.health]}</span>
       {c.health !== 'connected' && c.reason && <span className="reason">{c.reason}</span>}
+      {waitsForCertificate(c) && (
+        <button className="cert-link" data-testid={`connection-certificate-${c.id}`} onClick={() => useUiStore.getState().openEngineering('certificates')}>
+          Review certificate
+        </button>
+      )}
       <span className="counters tabular">
         {formatCount(c.samples)} samples
         {c.rejected > 0 ? <span className="rejected"> · {formatCount(c.rejected)} rejected</span> : ' · 0 rejected'}

@@ -1,0 +1,86 @@
+import type { ConnectionState } from '../../../shared/model'
+import { HealthIcon } from '../../components/Icons'
+import { useConnectionsStore } from '../../stores/connections-store'
+import { useUiStore, type EngSection } from '../../stores/ui-store'
+import { CertificatesPanel } from './CertificatesPanel'
+import { waitsForCertificate } from './certificates'
+import { MqttBrowser } from './mqtt/MqttBrowser'
+import { OpcuaBrowser } from './opcua/OpcuaBrowser'
+import './engineering.css'
+
+const HEALTH_TEXT = { connected: 'connected', connecting: 'connecting', degraded: 'degraded', error: 'error', stopped: 'stopped' } as const
+
+function NavItem({ section, current, children, hint }: { section: EngSection; current: EngSection; children: React.ReactNode; hint?: string }) {
+  const on = section === current
+  return (
+    <li>
+      <button
+        className={`eng-nav-item${on ? ' active' : ''}`}
+        aria-current={on ? 'page' : undefined}
+        data-testid={`eng-nav-${section}`}
+        title={hint}
+        onClick={() => useUiStore.setState({ engSection: section })}
+      >
+        {children}
+      </button>
+    </li>
+  )
+}
+
+function ConnectionItem({ c, current }: { c: ConnectionState; current: EngSection }) {
+  const section: EngSection = c.kind === 'opcua' ? `opcua:${c.id}` : `mqtt:${c.id}`
+  return (
+    <NavItem section={section} current={current} hint={`${c.target}${c.reason ? `\n${c.reason}` : ''}`}>
+      <span className={`h-${c.health}`}>
+        <HealthIcon health={c.health} />
+      </span>
+      <span className="eng-nav-name">{c.name}</span>
+      <span className="eng-nav-sub">
+        {c.kind === 'opcua' ? 'OPC UA browser' : 'MQTT topics'} · {HEALTH_TEXT[c.health]}
+        {waitsForCertificate(c) ? ' · certificate!' : ''}
+      </span>
+    </NavItem>
+  )
+}
+
+/** The field engineer's workspace: certificates and one browser per connection, beside a short navigation. */
+export function Engineering() {
+  const section = useUiStore((s) => s.engSection)
+  const list = useConnectionsStore((s) => s.list)
+  const waiting = list.filter(waitsForCertificate)
+  const [kind, id] = section === 'certificates' ? ['certificates', ''] : [section.slice(0, section.indexOf(':')), section.slice(section.indexOf(':') + 1)]
+  const conn = list.find((c) => c.id === id && c.kind === kind)
+  return (
+    <main className="engineering" data-testid="engineering">
+      <nav className="panel eng-nav" aria-label="Engineering">
+        <div className="panel-head">
+          <h2>Engineering</h2>
+        </div>
+        <ul className="panel-body">
+          <NavItem section="certificates" current={section} hint="Trust or reject OPC UA server certificates">
+            <span className="eng-nav-name">Certificates</span>
+            <span className="eng-nav-sub">{waiting.length ? `${waiting.length} connection(s) waiting` : 'OPC UA trust list'}</span>
+          </NavItem>
+          <li className="eng-nav-group">Connections</li>
+          {list.map((c) => (
+            <ConnectionItem key={c.id} c={c} current={section} />
+          ))}
+          {list.length === 0 && <li className="eng-nav-group">none configured</li>}
+        </ul>
+      </nav>
+      <div className="eng-main">
+        {kind === 'certificates' && <CertificatesPanel />}
+        {kind === 'opcua' && conn && <OpcuaBrowser key={conn.id} connection={conn} />}
+        {kind === 'mqtt' && conn && <MqttBrowser key={conn.id} connection={conn} />}
+        {kind !== 'certificates' && !conn && (
+          <div className="panel">
+            <div className="empty">
+              <strong>Connection “{id}” is not configured</strong>
+              Pick a connection on the left.
+            </div>
+          </div>
+        )}
+      </div>
+    </main>
+  )
+}

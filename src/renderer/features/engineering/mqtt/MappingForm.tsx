@@ -1,0 +1,91 @@
+import { useState } from 'react'
+import type { DataType, ErrorShape } from '../../../../shared/model'
+import { getApi } from '../../../api/client'
+import { toErrorShape } from '../../../api/errors'
+import { ErrorNotice } from '../../../components/ErrorNotice'
+import { reloadAssets } from '../../../stores/actions'
+import type { MappingDraft } from '../json-fields'
+
+interface Props {
+  connection: string
+  draft: MappingDraft
+  /** The signal this field is mapped to already, if any: adding makes a second signal of the same field. */
+  note?: string
+  onSaved(signalId: string): void
+}
+
+/** The prefilled mapping, editable; Save adds it to the running connection and the signal to the asset tree. */
+export function MappingForm({ connection, draft, note, onSaved }: Props) {
+  const [d, setD] = useState(draft)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ErrorShape>()
+  const set = (k: keyof MappingDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setD({ ...d, [k]: e.target.value })
+  const save = async () => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      const r = await getApi().rpc.call('mqtt.mappings.add', {
+        connection,
+        mapping: { id: d.id.trim(), name: d.name.trim(), topic: d.topic, dataType: d.dataType as DataType, ...(d.path ? { path: d.path } : {}), ...(d.unit.trim() ? { unit: d.unit.trim() } : {}) },
+      })
+      await reloadAssets()
+      onSaved(r.signal.id)
+    } catch (e) {
+      setError(toErrorShape(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form
+      className="mapping-form"
+      data-testid="mqtt-mapping-form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void save()
+      }}
+    >
+      {note && (
+        <p className="muted form-note">
+          Already mapped as <code>{note}</code>: adding makes a second signal of this field.
+        </p>
+      )}
+      <label>
+        Signal id
+        <input value={d.id} onChange={set('id')} required maxLength={256} data-testid="mqtt-mapping-id" />
+      </label>
+      <label>
+        Name
+        <input value={d.name} onChange={set('name')} required maxLength={128} />
+      </label>
+      <label>
+        Topic
+        <input value={d.topic} readOnly className="mono" />
+      </label>
+      <label>
+        JSON path
+        <input value={d.path} onChange={set('path')} className="mono" placeholder="(whole payload)" maxLength={256} />
+      </label>
+      <div className="form-row">
+        <label>
+          Data type
+          <select value={d.dataType} onChange={set('dataType')}>
+            <option value="number">number</option>
+            <option value="boolean">boolean</option>
+            <option value="string">string</option>
+          </select>
+        </label>
+        <label>
+          Unit
+          <input value={d.unit} onChange={set('unit')} maxLength={32} placeholder="none" />
+        </label>
+      </div>
+      {error && <ErrorNotice title="Mapping not added" error={error} />}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy || !d.id.trim() || !d.name.trim()} data-testid="mqtt-mapping-save">
+          {busy ? 'Adding…' : 'Add mapping'}
+        </button>
+      </div>
+    </form>
+  )
+}
