@@ -95,3 +95,22 @@ describe('createCore', () => {
     expect(series[0]!.t).toEqual([...series[0]!.t].sort((a, b) => a - b))
   })
 })
+
+describe('createCore with a store', () => {
+  it('stores the last samples a collector hands over while stopping (graceful shutdown loses nothing)', async () => {
+    const { MemorySampleStore } = await import('./testing/memory-sample-store')
+    const store = new MemorySampleStore({})
+    const col = new FakeCollector('plc')
+    let listenerResult: unknown
+    col.stop = async function (this: FakeCollector) {
+      // a collector flushing what it received before disconnecting, waiting for durability
+      const cbs = (this as unknown as { sampleCbs: Set<(b: SampleBatch) => unknown> }).sampleCbs
+      for (const cb of cbs) listenerResult = await cb([{ signal: 'plc/level', ts: 5000, value: 12, quality: 'good' }])
+    }
+    const c = createCore({ plant, collectors: [col], store, info: { version: '1', host: 'test', demo: false } })
+    await c.start()
+    await c.stop()
+    expect(listenerResult).toMatchObject({ accepted: 1 })
+    expect(await store.count('plc/level', 0, 10_000)).toBe(1)
+  })
+})

@@ -1,6 +1,6 @@
 import type { Contract, EventName, EventPayload } from '../shared/contract'
 import type { HandlerMap, Session } from '../shared/rpc/server'
-import type { SampleBatch } from '../shared/model'
+import type { SignalInfo } from '../shared/model'
 import { AssetCatalog } from './assets/asset-catalog'
 import type { PlantConfig } from './config/schema'
 import { ConnectionRegistry } from './connections/connection-registry'
@@ -12,7 +12,7 @@ import { SessionStream } from './signals/session-stream'
 import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
-import type { SampleStore } from './ports/sample-store'
+import type { SampleStore, SignalDef } from './ports/sample-store'
 import { createMqttHandlers } from './mqtt/mqtt-handlers'
 import { createOpcuaHandlers } from './opcua/opcua-handlers'
 import type { OpcuaTools } from './opcua/opcua-port'
@@ -29,6 +29,8 @@ export interface CoreDeps {
   /** Endpoint discovery and certificate trust for `opcua.endpoints` and `certificates.*`. */
   opcua?: OpcuaTools
 }
+
+const toSignalDef = (s: SignalInfo): SignalDef => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })
 
 type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 
@@ -87,7 +89,7 @@ export function createCore(deps: CoreDeps): Core {
       collectors: deps.collectors,
       catalog,
       tools: deps.opcua,
-      ...(store ? { register: (signals) => store.registerSignals(signals.map((s) => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection }))) } : {}),
+      ...(store ? { register: (signals) => store.registerSignals(signals.map(toSignalDef)) } : {}),
     }),
     ...createMqttHandlers({ collectors: deps.collectors, catalog, store }),
   }
@@ -102,14 +104,14 @@ export function createCore(deps: CoreDeps): Core {
     async start() {
       registry.start()
       if (store) {
-        await store.registerSignals(catalog.list().map((s) => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })))
+        await store.registerSignals(catalog.list().map(toSignalDef))
       }
       for (const col of deps.collectors) {
         let samples = 0
         unsubs.push(
           col.onState((st) => {
-            if (st.health !== 'connected') log.warn({ connection: col.id, ...st }, 'connection not healthy')
-            else log.info({ connection: col.id }, 'connected')
+            if (st.health === 'error' || st.health === 'degraded') log.warn({ connection: col.id, ...st }, 'connection not healthy')
+            else log.info({ connection: col.id, ...st }, `connection ${st.health}`)
             registry.setState(col.id, st)
           }),
           col.onSamples((batch) => {
@@ -129,8 +131,10 @@ export function createCore(deps: CoreDeps): Core {
     },
     async stop() {
       registry.stop()
-      unsubs.splice(0).forEach((u) => u())
+      // Collectors first: a stopping collector still hands its last samples to the store (and acknowledges
+      // them upstream only once stored), so the listeners must outlive it.
       await Promise.all(deps.collectors.map((c) => c.stop().catch((e) => log.error({ err: e, connection: c.id }, 'stop failed'))))
+      unsubs.splice(0).forEach((u) => u())
     },
   }
 }
