@@ -1,39 +1,17 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/browser'
-import { startHeadless, type Headless } from '../helpers/headless'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
 import { openClient } from '../helpers/ws-client'
 
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots')
 const METER = 'plantdeck/demo/line1/meters/EM101'
 
-let server: Headless
-let browser: Browser
-let page: Page
-const pageErrors: string[] = []
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  server = await startHeadless()
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()))
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const testid = (id: string) => `[data-testid="${id}"]`
-const textOf = (sel: string) => page.locator(sel).textContent()
+const e2e = useHeadlessPage()
+const textOf = (sel: string) => e2e.page.locator(sel).textContent()
 
 describe('the field engineer', () => {
   it('checks certificates, browses OPC UA to a pump, maps an MQTT meter field, and finds the new signal in the asset tree', async () => {
+    const { page, server, pageErrors } = e2e
     await page.goto(server.url)
     for (const c of ['demo-opcua', 'demo-mqtt']) {
       await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-health') === 'connected', testid(`connection-${c}`), { timeout: 30_000 })

@@ -1,39 +1,17 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/browser'
-import { startHeadless, type Headless } from '../helpers/headless'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
 
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots')
 const PUMP = 'demo.Line2.Pump201'
 const SPEED = 'demo-opcua/Line2.Pump201.Speed'
 const FLOW = 'demo-opcua/Line2.Pump201.Flow'
 
-let server: Headless
-let browser: Browser
-let page: Page
-const pageErrors: string[] = []
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  server = await startHeadless()
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()))
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const testid = (id: string) => `[data-testid="${id}"]`
+const e2e = useHeadlessPage()
 
 describe('the PoC presenter sees a living plant', () => {
   it('shows the tree, a pump with live values, a drawing trend and connected sources', async () => {
+    const { page, server, pageErrors } = e2e
     await page.goto(server.url)
     await page.waitForSelector(testid('asset-tree'))
 
