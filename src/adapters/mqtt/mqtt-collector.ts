@@ -1,9 +1,10 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import type { MqttConnectionConfig } from '../../core/config/schema'
 import type { MqttAccess } from '../../core/mqtt/mqtt-port'
-import type { Collector, CollectorState, Unsubscribe, WriteRequest, WriteResult } from '../../core/ports/collector'
+import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
-import type { Sample, SampleBatch } from '../../shared/model'
+import type { Sample } from '../../shared/model'
+import { CollectorEvents } from '../collector-events'
 import { clientOptions, DEFAULT_RECONNECT } from './client-options'
 import { decodeInto, type Rejection } from './decode'
 import { DurableBatcher } from './durable-batcher'
@@ -33,7 +34,7 @@ type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void }
  * At QoS 1 a message is acknowledged to the broker only once every sample listener said its samples are
  * durable; with a persistent session the broker redelivers whatever was not acknowledged.
  */
-export class MqttCollector implements Collector {
+export class MqttCollector extends CollectorEvents implements Collector {
   readonly id: string
   readonly mqtt: MqttAccess
   private client: MqttClient | undefined
@@ -42,25 +43,21 @@ export class MqttCollector implements Collector {
   private readonly rejections = new RejectionLog()
   private readonly sparkplug: SparkplugTracker
   private readonly batcher: DurableBatcher
-  private readonly sampleCbs = new Set<(b: SampleBatch) => void | Promise<unknown>>()
-  private readonly stateCbs = new Set<(s: CollectorState) => void>()
-  private readonly log: Logger
   private readonly maxBytes: number
   private readonly rebirthAsked = new Map<string, number>()
-  private state: CollectorState = { health: 'stopped' }
   private stopping = false
   /** Reused per message: the batcher copies the samples out. */
   private readonly scratch: Sample[] = []
 
   constructor(private readonly opts: MqttCollectorOptions) {
+    super(opts.logger.child({ connection: opts.config.id }))
     const c = opts.config
     this.id = c.id
-    this.log = opts.logger.child({ connection: this.id })
     this.maxBytes = c.maxPayloadBytes ?? 1024 * 1024
     this.table = new MappingTable(c.signals)
     this.tree = new TopicTree(opts.topicTree)
     this.sparkplug = new SparkplugTracker(this.table)
-    this.batcher = new DurableBatcher({ ...opts.batch, deliver: (b) => this.deliver(b), onFailure: (e) => this.onStoreFailure(e) })
+    this.batcher = new DurableBatcher({ ...opts.batch, deliver: (b) => this.deliverAll(b), onFailure: (e) => this.onStoreFailure(e) })
     this.mqtt = createMqttAccess({
       connection: this.id,
       client: () => this.client,
@@ -176,17 +173,6 @@ export class MqttCollector implements Collector {
     if (bad.length > 0) this.batcher.add(bad)
   }
 
-  private async deliver(batch: SampleBatch): Promise<void> {
-    const pending: unknown[] = []
-    for (const cb of this.sampleCbs) {
-      try {
-        pending.push(cb(batch))
-      } catch (e) {
-        pending.push(Promise.reject(e))
-      }
-    }
-    await Promise.all(pending)
-  }
 
   private onStoreFailure(e: unknown): void {
     this.log.error({ err: (e as Error)?.message }, 'samples not stored; their messages stay unacknowledged')
@@ -199,15 +185,7 @@ export class MqttCollector implements Collector {
     return { ok: false, status: `writes to MQTT signals are not supported; publish with mqtt.publish (${cmd.signal})` }
   }
 
-  onSamples(cb: (b: SampleBatch) => void | Promise<unknown>): Unsubscribe {
-    this.sampleCbs.add(cb)
-    return () => this.sampleCbs.delete(cb)
-  }
 
-  onState(cb: (s: CollectorState) => void): Unsubscribe {
-    this.stateCbs.add(cb)
-    return () => this.stateCbs.delete(cb)
-  }
 
   /** Stores what was received (acknowledging it), then disconnects; a store that hangs delays this at most 10 s. */
   async stop(): Promise<void> {
@@ -222,10 +200,6 @@ export class MqttCollector implements Collector {
     this.setState({ health: 'stopped' })
   }
 
-  private setState(s: CollectorState) {
-    this.state = s
-    for (const cb of this.stateCbs) cb(s)
-  }
 }
 
 /** The PUBACK of one message, sent only on the connection that delivered it: after a reconnect the broker redelivers instead. */

@@ -1,6 +1,6 @@
-import type { CollectorState, Unsubscribe } from '../../core/ports/collector'
-import type { Logger } from '../../core/ports/logger'
-import type { SampleBatch } from '../../shared/model'
+import type { CollectorState, Unsubscribe } from '../core/ports/collector'
+import type { Logger } from '../core/ports/logger'
+import type { SampleBatch } from '../shared/model'
 
 /** Listener bookkeeping of a collector: callbacks never throw into the collector, nor leave a rejection unhandled. */
 export class CollectorEvents {
@@ -10,7 +10,6 @@ export class CollectorEvents {
 
   constructor(protected readonly log: Logger) {}
 
-  /** OPC UA has nothing to acknowledge upstream, so a returned promise is not awaited; its failure is logged here. */
   onSamples(cb: (b: SampleBatch) => void | Promise<unknown>): Unsubscribe {
     this.sampleCbs.add(cb)
     return () => this.sampleCbs.delete(cb)
@@ -21,6 +20,7 @@ export class CollectorEvents {
     return () => this.stateCbs.delete(cb)
   }
 
+  /** For sources with nothing to acknowledge upstream: a listener's promise is not awaited; its failure is logged. */
   protected emit(batch: SampleBatch): void {
     const failed = (e: unknown) => this.log.error({ err: (e as Error)?.message ?? String(e) }, 'sample listener failed')
     for (const cb of this.sampleCbs) {
@@ -31,6 +31,19 @@ export class CollectorEvents {
         failed(e)
       }
     }
+  }
+
+  /** For sources that acknowledge upstream: resolves once every listener's promise did (the batch is durable), rejects if one failed. */
+  protected async deliverAll(batch: SampleBatch): Promise<void> {
+    const pending: unknown[] = []
+    for (const cb of this.sampleCbs) {
+      try {
+        pending.push(cb(batch))
+      } catch (e) {
+        pending.push(Promise.reject(e))
+      }
+    }
+    await Promise.all(pending)
   }
 
   protected setState(s: CollectorState): void {
