@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import mqtt, { type MqttClient } from 'mqtt'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
+import type { Collector, CollectorState } from '../../src/core/ports/collector'
 import type { SampleStore } from '../../src/core/ports/sample-store'
+import type { Sample } from '../../src/shared/model'
 
 /** Polls a condition; never a timing assertion, only a bound on how long to wait. */
 export async function until(cond: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition'): Promise<void> {
@@ -11,6 +13,17 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 15_000,
     if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`)
     await new Promise((r) => setTimeout(r, 25))
   }
+}
+
+/** Records everything a collector reports, in arrival order. Attach before `start()`. */
+export function record(col: Collector): { samples: Sample[]; states: CollectorState[] } {
+  const samples: Sample[] = []
+  const states: CollectorState[] = []
+  col.onSamples((b) => {
+    samples.push(...b)
+  })
+  col.onState((s) => states.push(s))
+  return { samples, states }
 }
 
 /** The counter stream the durability tests publish: message i carries `{ ts: base + i, v: i }`, so duplicates collapse in the store. */

@@ -2,9 +2,8 @@ import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttConnectionConfig } from '../../src/core/config/schema'
 import { silentLogger } from '../../src/core/ports/logger'
-import type { CollectorState } from '../../src/core/ports/collector'
+import { record } from '../helpers/mqtt-harness'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
-import type { Sample } from '../../src/shared/model'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 
 let broker: Mosquitto
@@ -36,12 +35,7 @@ describe('MQTT collector against a real mosquitto', () => {
       ],
     })
     const col = new MqttCollector({ config, logger: silentLogger })
-    const samples: Sample[] = []
-    const states: CollectorState[] = []
-    col.onSamples((b) => {
-      samples.push(...b)
-    })
-    col.onState((s) => states.push(s))
+    const { samples, states } = record(col)
     await col.start()
     await until(() => states.at(-1)?.health === 'connected')
 

@@ -2,11 +2,9 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
 import { MqttConnectionConfig } from '../../src/core/config/schema'
-import type { CollectorState } from '../../src/core/ports/collector'
 import { silentLogger } from '../../src/core/ports/logger'
-import type { Sample } from '../../src/shared/model'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
-import { until } from '../helpers/mqtt-harness'
+import { until, record } from '../helpers/mqtt-harness'
 import { encodeSparkplug } from '../helpers/mqtt-sparkplug-encoder'
 
 let broker: Mosquitto
@@ -22,12 +20,7 @@ afterAll(async () => {
 
 async function collector(config: Record<string, unknown>) {
   const col = new MqttCollector({ config: MqttConnectionConfig.parse({ kind: 'mqtt', name: 'T', url: broker.url, ...config }), logger: silentLogger, topicTree: { maxTopics: 100 } })
-  const samples: Sample[] = []
-  const states: CollectorState[] = []
-  col.onSamples((b) => {
-    samples.push(...b)
-  })
-  col.onState((s) => states.push(s))
+  const { samples, states } = record(col)
   await col.start()
   await until(() => states.at(-1)?.health === 'connected')
   return { col, samples }

@@ -5,11 +5,9 @@ import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
 import { MqttConnectionConfig } from '../../src/core/config/schema'
-import type { CollectorState } from '../../src/core/ports/collector'
 import { silentLogger } from '../../src/core/ports/logger'
-import type { Sample } from '../../src/shared/model'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
-import { until } from '../helpers/mqtt-harness'
+import { until, record } from '../helpers/mqtt-harness'
 import { makeTestPki, tlsListenerConf, type TestPki } from '../helpers/mqtt-tls'
 
 let broker: Mosquitto
@@ -30,12 +28,7 @@ async function run(tls: Record<string, unknown>) {
     config: MqttConnectionConfig.parse({ id: 'tls', kind: 'mqtt', name: 'TLS', url: broker.url, tls, subscriptions: [{ filter: 's/#', qos: 1 }], signals: [{ id: 'tls/v', name: 'v', topic: 's/v' }] }),
     logger: silentLogger,
   })
-  const states: CollectorState[] = []
-  const samples: Sample[] = []
-  col.onState((s) => states.push(s))
-  col.onSamples((b) => {
-    samples.push(...b)
-  })
+  const { samples, states } = record(col)
   await col.start()
   await until(() => states.some((s) => s.health === 'connected' || s.health === 'error'))
   return { col, states, samples }

@@ -2,11 +2,9 @@ import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
 import { MqttConnectionConfig } from '../../src/core/config/schema'
-import type { CollectorState } from '../../src/core/ports/collector'
 import { silentLogger } from '../../src/core/ports/logger'
-import type { Sample } from '../../src/shared/model'
 import { freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto'
-import { until } from '../helpers/mqtt-harness'
+import { until, record } from '../helpers/mqtt-harness'
 
 let broker: Mosquitto
 let wsPort: number
@@ -33,12 +31,7 @@ describe('MQTT over WebSocket', () => {
       }),
       logger: silentLogger,
     })
-    const states: CollectorState[] = []
-    const samples: Sample[] = []
-    col.onState((s) => states.push(s))
-    col.onSamples((b) => {
-      samples.push(...b)
-    })
+    const { samples, states } = record(col)
     await col.start()
     await until(() => states.at(-1)?.health === 'connected')
     const pub = await mqtt.connectAsync(broker.url)
