@@ -24,6 +24,8 @@ export interface TestServerOptions {
   securityModes?: MessageSecurityMode[]
   /** Present a certificate that expired a year ago. */
   expiredCertificate?: boolean
+  /** X.509 user certificates are accepted only once trusted in `server.userCertificateManager` (default: any user certificate). */
+  strictUserCertificates?: boolean
 }
 
 export interface TestServer {
@@ -39,7 +41,7 @@ export interface TestServer {
 
 /** A real node-opcua server for tests: typed variables, a method with typed arguments, a historized counter, a big folder. */
 export async function startTestServer(o: TestServerOptions): Promise<TestServer> {
-  const pki = (name: string) => new OPCUACertificateManager({ rootFolder: join(o.pkiDir, name), automaticallyAcceptUnknownCertificate: true })
+  const pki = (name: string, acceptAll = true) => new OPCUACertificateManager({ rootFolder: join(o.pkiDir, name), automaticallyAcceptUnknownCertificate: acceptAll })
   const serverPki = pki('server')
   let own = {}
   if (o.expiredCertificate) {
@@ -61,7 +63,7 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
     host: '127.0.0.1',
     hostname: '127.0.0.1',
     serverCertificateManager: serverPki,
-    userCertificateManager: pki('users'),
+    userCertificateManager: pki('users', !o.strictUserCertificates),
     securityModes: o.securityModes ?? [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
     securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep],
     allowAnonymous: true,

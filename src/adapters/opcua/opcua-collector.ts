@@ -94,7 +94,7 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
         const x = explain(e)
         const waitsForPerson = x.code === 'opcua.untrusted_certificate' || x.code === 'opcua.access_denied' || x.code === 'opcua.bad_endpoint'
         const delay = Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** Math.min(attempt, 10))
-        this.setState({ health: waitsForPerson ? 'error' : 'connecting', reason: waitsForPerson ? x.message : `${x.message}; retry in ${Math.ceil(delay / 1000)} s` })
+        this.setState({ health: waitsForPerson ? 'error' : 'connecting', reason: waitsForPerson ? x.message : `${x.message}; retry in ${Math.ceil(delay / 1000)} s`, code: x.code })
         this.log.warn({ code: x.code, err: x.message }, 'opcua connect failed')
         // A certificate decision wakes us at once; otherwise wait (a person may fix a password or a server meanwhile).
         await this.sleep(x.code === 'opcua.untrusted_certificate' ? BACKOFF.maxMs * 10 : delay)

@@ -1,4 +1,4 @@
-import type { ConnectionHealth, SampleBatch, SampleValue } from '../../shared/model'
+import type { ConnectionHealth, ErrorCode, SampleBatch, SampleValue } from '../../shared/model'
 import type { MqttAccess } from '../mqtt/mqtt-port'
 import type { OpcuaAccess } from '../opcua/opcua-port'
 
@@ -8,6 +8,8 @@ export type Unsubscribe = () => void
 export interface CollectorState {
   health: ConnectionHealth
   reason?: string
+  /** Stable code of the problem, when the collector knows one. */
+  code?: ErrorCode
 }
 
 export interface WriteRequest {

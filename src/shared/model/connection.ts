@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ErrorCode } from './errors'
 
 /** Health is state, not an exception. */
 export const ConnectionHealth = z.enum(['connecting', 'connected', 'degraded', 'error', 'stopped'])
@@ -16,6 +17,8 @@ export const ConnectionState = z.object({
   health: ConnectionHealth,
   /** Why the connection is not `connected`: human readable. */
   reason: z.string().optional(),
+  /** Stable code of the problem in `reason`, for a program to switch on (`opcua.access_denied`, `opcua.untrusted_certificate`...). */
+  code: ErrorCode.optional(),
   since: z.number().int(),
   /** Counters a user can see: samples received and inputs rejected. */
   samples: z.number().int().nonnegative(),
