@@ -24,6 +24,8 @@ export interface TestServerOptions {
   securityModes?: MessageSecurityMode[]
   /** Present a certificate that expired a year ago. */
   expiredCertificate?: boolean
+  /** Present a self-signed certificate made for these host names and applicationUri; the server announces `serverApplicationUri` (default: the certificate's). */
+  certificateFor?: { dns: string[]; applicationUri: string; serverApplicationUri?: string }
   /** X.509 user certificates are accepted only once trusted in `server.userCertificateManager` (default: any user certificate). */
   strictUserCertificates?: boolean
 }
@@ -56,6 +58,19 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
       outputFile: certificateFile,
     })
     own = { certificateFile, privateKeyFile: join(serverPki.rootDir, 'own/private/private_key.pem'), serverInfo: { applicationUri: 'urn:plantdeck:test:expired' } }
+  } else if (o.certificateFor) {
+    await serverPki.initialize()
+    const certificateFile = join(o.pkiDir, 'made-for.pem')
+    await serverPki.createSelfSignedCertificate({
+      applicationUri: o.certificateFor.applicationUri,
+      subject: `/CN=Test server for ${o.certificateFor.dns.join(' ') || 'no host'}`,
+      dns: o.certificateFor.dns,
+      startDate: new Date(Date.now() - 86_400_000),
+      validity: 365,
+      outputFile: certificateFile,
+    })
+    const applicationUri = o.certificateFor.serverApplicationUri ?? o.certificateFor.applicationUri
+    own = { certificateFile, privateKeyFile: join(serverPki.rootDir, 'own/private/private_key.pem'), serverInfo: { applicationUri } }
   }
   const server = new OPCUAServer({
     ...own,

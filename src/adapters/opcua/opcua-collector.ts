@@ -109,7 +109,7 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     const security = securityOf(endpoint)
     const cert = endpoint.serverCertificate
     const secure = cert && cert.length > 0 && security.securityMode !== MessageSecurityMode.None
-    if (secure) await pki.requireTrusted(cert)
+    if (secure) await pki.requireTrusted(cert, { endpointUrl: config.endpoint, applicationUri: endpoint.server?.applicationUri ?? null })
     this.serverCertificate = secure ? cert : undefined
     if (this.stopped) return
     const client = OPCUAClient.create({

@@ -99,7 +99,8 @@ export function CertificatesPanel() {
                   </div>
                   <Details c={c} />
                   <div className="cert-actions">
-                    {c.status !== 'trusted' && (
+                    {/* a trusted certificate a connection still waits on does not match that endpoint: trusting it again accepts that */}
+                    {(c.status !== 'trusted' || waiting.some((w) => w.reason?.includes(c.thumbprint))) && (
                       <button data-testid={`certificate-trust-${c.thumbprint}`} onClick={() => setConfirm({ action: 'trust', cert: c })}>
                         Trust…
                       </button>
