@@ -1,5 +1,6 @@
 import type { MqttSignalConfig } from '../../core/config/schema'
 import type { Sample, SampleValue } from '../../shared/model'
+import { compilePlan, NOT_JSON, scanJson, type ScanPlan } from './fast-json'
 import { compilePath, resolveSteps, type PathStep } from './json-path'
 
 /** Why an input produced no sample. Stable: counters and the API report these names. */
@@ -99,8 +100,59 @@ export function decodeMessage(
   return { samples, rejections: decodeInto(mappings, payload, arrival, maxBytes, samples) ?? [] }
 }
 
-/** `decodeMessage` for the hot path: samples go straight into `out`; rejections, if any, are returned. */
+/**
+ * For the mappings of one topic: where the fast scanner puts each mapping's value and timestamp. Null when some
+ * mapping reads the payload as plain text (or has a bad path): those messages take the general path.
+ */
+interface TopicPlan {
+  readonly plan: ScanPlan
+  readonly value: Int32Array
+  readonly ts: Int32Array
+  readonly found: unknown[]
+}
+const plans = new WeakMap<readonly CompiledMapping[], TopicPlan | null>()
+
+function topicPlan(mappings: readonly CompiledMapping[]): TopicPlan | null {
+  let tp = plans.get(mappings)
+  if (tp !== undefined) return tp
+  tp = null
+  if (mappings.length > 0 && mappings.every((m) => m.steps !== undefined && m.steps.length > 0 && !m.badPath && m.tsSteps.length > 0)) {
+    const plan = compilePlan(mappings.flatMap((m) => [m.steps!, m.tsSteps]))
+    const n = mappings.length
+    tp = {
+      plan,
+      value: Int32Array.from({ length: n }, (_, i) => plan.slots[2 * i]!),
+      ts: Int32Array.from({ length: n }, (_, i) => plan.slots[2 * i + 1]!),
+      found: [],
+    }
+  }
+  plans.set(mappings, tp)
+  return tp
+}
+
+/**
+ * `decodeMessage` for the hot path: samples go straight into `out`; rejections, if any, are returned.
+ * The list of mappings must not be changed in place (MappingTable replaces its lists): its scan plan is cached.
+ */
 export function decodeInto(
+  mappings: readonly CompiledMapping[],
+  payload: Uint8Array,
+  arrival: number,
+  maxBytes: number,
+  out: Sample[],
+): Rejection[] | undefined {
+  if (payload.byteLength > maxBytes) return [{ reason: 'too_large' }]
+  const tp = topicPlan(mappings)
+  if (tp !== null) {
+    const r = scanJson(payload, tp.plan, tp.found)
+    if (r === NOT_JSON) return [{ reason: 'not_json' }]
+    if (r === undefined) return emit(mappings, undefined, '', tp, arrival, out)
+  }
+  return decodeGeneral(mappings, payload, arrival, maxBytes, out)
+}
+
+/** The general path: TextDecoder (UTF-8 checked) and JSON.parse. Exported for the differential test. */
+export function decodeGeneral(
   mappings: readonly CompiledMapping[],
   payload: Uint8Array,
   arrival: number,
@@ -119,17 +171,31 @@ export function decodeInto(
       return [{ reason: 'not_json' }]
     }
   }
+  return emit(mappings, needsJson ? doc : undefined, text, null, arrival, out)
+}
+
+/** Samples from either path: `tp` (values found by the scanner) or `doc` (parsed JSON; undefined: plain text). */
+function emit(
+  mappings: readonly CompiledMapping[],
+  doc: unknown,
+  text: string,
+  tp: TopicPlan | null,
+  arrival: number,
+  out: Sample[],
+): Rejection[] | undefined {
+  const json = tp !== null || doc !== undefined
   let rejections: Rejection[] | undefined
   // mappings of one topic nearly always share the timestamp field: read it once per message
   let tsKey: string | undefined
   let tsRead: number | undefined
-  for (const m of mappings) {
+  for (let i = 0; i < mappings.length; i++) {
+    const m = mappings[i]!
     const s = m.sig
     if (m.badPath) {
       ;(rejections ??= []).push({ signal: s.id, reason: 'bad_path' })
       continue
     }
-    const raw = m.steps === undefined ? text : resolveSteps(doc, m.steps)
+    const raw = tp !== null ? tp.found[tp.value[i]!] : m.steps === undefined ? text : resolveSteps(doc, m.steps)
     if (raw === undefined) {
       ;(rejections ??= []).push({ signal: s.id, reason: 'missing_field' })
       continue
@@ -140,10 +206,10 @@ export function decodeInto(
       continue
     }
     let ts = arrival
-    if (m.tsFormat !== 'arrival' && needsJson) {
+    if (m.tsFormat !== 'arrival' && json) {
       if (tsKey !== m.tsKey) {
         tsKey = m.tsKey
-        const rawTs = resolveSteps(doc, m.tsSteps)
+        const rawTs = tp !== null ? tp.found[tp.ts[i]!] : resolveSteps(doc, m.tsSteps)
         tsRead = rawTs === undefined ? undefined : readTimestamp(rawTs, m.tsFormat, arrival)
       }
       if (tsRead !== undefined) ts = tsRead

@@ -29,6 +29,16 @@ export class MappingTable implements SparkplugMappings {
     return true
   }
 
+  get(id: string): MqttSignalConfig | undefined {
+    return this.byId.get(id)?.sig
+  }
+
+  /** Swaps the mapping with the same id in one step (no message sees neither); false when there is none. */
+  replace(sig: MqttSignalConfig): boolean {
+    if (this.remove(sig.id) === undefined) return false
+    return this.add(sig)
+  }
+
   remove(id: string): MqttSignalConfig | undefined {
     const c = this.byId.get(id)
     if (!c) return undefined
@@ -66,10 +76,9 @@ export class MappingTable implements SparkplugMappings {
   }
 }
 
+/** Lists are replaced, never changed in place: the decoder caches a scan plan per list. */
 function push<K>(m: Map<K, CompiledMapping[]>, k: K, c: CompiledMapping) {
-  const list = m.get(k)
-  if (list) list.push(c)
-  else m.set(k, [c])
+  m.set(k, [...(m.get(k) ?? []), c])
 }
 
 function pull<K>(m: Map<K, CompiledMapping[]>, k: K, c: CompiledMapping) {

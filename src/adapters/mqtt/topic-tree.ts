@@ -15,6 +15,8 @@ interface Leaf {
   lastAt: number
   bytes: number
   payload: Uint8Array
+  /** The newest payload, not yet copied into `payload` (copied once per event-loop turn, not per message). */
+  latest: Uint8Array | undefined
   windowStart: number
   windowCount: number
   rate: number
@@ -56,6 +58,9 @@ export class TopicTree {
   private readonly byTopic = new Map<string, Leaf>()
   private readonly root: Node = { children: new Map() }
   private keptBytes = 0
+  /** Leaves whose `latest` waits to be copied. */
+  private dirty: Leaf[] = []
+  private settleScheduled = false
   untracked = 0
   private readonly maxTopics: number
   private readonly keepBytes: number
@@ -77,7 +82,7 @@ export class TopicTree {
         this.untracked++
         return false
       }
-      leaf = { count: 0, retained, lastAt: now, bytes: 0, payload: new Uint8Array(0), windowStart: now, windowCount: 0, rate: 0 }
+      leaf = { count: 0, retained, lastAt: now, bytes: 0, payload: new Uint8Array(0), latest: undefined, windowStart: now, windowCount: 0, rate: 0 }
       this.byTopic.set(topic, leaf)
       let node = this.root
       for (const level of topic.split('/')) {
@@ -97,18 +102,38 @@ export class TopicTree {
       leaf.windowCount = 0
     }
     leaf.windowCount++
-    const limit = this.keptBytes - leaf.payload.byteLength + this.keepBytes > this.budgetBytes ? this.previewBytes : this.keepBytes
-    const len = Math.min(limit, payload.byteLength)
-    // a copy, never a view: the parser's payload may be a view into a much larger chunk.
-    // Same size as last time (the usual case): overwrite in place, no allocation per message.
-    if (leaf.payload.byteLength === len) leaf.payload.set(len === payload.byteLength ? payload : payload.subarray(0, len))
-    else {
-      const kept = new Uint8Array(len)
-      kept.set(len === payload.byteLength ? payload : payload.subarray(0, len))
-      this.keptBytes += len - leaf.payload.byteLength
-      leaf.payload = kept
+    // Keep a reference now and copy at the end of this turn: a busy topic costs one copy per turn, not one per
+    // message. The reference lives one turn only, so a view into the parser's larger chunk is not retained.
+    if (leaf.latest === undefined) this.dirty.push(leaf)
+    leaf.latest = payload
+    if (!this.settleScheduled) {
+      this.settleScheduled = true
+      setImmediate(() => this.settle())
     }
     return true
+  }
+
+  /** Copies the newest payload of every leaf that received one since the last call. */
+  settle(): void {
+    this.settleScheduled = false
+    const dirty = this.dirty
+    if (dirty.length === 0) return
+    this.dirty = []
+    for (const leaf of dirty) {
+      const payload = leaf.latest!
+      leaf.latest = undefined
+      const limit = this.keptBytes - leaf.payload.byteLength + this.keepBytes > this.budgetBytes ? this.previewBytes : this.keepBytes
+      const len = Math.min(limit, payload.byteLength)
+      // a copy, never a view: the parser's payload may be a view into a much larger chunk.
+      // Same size as last time (the usual case): overwrite in place, no allocation.
+      if (leaf.payload.byteLength === len) leaf.payload.set(len === payload.byteLength ? payload : payload.subarray(0, len))
+      else {
+        const kept = new Uint8Array(len)
+        kept.set(len === payload.byteLength ? payload : payload.subarray(0, len))
+        this.keptBytes += len - leaf.payload.byteLength
+        leaf.payload = kept
+      }
+    }
   }
 
   get size(): number {
@@ -117,6 +142,7 @@ export class TopicTree {
 
   /** One level of the tree under `prefix` ('' for the top), sorted by name. */
   page(prefix: string, offset: number, limit: number, now: number): TopicPage {
+    this.settle()
     let node: Node | undefined = this.root
     if (prefix !== '') for (const level of prefix.split('/')) node = node?.children.get(level)
     const names = node ? [...node.children.keys()].sort() : []
@@ -134,6 +160,7 @@ export class TopicTree {
 
   /** The last payload of a topic as kept (whole up to `keepBytes`). */
   payload(topic: string): { payload: Uint8Array; bytes: number; truncated: boolean; retained: boolean; at: number } | undefined {
+    this.settle()
     const leaf = this.byTopic.get(topic)
     return leaf && { payload: leaf.payload.slice(), bytes: leaf.bytes, truncated: leaf.payload.byteLength < leaf.bytes, retained: leaf.retained, at: leaf.lastAt }
   }
