@@ -3,6 +3,9 @@ import { parse as parseYaml } from 'yaml'
 import { AppConfig } from '../../core/config/app-config'
 import { AppError } from '../../shared/model/errors'
 
+/** JSON when the name ends in `.json`, YAML otherwise. */
+export const isJsonFile = (file: string): boolean => /\.json$/i.test(file)
+
 /**
  * Read and validate the configuration file. Every failure is an AppError whose message names
  * the file, the field path and the reason — never a stack trace.
@@ -15,11 +18,16 @@ export function loadConfig(file: string | undefined): AppConfig {
   } catch (e) {
     throw new AppError('config.not_found', `${file}: cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? 'error'})`)
   }
+  return parseConfigText(file, text)
+}
+
+/** What `loadConfig` does with the text of `file`: runtime edits are checked with it before they are written. */
+export function parseConfigText(file: string, text: string): AppConfig {
   let raw: unknown
   try {
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
+    raw = isJsonFile(file) ? JSON.parse(text) : parseYaml(text)
   } catch (e) {
-    throw new AppError('config.parse', `${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`)
+    throw new AppError('config.parse', `${file}: not valid ${isJsonFile(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`)
   }
   const r = AppConfig.safeParse(raw ?? {})
   if (!r.success) {

@@ -18,6 +18,10 @@ export const ErrorCode = z.enum([
   'config.not_found',
   'config.parse',
   'config.invalid',
+  'config.read_only',
+  'config.write_failed',
+  'config.edit_invalid',
+  'config.unavailable',
   'signal.unknown',
   'command.unknown_target',
   'command.rejected',
@@ -33,6 +37,7 @@ export const ErrorCode = z.enum([
   'opcua.access_denied',
   'opcua.unknown_certificate',
   'opcua.service_failed',
+  'opcua.unknown_signal',
   'mqtt.unknown_connection',
   'mqtt.not_connected',
   'mqtt.bad_mapping',
@@ -42,6 +47,7 @@ export const ErrorCode = z.enum([
   'mqtt.publish_failed',
   'mqtt.bad_template',
   'mqtt.unsupported',
+  'mqtt.unknown_signal',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 
