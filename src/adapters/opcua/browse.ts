@@ -28,13 +28,22 @@ export function parseNodeId(text: string): NodeId {
 
 const nodeClassName = (c: NodeClass): BrowseChild['nodeClass'] => (NodeClass[c] as BrowseChild['nodeClass'] | undefined) ?? 'Unspecified'
 
-const forward = (nodeId: NodeId): BrowseDescriptionLike => ({
+/**
+ * What each reference description carries (OPC UA ResultMask bits). The server builds a description for every
+ * child of the node, even for a page of 200, so each bit left out is paid 10,000 times less on a large folder:
+ * a tree page needs class and names; the subtree walk also needs the reference type (to skip properties).
+ * The type definition (a further lookup per child on the server) is shown with a node's attributes instead.
+ */
+const RESULT_PAGE = 0x04 | 0x08 | 0x10 // NodeClass, BrowseName, DisplayName
+const RESULT_WALK = RESULT_PAGE | 0x01 // + ReferenceType
+
+const forward = (nodeId: NodeId, resultMask: number): BrowseDescriptionLike => ({
   nodeId,
   browseDirection: BrowseDirection.Forward,
   referenceTypeId: resolveNodeId('HierarchicalReferences'),
   includeSubtypes: true,
   nodeClassMask: 0,
-  resultMask: 0x3f,
+  resultMask,
 })
 
 function child(r: ReferenceDescription): BrowseChild {
@@ -65,7 +74,7 @@ export async function browsePage(session: ClientSession, nodeId: string | undefi
     }
   } else {
     session.requestedMaxReferencesPerNode = max
-    result = await session.browse(forward(id))
+    result = await session.browse(forward(id, RESULT_PAGE))
   }
   check(result, id.toString())
   const page: BrowsePage = { nodeId: id.toString(), children: (result.references ?? []).map(child) }
@@ -79,7 +88,7 @@ async function browseLevel(session: ClientSession, nodes: NodeId[], limits: Serv
   session.requestedMaxReferencesPerNode = 0
   for (let i = 0; i < nodes.length; i += limits.maxNodesPerBrowse) {
     const batch = nodes.slice(i, i + limits.maxNodesPerBrowse)
-    const results = await session.browse(batch.map(forward))
+    const results = await session.browse(batch.map((n) => forward(n, RESULT_WALK)))
     for (const r of results) {
       const refs = r.statusCode.isGood() ? [...(r.references ?? [])] : []
       let cp = r.statusCode.isGood() ? r.continuationPoint : null

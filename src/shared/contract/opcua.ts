@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { SampleValue, SignalInfo } from '../model'
+import { SampleValue, SignalId, SignalInfo } from '../model'
 import { method } from './define'
+import { Saved } from './saved'
 
 /**
  * An OPC UA NodeId as text: `i=85`, `ns=1;s=Line1.Pump101.Speed`, `ns=2;g=<guid>`, `ns=3;b=<base64>`,
@@ -57,6 +58,9 @@ export const EndpointInfo = z.object({
   certificate: CertificateSummary.nullable(),
 })
 export type EndpointInfo = z.infer<typeof EndpointInfo>
+
+/** Children per `opcua.browse` page in the UI: a screenful and more, small enough for a 20,000-node folder to open at once. */
+export const BROWSE_PAGE = 200
 
 export const NodeClassName = z.enum(['Object', 'Variable', 'Method', 'ObjectType', 'VariableType', 'ReferenceType', 'DataType', 'View', 'Unspecified'])
 
@@ -130,11 +134,21 @@ export const opcua = {
   ),
   /**
    * Every Variable under `root` becomes a signal of the running catalog (`<connection>/<browse path>`) and is subscribed.
-   * Variables already known are skipped; refused items are listed with their status code.
+   * Variables already known are skipped; refused items are listed with their status code. The added signals are saved
+   * so they survive a restart (see `persisted`): into the configuration file when the connection is defined there,
+   * else into `<dataDir>/plant-edits.yaml`.
    */
   'opcua.add': method(
     z.object({ ...Connection, root: NodeIdText, max: z.number().int().min(1).max(20_000).default(5000) }).strict(),
-    z.object({ added: z.array(SignalInfo), skipped: z.number().int(), failed: z.array(ItemFailure), truncated: z.boolean() }),
+    z.object({ added: z.array(SignalInfo), skipped: z.number().int(), failed: z.array(ItemFailure), truncated: z.boolean(), ...Saved }),
+  ),
+  /**
+   * Stops collecting signals of a connection (their monitored items are deleted); they stay in the catalog with their
+   * history until the next start. Ids the connection does not collect are listed in `unknown`. Saved like `opcua.add`.
+   */
+  'opcua.remove': method(
+    z.object({ ...Connection, signals: z.array(SignalId).min(1).max(20_000) }).strict(),
+    z.object({ removed: z.array(z.string()), unknown: z.array(z.string()), ...Saved }),
   ),
   /** Monitored items of a connection that the server refused, with their status codes. */
   'opcua.failures': method(z.object(Connection).strict(), z.object({ monitored: z.number().int(), failed: z.array(ItemFailure) })),

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { BROWSE_PAGE } from '../../../../shared/contract/opcua'
 import { getApi } from '../../../api/client'
 import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { VirtualList } from '../../../components/VirtualList'
 import { applyPage, emptyBrowse, markError, markLoading, OBJECTS, setExpanded, visibleRows, type BrowseRow, type BrowseState } from '../browse-tree'
 
-/** Children per `opcua.browse` page: enough to read, small enough for a 20,000-node folder to stay quick. */
-export const PAGE = 200
+/** Children per `opcua.browse` page (the benchmark times this same page). */
+export const PAGE = BROWSE_PAGE
 
 const CLASS_GLYPH: Record<string, string> = { Object: '▣', Variable: '◇', Method: 'ƒ', View: '◫', ObjectType: 'T', VariableType: 'T', DataType: 'D', ReferenceType: 'R' }
 
