@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { OpcuaPki } from '../../src/adapters/opcua/certificates'
 import { createOpcuaTools } from '../../src/adapters/opcua/discovery'
-import { OpcuaCollector } from '../../src/adapters/opcua/opcua-collector'
+import { OpcuaCollector, type OpcuaCollectorOptions } from '../../src/adapters/opcua/opcua-collector'
 import { OpcuaConnectionConfig } from '../../src/core/config/schema'
 import { createCore, type Core } from '../../src/core/create-core'
 import type { CollectorState } from '../../src/core/ports/collector'
@@ -34,11 +34,11 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 
 /** One OPC UA connection behind the core and the RPC server, as the desktop and headless hosts wire it. */
 /** Core with an in-memory sample store: the in-memory trend ring of a store-less core reserves 320 kB per signal. */
-export async function startHarness(config: unknown, pkiDir: string): Promise<Harness> {
+export async function startHarness(config: unknown, pkiDir: string, options: Pick<OpcuaCollectorOptions, 'timing'> = {}): Promise<Harness> {
   const parsed = OpcuaConnectionConfig.parse(config)
   const store = new MemorySampleStore()
   const pki = new OpcuaPki(pkiDir)
-  const collector = new OpcuaCollector({ config: parsed, pki, logger: silentLogger })
+  const collector = new OpcuaCollector({ ...options, config: parsed, pki, logger: silentLogger })
   const states: CollectorState[] = []
   const samples: Sample[] = []
   collector.onState((s) => states.push(s))

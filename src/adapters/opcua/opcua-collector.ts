@@ -48,6 +48,7 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     search: (root, text, max) => this.guard(() => search(this.session(), this.live!.limits, root, text, max)),
     variablesUnder: (root, max) => this.guard(() => variablesUnder(this.session(), this.live!.limits, this.id, root, max)),
     addSignals: (signals) => this.addSignals(signals),
+    removeSignals: (signals) => this.removeSignals(signals),
     failures: () => ({ monitored: this.live?.items?.count ?? 0, failed: this.live?.items?.failures() ?? [] }),
     write: (nodeId, value) => this.guard(() => writeTyped(this.session(), nodeId, value, this.types)),
     call: (objectId, methodId, args) => this.guard(() => callTyped(this.session(), objectId, methodId, args)),
@@ -232,6 +233,14 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     this.rejected += failures.length
     this.reportHealth()
     return failures
+  }
+
+  private async removeSignals(ids: string[]): Promise<{ removed: string[]; unknown: string[] }> {
+    const removed = ids.filter((id) => this.signals.delete(id))
+    for (const id of removed) this.lastGood.delete(id)
+    await this.live?.items?.remove(removed).catch((e) => this.log.warn({ err: (e as Error).message }, 'opcua monitored items not deleted'))
+    if (removed.length > 0 && this.live?.items) this.reportHealth()
+    return { removed, unknown: ids.filter((id) => !removed.includes(id)) }
   }
 
   write(cmd: WriteRequest): Promise<WriteResult> {
