@@ -1,4 +1,4 @@
-import { MessageSecurityMode, OPCUAClient, type ClientSession, type DataValue } from 'node-opcua'
+import { AttributeIds, coerceNodeId, MessageSecurityMode, OPCUAClient, type ClientSession, type DataValue, type ReadValueIdOptions } from 'node-opcua'
 import { OpcuaMonitoring, type OpcuaConnectionConfig, type OpcuaSignalConfig } from '../../core/config/schema'
 import type { OpcuaAccess } from '../../core/opcua/opcua-port'
 import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
@@ -21,11 +21,23 @@ export interface OpcuaCollectorOptions {
   /** The application's PKI, shared by every OPC UA connection. */
   pki: OpcuaPki
   logger: Logger
+  /** How fast a silent connection is noticed; the defaults suit a plant network, tests shorten them. */
+  timing?: OpcuaTiming
+}
+
+export interface OpcuaTiming {
+  /** node-opcua's keepAliveInterval: a Read of the server state once the server has been quiet for half of it. Default 5,000. */
+  keepAliveIntervalMs?: number
+  /** node-opcua's defaultTransactionTimeout: a request unanswered this long fails, and a failed keep-alive breaks the connection. Default node-opcua's 15,000. */
+  requestTimeoutMs?: number
+  /** Nothing at all from the server for this long (no publish response, no keep-alive answer): every signal goes bad at once. Default 8,000. */
+  silenceMs?: number
 }
 
 /** A certificate problem waits for a person; anything else is retried with this backoff. */
 const BACKOFF = { initialMs: 500, maxMs: 30_000 }
 const COMMUNICATION_LOST = 'BadCommunicationError'
+const TIMING = { keepAliveIntervalMs: 5_000, silenceMs: 8_000 }
 
 interface Live {
   client: OPCUAClient
@@ -61,6 +73,14 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
   private serverCertificate: Buffer | undefined
   private readonly signals = new Map<string, OpcuaSignalConfig>()
   private readonly lastGood = new Map<string, number>()
+  /** Signals marked bad by an outage, with the time of the mark, until a value at least as recent arrives. */
+  private readonly marks = new Map<string, number>()
+  private watchdog: NodeJS.Timeout | undefined
+  private refreshTimer: NodeJS.Timeout | undefined
+  private silent = false
+  /** Silence is counted from here at the earliest: the session's start, or the last recovery. */
+  private heardFloor = 0
+  private readonly timing: Required<Omit<OpcuaTiming, 'requestTimeoutMs'>> & Pick<OpcuaTiming, 'requestTimeoutMs'>
   private readonly types = new Map<string, TypeInfo>()
   private pending: Sample[] = []
   private flushQueued = false
@@ -70,6 +90,7 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     super(opts.logger.child({ connection: opts.config.id }))
     this.id = opts.config.id
     this.monitoring = opts.config.monitoring ?? OpcuaMonitoring.parse({})
+    this.timing = { ...TIMING, ...opts.timing }
     for (const s of opts.config.signals) this.signals.set(s.id, s)
     opts.pki.onChange(() => {
       this.wake?.()
@@ -120,6 +141,8 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
       ...(cert && cert.length > 0 ? { serverCertificate: cert } : {}),
       endpointMustExist: false,
       keepSessionAlive: true,
+      keepAliveInterval: this.timing.keepAliveIntervalMs,
+      ...(this.timing.requestTimeoutMs ? { defaultTransactionTimeout: this.timing.requestTimeoutMs } : {}),
       requestedSessionTimeout: 60_000,
       connectionStrategy: { maxRetry: -1, initialDelay: BACKOFF.initialMs, maxDelay: 10_000, randomisationFactor: 0.2 },
     })
@@ -133,6 +156,7 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     session.on('keepalive_failure', () => this.lost())
     // A keep-alive failure without a socket loss never raises connection_reestablished: the next good keep-alive ends the outage.
     session.on('keepalive', () => this.lostAt !== undefined && client.isReconnecting === false && this.recovered())
+    this.watch(client, session)
     const limits = await readLimits(session)
     const items = new MonitoredItems(session, limits, { ...this.monitoring, samplingIntervalMs: config.samplingIntervalMs }, (signal, dv) => this.onValue(signal, dv))
     this.live = { client, session, limits, items }
@@ -140,6 +164,8 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     const failures = await items.add([...this.signals.values()].map((s) => ({ signal: s.id, nodeId: s.nodeId })))
     this.rejected += failures.length
     this.reportHealth()
+    // a new session after an outage: values unchanged since then come with their old source time
+    if (this.marks.size > 0) this.scheduleRefresh()
     this.log.info({ endpoint: endpoint.endpointUrl, policy: endpoint.securityPolicyUri, items: items.count, failed: failures.length }, 'opcua connected')
   }
 
@@ -153,19 +179,47 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     if (!this.stopped) this.connecting = this.run()
   }
 
-  private lost() {
+  /**
+   * A cable pulled closes no socket: node-opcua notices only when a keep-alive Read times out. The server answers
+   * at least every keep-alive period (publish keep-alives, or node-opcua's Read once it has been quiet), so silence
+   * beyond `silenceMs` is an outage now; answers coming back end it.
+   */
+  private watch(client: OPCUAClient, session: ClientSession) {
+    clearInterval(this.watchdog)
+    this.heardFloor = Date.now()
+    const every = Math.max(50, Math.min(500, this.timing.silenceMs / 4))
+    this.watchdog = setInterval(() => {
+      if (this.stopped || (this.live && this.live.session !== session)) return
+      const quiet = Date.now() - Math.max(session.lastResponseReceivedTime.getTime(), this.heardFloor)
+      if (quiet > this.timing.silenceMs) {
+        if (this.lostAt === undefined) {
+          this.silent = true
+          this.lost(`no answer from the server for ${(quiet / 1000).toFixed(1)} s (communication lost); waiting for it`)
+        }
+      } else if (this.silent && this.lostAt !== undefined && !client.isReconnecting) {
+        this.recovered()
+      }
+    }, every)
+    this.watchdog.unref?.()
+  }
+
+  private lost(reason = 'connection lost; reconnecting') {
     if (this.lostAt !== undefined || this.stopped) return
     this.lostAt = Date.now()
-    this.setState({ health: 'connecting', reason: 'connection lost; reconnecting' })
+    this.setState({ health: 'connecting', reason, code: 'opcua.unreachable' })
     this.flush()
     const now = Date.now()
+    for (const signal of this.signals.keys()) this.marks.set(signal, now)
     this.emit([...this.signals.keys()].map((signal) => ({ signal, ts: now, value: null, quality: 'bad' as const, status: COMMUNICATION_LOST })))
   }
 
   private recovered() {
     const from = this.lostAt
     this.lostAt = undefined
+    this.silent = false
+    this.heardFloor = Date.now()
     this.reportHealth()
+    this.scheduleRefresh()
     const live = this.live
     if (from === undefined || !live?.session || !this.opts.config.backfill) return
     const since = new Map([...this.signals.values()].map((s) => [s.id, this.lastGood.get(s.id) ?? from]))
@@ -179,8 +233,58 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     this.setState(failed > 0 ? { health: 'degraded', reason: `${failed} of ${this.signals.size} items refused by the server (see opcua.failures)` } : { health: 'connected' })
   }
 
+  /**
+   * After an outage, a signal whose value did not change meanwhile gets no notification newer than its bad mark
+   * (a reactivated session only republishes what changed; a new subscription re-sends the old source time).
+   * Once the notifications of the first publish cycles had their chance, the signals still marked are read, and
+   * a value older than the mark is stamped with the time it was read back: the value holds again from then on.
+   */
+  private scheduleRefresh() {
+    clearTimeout(this.refreshTimer)
+    const grace = Math.max(1_000, 4 * this.monitoring.publishingIntervalMs)
+    this.refreshTimer = setTimeout(() => void this.refresh().catch((e) => this.log.warn({ err: (e as Error).message }, 'opcua refresh after outage failed')), grace)
+    this.refreshTimer.unref?.()
+  }
+
+  private async refresh() {
+    const live = this.live
+    if (!live?.session || this.lostAt !== undefined || this.stopped) return
+    const wanted: { signal: string; node: ReadValueIdOptions }[] = []
+    for (const [signal] of this.marks) {
+      const nodeId = this.signals.get(signal)?.nodeId
+      if (nodeId === undefined) {
+        this.marks.delete(signal)
+        continue
+      }
+      try {
+        wanted.push({ signal, node: { nodeId: coerceNodeId(nodeId), attributeId: AttributeIds.Value } })
+      } catch {
+        this.marks.delete(signal) // refused locally as BadNodeIdInvalid; nothing to read
+      }
+    }
+    for (let i = 0; i < wanted.length; i += live.limits.maxNodesPerRead) {
+      const chunk = wanted.slice(i, i + live.limits.maxNodesPerRead)
+      const values = await live.session.read(chunk.map((w) => w.node))
+      if (this.live !== live || this.lostAt !== undefined) return
+      const now = Date.now()
+      const batch: Sample[] = []
+      chunk.forEach((w, k) => {
+        const mark = this.marks.get(w.signal)
+        const dv = values[k]
+        if (mark === undefined || !dv) return // a notification got there first
+        const s = toSample(w.signal, dv)
+        if (s.ts < mark) s.ts = Math.max(now, mark + 1)
+        this.marks.delete(w.signal)
+        batch.push(s)
+      })
+      if (batch.length > 0) this.emit(batch)
+    }
+  }
+
   private onValue(signal: string, dv: DataValue) {
     const s = toSample(signal, dv)
+    const mark = this.marks.get(signal)
+    if (mark !== undefined && s.ts >= mark) this.marks.delete(signal)
     if (s.quality === 'good' && this.opts.config.backfill) this.lastGood.set(signal, s.ts)
     this.pending.push(s)
     if (!this.flushQueued) {
@@ -250,6 +354,7 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    this.marks.clear()
     this.wake?.()
     // Disconnecting first aborts a connect that is still retrying, so the loop below ends promptly.
     await this.teardown()
@@ -261,6 +366,9 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     const live = this.live
     this.live = undefined
     this.lostAt = undefined
+    this.silent = false
+    clearInterval(this.watchdog)
+    clearTimeout(this.refreshTimer)
     this.types.clear()
     if (!live) return
     await live.items?.terminate().catch(() => undefined)
