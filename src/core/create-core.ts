@@ -16,6 +16,7 @@ import type { SampleStore, SignalDef } from './ports/sample-store'
 import { createMqttHandlers } from './mqtt/mqtt-handlers'
 import { createOpcuaHandlers } from './opcua/opcua-handlers'
 import type { OpcuaTools } from './opcua/opcua-port'
+import type { PlantPersistence } from './ports/plant-persistence'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -28,6 +29,8 @@ export interface CoreDeps {
   store?: SampleStore
   /** Endpoint discovery and certificate trust for `opcua.endpoints` and `certificates.*`. */
   opcua?: OpcuaTools
+  /** Keeps runtime edits (MQTT mappings, OPC UA signals) across restarts. Without it they last until the next restart. */
+  persistence?: PlantPersistence
 }
 
 const toSignalDef = (s: SignalInfo): SignalDef => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })
@@ -90,8 +93,9 @@ export function createCore(deps: CoreDeps): Core {
       catalog,
       tools: deps.opcua,
       ...(store ? { register: (signals) => store.registerSignals(signals.map(toSignalDef)) } : {}),
+      persistence: deps.persistence,
     }),
-    ...createMqttHandlers({ collectors: deps.collectors, catalog, store }),
+    ...createMqttHandlers({ collectors: deps.collectors, catalog, store, persistence: deps.persistence }),
   }
 
   return {

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { demoEnabled, type AppConfig } from '../core/config/app-config'
-import type { PlantConfig } from '../core/config/schema'
+import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/config/plant-edits'
+import type { ConnectionConfig, PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
 import type { Logger } from '../core/ports/logger'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
@@ -10,6 +11,8 @@ import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './col
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
+import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
+import type { AssetNode } from '../shared/model'
 
 export interface Runtime {
   core: Core
@@ -20,6 +23,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   config: AppConfig
+  /** The file `config` was read from: runtime edits of its connections are written back into it. */
+  configFile?: string | undefined
   dataDir: string
   logger: Logger
   host: 'desktop' | 'headless' | 'test'
@@ -52,6 +57,25 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       ...((o.config.assets ?? demo.config.assets) ? { assets: o.config.assets ?? demo.config.assets! } : {}),
     }
   }
+  // runtime edits of connections the config file does not define (the demo's, or every one without a file)
+  const overlayFile = join(o.dataDir, OVERLAY_FILE_NAME)
+  const base = plant.connections
+  let edits: PlantEdits = emptyPlantEdits()
+  try {
+    edits = loadPlantEdits(overlayFile)
+  } catch (e) {
+    log.error({ file: overlayFile, err: (e as Error).message }, 'runtime edits not applied: the file does not load (it is left as it is; new edits are not saved until it is fixed)')
+  }
+  const applied = applyPlantEdits(base, edits)
+  for (const problem of applied.problems) log.warn({ file: overlayFile, problem }, 'runtime edit not applied')
+  plant = { connections: applied.connections, ...(plant.assets ? { assets: withRuntimeEdits(plant.assets, base, applied.connections) } : {}) }
+  const persistence = new FilePlantPersistence({
+    configFile: o.configFile,
+    fileConnections: o.config.connections.map((c) => c.id),
+    overlayFile,
+    base,
+    logger: log.child({ part: 'plant-edits' }),
+  })
   const collectors = createCollectors(plant.connections, o.dataDir, log)
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
   const store: SampleStore = await openSqliteSampleStore({
@@ -59,7 +83,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
   })
   store.onEvent((e) => (e.type === 'error' ? log.error({ store: e }, 'store background work failed') : log.warn({ store: e }, 'store dropped data to stay within its disk budget')))
-  const core = createCore({ plant, collectors, store, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
+  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
   const rpc = createRpcServer({
     contract,
     events,
@@ -79,4 +103,34 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await demo?.stop()
     },
   }
+}
+
+/**
+ * An asset tree that a config or the demo defines does not know the edits made at runtime: signals added (kept in the
+ * config file or the overlay) show in one folder per connection, the one the API adds them to while running, and
+ * signals the overlay removed (the demo's) leave the tree.
+ */
+function withRuntimeEdits(root: AssetNode, base: readonly ConnectionConfig[], connections: readonly ConnectionConfig[]): AssetNode {
+  const present = new Set(connections.flatMap((c) => c.signals.map((s) => s.id)))
+  const gone = new Set(base.flatMap((c) => c.signals.map((s) => s.id)).filter((id) => !present.has(id)))
+  const shown = new Set<string>()
+  const prune = (n: AssetNode): AssetNode => {
+    const signals = gone.size === 0 ? n.signals : n.signals.filter((a) => !gone.has(a.signal))
+    for (const a of signals) shown.add(a.signal)
+    return { ...n, signals, children: n.children.map(prune) }
+  }
+  const tree = prune(root)
+  const folders: AssetNode[] = connections.flatMap((c) => {
+    const rest = c.signals.filter((s) => !shown.has(s.id))
+    if (rest.length === 0) return []
+    const mqtt = c.kind === 'mqtt'
+    return [{
+      id: mqtt ? `${c.id}:mqtt-mappings` : `${c.id}:added`,
+      name: mqtt ? `${c.id} (mapped)` : `${c.id} (added)`,
+      kind: 'folder' as const,
+      signals: rest.map((s) => ({ attribute: mqtt ? s.name : s.id.slice(c.id.length + 1), signal: s.id })),
+      children: [],
+    }]
+  })
+  return { ...tree, children: [...tree.children, ...folders] }
 }

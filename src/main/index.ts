@@ -21,7 +21,7 @@ async function boot() {
   const logger = createLogger(dataDir, config.logLevel, !app.isPackaged)
   // The bundle ships the store's worker beside this file (see electron.vite.config.ts).
   const storeWorker = new URL('./store-worker.js', import.meta.url)
-  runtime = await startRuntime({ config, dataDir, logger, host: 'desktop', version: app.getVersion(), storeWorker })
+  runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'desktop', version: app.getVersion(), storeWorker })
 
   const rendererDev = process.env.ELECTRON_RENDERER_URL
   const indexHtml = join(__dirname, '../renderer/index.html')

@@ -32,7 +32,8 @@ async function main() {
     console.log(USAGE)
     return
   }
-  const config = loadConfig(values.config ?? process.env.PLANTDECK_CONFIG)
+  const configFile = values.config ?? process.env.PLANTDECK_CONFIG
+  const config = loadConfig(configFile)
   if (values.host) config.server.host = values.host
   if (values.port !== undefined) {
     const p = Number(values.port)
@@ -47,7 +48,7 @@ async function main() {
   const logger = createLogger(dataDir, config.logLevel)
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
-  const runtime = await startRuntime({ config, dataDir, logger, host: 'headless', version })
+  const runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'headless', version })
   const listen = (port: number) =>
     startHttpServer({
       host: config.server.host,

@@ -17,11 +17,15 @@ const ROOT = resolve(import.meta.dirname, '..', '..')
  * The real headless server (`src/server/main.ts`) as a child process on port 0, demo plant on free ports,
  * in a temporary data dir. Resolves once it prints its URL.
  */
-export async function startHeadless(config: object = {}, opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number } = {}): Promise<Headless> {
+export async function startHeadless(
+  config: object = {},
+  /** `configFile`: start with this file as it is (`config` is then not used); it should set `server.port: 0`. */
+  opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number; configFile?: string } = {},
+): Promise<Headless> {
   const timeoutMs = opts.timeoutMs ?? 60_000
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'plantdeck-e2e-'))
-  const cfg = join(dataDir, 'config.json')
-  writeFileSync(cfg, JSON.stringify({ demo: { opcuaPort: 0, mqttPort: 0 }, server: { port: 0 }, ...config }))
+  const cfg = opts.configFile ?? join(dataDir, 'config.json')
+  if (!opts.configFile) writeFileSync(cfg, JSON.stringify({ demo: { opcuaPort: 0, mqttPort: 0 }, server: { port: 0 }, ...config }))
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -75,7 +75,7 @@ describe('mqtt.* API over RPC, with a real broker and the SQLite store', () => {
     expect((await api.call('mqtt.rejections', { connection: 'm' })).last[0]).toMatchObject({ topic: 'api/meter/1', reason: 'not_json', preview: '{"ts":' })
 
     expect((await api.call('mqtt.mappings.list', { connection: 'm' })).mappings.map((m) => m.id)).toEqual([signal.id])
-    expect(await api.call('mqtt.mappings.remove', { connection: 'm', signal: signal.id })).toEqual({ removed: true })
+    expect(await api.call('mqtt.mappings.remove', { connection: 'm', signal: signal.id })).toMatchObject({ removed: true, persisted: false, persistError: { code: 'config.unavailable' } })
     expect((await api.call('mqtt.mappings.list', { connection: 'm' })).mappings).toEqual([])
   })
 

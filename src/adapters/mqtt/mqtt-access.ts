@@ -92,6 +92,27 @@ export function createMqttAccess(d: MqttAccessDeps): MqttAccess {
       if (!d.table.add({ ...mapping, writable: false })) throw new AppError('mqtt.duplicate_signal', `signal "${mapping.id}" is mapped already`)
     },
 
+    updatedMapping(signal, changes) {
+      const cur = d.table.get(signal)
+      if (!cur) throw new AppError('mqtt.unknown_signal', `"${signal}" is not a mapping of connection "${d.connection}"`)
+      const next: Record<string, unknown> = { ...cur }
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === null) delete next[k]
+        else if (v !== undefined) next[k] = v
+      }
+      if (typeof next.path === 'string' && compilePath(next.path) === undefined) throw new AppError('mqtt.bad_mapping', `"${next.path}" is not a path like a.b[0].c`)
+      const parsed = MqttSignalConfig.safeParse(next)
+      if (!parsed.success) throw new AppError('mqtt.bad_mapping', 'mapping is not valid', parsed.error.issues)
+      return toMapping(parsed.data)
+    },
+
+    replaceMapping(mapping) {
+      const before = d.table.get(mapping.id)
+      if (!d.table.replace({ ...mapping, writable: false })) throw new AppError('mqtt.unknown_signal', `"${mapping.id}" is not a mapping of connection "${d.connection}"`)
+      // rejection counters of the old path would only confuse
+      if (before?.path !== mapping.path || before?.topic !== mapping.topic || before?.metric !== mapping.metric) d.afterRemove(mapping.id)
+    },
+
     removeMapping(signal) {
       const removed = d.table.remove(signal) !== undefined
       if (removed) d.afterRemove(signal)

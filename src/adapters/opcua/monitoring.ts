@@ -9,6 +9,7 @@ import {
   readServerCapabilities,
   TimestampsToReturn,
   type ClientSession,
+  type ClientMonitoredItemBase,
   type ClientSubscription,
   type DataValue,
   type MonitoringParametersOptions,
@@ -61,6 +62,7 @@ export class MonitoredItems {
   private readonly slots: SubscriptionSlot[] = []
   private readonly monitored = new Set<string>()
   private readonly failed = new Map<string, ItemFailure>()
+  private readonly items = new Map<string, { item: ClientMonitoredItemBase; slot: SubscriptionSlot }>()
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
@@ -140,6 +142,7 @@ export class MonitoredItems {
       const it = items[index]!
       if (item.statusCode.isGood()) {
         this.monitored.add(it.spec.signal)
+        this.items.set(it.spec.signal, { item, slot })
         this.failed.delete(it.spec.signal)
       } else {
         slot.used--
@@ -147,6 +150,27 @@ export class MonitoredItems {
       }
     })
     return failures
+  }
+
+  /**
+   * Deletes the items of these signals on the server. Each item is terminated on its own, which also takes it out
+   * of its subscription's bookkeeping, so node-opcua does not recreate it after a reconnect.
+   */
+  remove(signals: string[]): Promise<void> {
+    const run = this.queue.then(async () => {
+      const doomed = signals.flatMap((s) => {
+        this.failed.delete(s)
+        const h = this.items.get(s)
+        if (!h) return []
+        this.items.delete(s)
+        this.monitored.delete(s)
+        h.slot.used--
+        return [h.item]
+      })
+      for (let i = 0; i < doomed.length; i += 100) await Promise.all(doomed.slice(i, i + 100).map((item) => item.terminate().catch(() => undefined)))
+    })
+    this.queue = run.catch(() => undefined)
+    return run
   }
 
   private parameters(): MonitoringParametersOptions {
@@ -186,5 +210,6 @@ export class MonitoredItems {
   async terminate(): Promise<void> {
     await Promise.all(this.slots.splice(0).map((s) => s.subscription.terminate().catch(() => undefined)))
     this.monitored.clear()
+    this.items.clear()
   }
 }

@@ -37,6 +37,12 @@ export class AssetCatalog {
     if (node) this.root.children.push(node)
   }
 
+  /** True when some node of the tree shows the signal. */
+  placed(signal: string): boolean {
+    const walk = (n: AssetNode): boolean => n.signals.some((a) => a.signal === signal) || n.children.some(walk)
+    return walk(this.root)
+  }
+
   /** Without a configured tree, one folder per connection holding its signals. */
   private static byConnection(plant: PlantConfig): AssetNode {
     return {

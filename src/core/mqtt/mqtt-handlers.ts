@@ -1,7 +1,9 @@
-import type { mqtt } from '../../shared/contract/mqtt'
-import { AppError, type SignalInfo } from '../../shared/model'
+import type { MqttMapping, mqtt } from '../../shared/contract/mqtt'
+import { AppError, type AssetNode, type SignalInfo } from '../../shared/model'
 import type { HandlerMap } from '../../shared/rpc/server'
 import type { AssetCatalog } from '../assets/asset-catalog'
+import { saveEdit } from '../config/save-edit'
+import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
 import type { SampleStore } from '../ports/sample-store'
 import type { MqttAccess } from './mqtt-port'
@@ -12,6 +14,27 @@ export interface MqttHandlerDeps {
   catalog: AssetCatalog
   /** Signals added at runtime are registered here before their first sample arrives. */
   store?: Pick<SampleStore, 'registerSignals'> | undefined
+  /** Keeps added, changed and removed mappings across restarts; absent: they last until the next restart. */
+  persistence?: PlantPersistence | undefined
+}
+
+const signalOf = (connection: string, m: MqttMapping): SignalInfo => ({
+  id: m.id,
+  name: m.name,
+  dataType: m.dataType,
+  connection,
+  writable: false,
+  ...(m.unit === undefined ? {} : { unit: m.unit }),
+  ...(m.range === undefined ? {} : { range: m.range }),
+  ...(m.description === undefined ? {} : { description: m.description }),
+})
+
+const binding = (m: MqttMapping) => `${m.topic}${m.metric ? `#${m.metric}` : ''}${m.path ? `:${m.path}` : ''}`
+
+/** Tree labels that were the signal's old name follow a rename. */
+function relabel(node: AssetNode, signal: string, from: string, to: string): void {
+  for (const a of node.signals) if (a.signal === signal && a.attribute === from) a.attribute = to
+  for (const c of node.children) relabel(c, signal, from, to)
 }
 
 /** The `mqtt.*` methods: routing to the connection's MQTT access, plus the catalog and store bookkeeping of new mappings. */
@@ -30,30 +53,41 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
     'mqtt.mappings.add': async ({ connection, mapping: input }) => {
       const mq = access(connection)
       const mapping = mq.completeMapping(input)
-      if (deps.catalog.has(mapping.id)) throw new AppError('mqtt.duplicate_signal', `signal "${mapping.id}" exists already`)
-      const signal: SignalInfo = {
-        id: mapping.id,
-        name: mapping.name,
-        dataType: mapping.dataType,
-        connection,
-        writable: false,
-        ...(mapping.unit === undefined ? {} : { unit: mapping.unit }),
-        ...(mapping.range === undefined ? {} : { range: mapping.range }),
-        ...(mapping.description === undefined ? {} : { description: mapping.description }),
+      // a signal removed from this connection earlier may come back; anything else known is a duplicate
+      const known = deps.catalog.get(mapping.id)
+      if ((known && known.connection !== connection) || mq.mappings().some((m) => m.id === mapping.id)) {
+        throw new AppError('mqtt.duplicate_signal', `signal "${mapping.id}" exists already`)
       }
+      const signal = signalOf(connection, mapping)
       // registered first: the store rejects samples of signals it does not know
-      await deps.store?.registerSignals([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: `${mapping.topic}${mapping.metric ? `#${mapping.metric}` : ''}${mapping.path ? `:${mapping.path}` : ''}`, ...(signal.unit ? { unit: signal.unit } : {}) }])
+      await deps.store?.registerSignals([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.addMapping(mapping)
       const folderId = `${connection}:mqtt-mappings`
       const folder = deps.catalog.root.children.find((n) => n.id === folderId)
       const attribute = { attribute: mapping.name, signal: mapping.id }
+      const show = !deps.catalog.placed(mapping.id)
+      deps.catalog.add([signal])
       if (folder) {
-        deps.catalog.add([signal])
-        folder.signals.push(attribute)
-      } else deps.catalog.add([signal], { id: folderId, name: `${connection} (mapped)`, kind: 'folder', signals: [attribute], children: [] })
-      return { mapping, signal }
+        if (show) folder.signals.push(attribute)
+      } else if (show) deps.catalog.add([], { id: folderId, name: `${connection} (mapped)`, kind: 'folder', signals: [attribute], children: [] })
+      return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
     },
-    'mqtt.mappings.remove': ({ connection, signal }) => ({ removed: access(connection).removeMapping(signal) }),
+    'mqtt.mappings.update': async ({ connection, signal: id, changes }) => {
+      const mq = access(connection)
+      const mapping = mq.updatedMapping(id, changes)
+      const signal = signalOf(connection, mapping)
+      // the store learns a new type before the first sample of that type
+      await deps.store?.registerSignals([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
+      mq.replaceMapping(mapping)
+      const old = deps.catalog.get(id)
+      deps.catalog.add([signal])
+      if (old && old.name !== signal.name) relabel(deps.catalog.root, id, old.name, signal.name)
+      return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
+    },
+    'mqtt.mappings.remove': async ({ connection, signal }) => {
+      const removed = access(connection).removeMapping(signal)
+      return { removed, ...(await saveEdit(deps.persistence, { connection, remove: [signal] })) }
+    },
     'mqtt.rejections': ({ connection, signal }) => access(connection).rejections(signal),
     'mqtt.publish': ({ connection, topic, payload, values, qos, retain }) => access(connection).publish({ topic, payload: fillTemplate(payload, values), qos, retain }),
     'mqtt.request': ({ connection, topic, payload, values, responseTopic, timeoutMs }) =>

@@ -1,4 +1,4 @@
-import type { MqttMapping, MqttMappingInput, RejectionReport } from '../../shared/contract/mqtt'
+import type { MqttMapping, MqttMappingChanges, MqttMappingInput, RejectionReport } from '../../shared/contract/mqtt'
 import type { TopicEntry } from '../../shared/contract/mqtt'
 import type { z } from 'zod'
 
@@ -29,7 +29,7 @@ export interface PublishRequest {
 
 /**
  * Engineering access to one MQTT connection. Methods throw `AppError` (`mqtt.not_connected`,
- * `mqtt.bad_mapping`, `mqtt.duplicate_signal`, `mqtt.unknown_topic`, `mqtt.timeout`, `mqtt.bad_template`, `mqtt.unsupported`), never a raw error.
+ * `mqtt.bad_mapping`, `mqtt.duplicate_signal`, `mqtt.unknown_signal`, `mqtt.unknown_topic`, `mqtt.timeout`, `mqtt.bad_template`, `mqtt.unsupported`), never a raw error.
  */
 export interface MqttAccess {
   topics(prefix: string, offset: number, limit: number): TopicPage
@@ -40,6 +40,10 @@ export interface MqttAccess {
   completeMapping(input: MqttMappingInput): MqttMapping
   /** Live at once: the next message uses it. */
   addMapping(mapping: MqttMapping): void
+  /** The mapping with `changes` applied and validated like a new one; changes nothing. Throws `mqtt.unknown_signal` when it is not mapped. */
+  updatedMapping(signal: string, changes: MqttMappingChanges): MqttMapping
+  /** Swaps in a changed mapping of the same id; live at once. */
+  replaceMapping(mapping: MqttMapping): void
   removeMapping(signal: string): boolean
   rejections(signal?: string): RejectionReport
   publish(req: PublishRequest): Promise<{ ok: boolean; status: string }>

@@ -2,6 +2,8 @@ import type { certificates, opcua } from '../../shared/contract/opcua'
 import { AppError, type SignalInfo } from '../../shared/model'
 import type { HandlerMap } from '../../shared/rpc/server'
 import type { AssetCatalog } from '../assets/asset-catalog'
+import { saveEdit } from '../config/save-edit'
+import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
 import type { OpcuaAccess, OpcuaTools } from './opcua-port'
 
@@ -12,6 +14,8 @@ export interface OpcuaHandlerDeps {
   tools: OpcuaTools | undefined
   /** Makes signals added at runtime known to the store before their first sample arrives. */
   register?: (signals: SignalInfo[]) => Promise<void>
+  /** Keeps added and removed signals across restarts; absent: they last until the next restart. */
+  persistence?: PlantPersistence | undefined
 }
 
 /** The `opcua.*` and `certificates.*` methods: thin routing to the connection's OPC UA access and the shared PKI. */
@@ -26,6 +30,8 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
     if (!deps.tools) throw new AppError('collector.unavailable', 'OPC UA tools are not available in this host')
     return deps.tools
   }
+  /** Signals removed at runtime: still in the catalog (with their history), and free to be added again. */
+  const removed = new Set<string>()
 
   return {
     'opcua.endpoints': async ({ url }) => ({ endpoints: await tools().endpoints(url) }),
@@ -35,23 +41,32 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
     'opcua.add': async ({ connection, root, max }) => {
       const ua = access(connection)
       const { signals, truncated } = await ua.variablesUnder(root, max)
-      const fresh = signals.filter((s) => !deps.catalog.has(s.id))
+      const fresh = signals.filter((s) => !deps.catalog.has(s.id) || (removed.has(s.id) && deps.catalog.get(s.id)?.connection === connection))
       const info = (s: (typeof fresh)[number]): SignalInfo => ({ id: s.id, name: s.name, dataType: s.dataType, connection, writable: s.writable })
       await deps.register?.(fresh.map(info))
       const failed = await ua.addSignals(fresh)
       const refused = new Set(failed.map((f) => f.signal))
-      const infos = fresh.filter((s) => !refused.has(s.id)).map(info)
-      if (infos.length > 0) {
+      const kept = fresh.filter((s) => !refused.has(s.id))
+      const infos = kept.map(info)
+      for (const s of kept) removed.delete(s.id)
+      const show = infos.filter((s) => !deps.catalog.placed(s.id))
+      deps.catalog.add(infos)
+      if (show.length > 0) {
         const prefix = `${connection}/`
-        deps.catalog.add(infos, {
-          id: `${connection}:${root}`,
-          name: `${connection} ${root}`,
-          kind: 'folder',
-          signals: infos.map((s) => ({ attribute: s.id.slice(prefix.length), signal: s.id })),
-          children: [],
-        })
+        const attributes = show.map((s) => ({ attribute: s.id.slice(prefix.length), signal: s.id }))
+        const id = `${connection}:${root}`
+        const folder = deps.catalog.root.children.find((n) => n.id === id)
+        if (folder) folder.signals.push(...attributes)
+        else deps.catalog.add([], { id, name: `${connection} ${root}`, kind: 'folder', signals: attributes, children: [] })
       }
-      return { added: infos, skipped: signals.length - fresh.length, failed, truncated }
+      // refused items are not kept: the server said they do not exist or cannot be monitored
+      const saved = await saveEdit(deps.persistence, { connection, upsert: kept })
+      return { added: infos, skipped: signals.length - fresh.length, failed, truncated, ...saved }
+    },
+    'opcua.remove': async ({ connection, signals }) => {
+      const r = await access(connection).removeSignals(signals)
+      for (const id of r.removed) removed.add(id)
+      return { ...r, ...(await saveEdit(deps.persistence, { connection, remove: r.removed })) }
     },
     'opcua.failures': ({ connection }) => access(connection).failures(),
     'opcua.write': ({ connection, nodeId, value }) => access(connection).write(nodeId, value),

@@ -32,6 +32,8 @@ export interface OpcuaAccess {
   variablesUnder(root: string, max: number): Promise<{ signals: OpcuaSignalConfig[]; truncated: boolean }>
   /** Subscribe to more signals at runtime; returns the items the server refused. */
   addSignals(signals: OpcuaSignalConfig[]): Promise<ItemFailure[]>
+  /** Stop collecting signals (their monitored items are deleted); ids the connection does not have are `unknown`. */
+  removeSignals(signals: string[]): Promise<{ removed: string[]; unknown: string[] }>
   /** Monitored items refused by the server, by signal. */
   failures(): { monitored: number; failed: ItemFailure[] }
   write(nodeId: string, value: OpcuaValue): Promise<OpResult>

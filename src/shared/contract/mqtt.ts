@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DataType, SignalId, SignalInfo } from '../model'
 import { method } from './define'
+import { Saved } from './saved'
 
 const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id')
 /** A concrete topic: no wildcards, no NUL (MQTT forbids it). */
@@ -49,6 +50,18 @@ export const MqttMappingInput = MqttMapping.extend({
   dataType: DataType.optional(),
 }).strict()
 export type MqttMappingInput = z.infer<typeof MqttMappingInput>
+
+/** What `mqtt.mappings.update` may change; at least one field. */
+export const MqttMappingChanges = z
+  .object({
+    name: z.string().min(1).max(128).optional(),
+    dataType: DataType.optional(),
+    unit: z.string().max(32).nullable().optional(),
+    path: z.string().max(256).nullable().optional(),
+  })
+  .strict()
+  .refine((c) => Object.values(c).some((v) => v !== undefined), 'nothing to change')
+export type MqttMappingChanges = z.infer<typeof MqttMappingChanges>
 
 export const TopicEntry = z.object({
   name: z.string(),
@@ -102,10 +115,19 @@ export const mqtt = {
   'mqtt.metrics': method(z.object({ ...Connection, entity: Topic }).strict(), z.object({ metrics: z.array(z.object({ name: z.string(), type: z.string() })) })),
   /** The connection's mappings: from the config and added at runtime. */
   'mqtt.mappings.list': method(z.object(Connection).strict(), z.object({ mappings: z.array(MqttMapping) })),
-  /** Adds a mapping to the running connection and its signal to the catalog; the next message already uses it. Not written to the config file. */
-  'mqtt.mappings.add': method(z.object({ ...Connection, mapping: MqttMappingInput }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo })),
-  /** Stops mapping; the signal stays in the catalog with its history. */
-  'mqtt.mappings.remove': method(z.object({ ...Connection, signal: SignalId }).strict(), z.object({ removed: z.boolean() })),
+  /**
+   * Adds a mapping to the running connection and its signal to the catalog; the next message already uses it.
+   * Saved so it survives a restart (see `persisted`): into the configuration file when the connection is defined
+   * there, else into `<dataDir>/plant-edits.yaml`.
+   */
+  'mqtt.mappings.add': method(z.object({ ...Connection, mapping: MqttMappingInput }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo, ...Saved })),
+  /**
+   * Changes name, unit, data type or JSON path of an existing mapping while connected; `null` clears unit or path.
+   * The next message uses it; a data type change applies to new samples. Saved like `add`.
+   */
+  'mqtt.mappings.update': method(z.object({ ...Connection, signal: SignalId, changes: MqttMappingChanges }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo, ...Saved })),
+  /** Stops mapping; the signal stays in the catalog with its history. Saved like `add` (removed from the file). */
+  'mqtt.mappings.remove': method(z.object({ ...Connection, signal: SignalId }).strict(), z.object({ removed: z.boolean(), ...Saved })),
   /** Rejected inputs: counters per reason and per mapping, and the last few with a payload preview. */
   'mqtt.rejections': method(z.object({ ...Connection, signal: SignalId.optional() }).strict(), RejectionReport),
   /**

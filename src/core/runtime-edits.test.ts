@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { contract, events, type Contract, type Events } from '../shared/contract'
+import type { MqttMapping } from '../shared/contract/mqtt'
+import { AppError } from '../shared/model'
+import { createRpcClient } from '../shared/rpc/client'
+import { createRpcServer } from '../shared/rpc/server'
+import { createMemoryPair } from '../shared/rpc/transport'
+import type { PlantEdit } from './config/plant-edits'
+import { PlantConfig, type OpcuaSignalConfig } from './config/schema'
+import { createCore, type Core } from './create-core'
+import type { MqttAccess } from './mqtt/mqtt-port'
+import type { OpcuaAccess } from './opcua/opcua-port'
+import type { PlantPersistence, SaveResult } from './ports/plant-persistence'
+import { FakeCollector } from './testing/fake-collector'
+
+const plant = PlantConfig.parse({
+  connections: [
+    { id: 'm', kind: 'mqtt', name: 'M', url: 'mqtt://h', signals: [{ id: 'm/a', name: 'A', topic: 't/a', path: 'v' }] },
+    { id: 'ua', kind: 'opcua', name: 'UA', endpoint: 'opc.tcp://h:4840' },
+  ],
+})
+
+/** Just enough of an MQTT connection: a mapping table. */
+function fakeMqtt(initial: MqttMapping[]): MqttAccess {
+  const table = new Map(initial.map((m) => [m.id, m]))
+  const no = () => {
+    throw new Error('not used')
+  }
+  return {
+    topics: no, payload: no, metrics: no, rejections: no, publish: no, request: no,
+    mappings: () => [...table.values()],
+    completeMapping: (i) => ({ ...i, id: i.id ?? `m/${i.topic}`, name: i.name ?? i.topic, dataType: i.dataType ?? 'number' }),
+    addMapping: (m) => {
+      if (table.has(m.id)) throw new AppError('mqtt.duplicate_signal', 'mapped already')
+      table.set(m.id, m)
+    },
+    updatedMapping: (id, changes) => {
+      const cur = table.get(id)
+      if (!cur) throw new AppError('mqtt.unknown_signal', 'not mapped')
+      const next: Record<string, unknown> = { ...cur }
+      for (const [k, v] of Object.entries(changes)) if (v === null) delete next[k]
+      else if (v !== undefined) next[k] = v
+      return next as MqttMapping
+    },
+    replaceMapping: (m) => void table.set(m.id, m),
+    removeMapping: (id) => table.delete(id),
+  }
+}
+
+const variable: OpcuaSignalConfig = { id: 'ua/Tests.Counter', name: 'Counter', nodeId: 'ns=1;s=Tests.Counter', dataType: 'number', writable: false }
+function fakeOpcua(): OpcuaAccess {
+  const live = new Set<string>()
+  const no = () => {
+    throw new Error('not used')
+  }
+  return {
+    browse: no, attributes: no, search: no, write: no, call: no, failures: no,
+    variablesUnder: async () => ({ signals: [variable], truncated: false }),
+    addSignals: async (s) => (s.forEach((x) => live.add(x.id)), []),
+    removeSignals: async (ids) => ({ removed: ids.filter((id) => live.delete(id)), unknown: ids.filter((id) => !live.has(id) && id !== variable.id) }),
+  }
+}
+
+class RecordingPersistence implements PlantPersistence {
+  readonly edits: PlantEdit[] = []
+  fail = false
+  async save(edit: PlantEdit): Promise<SaveResult> {
+    this.edits.push(edit)
+    return this.fail ? { persisted: false, error: { code: 'config.write_failed', message: 'ENOSPC: no space left on device' } } : { persisted: true, savedTo: 'config', file: '/etc/plant.yaml' }
+  }
+}
+
+let core: Core | undefined
+afterEach(async () => {
+  await core?.stop()
+  core = undefined
+})
+
+function setup(persistence?: PlantPersistence) {
+  const m = Object.assign(new FakeCollector('m'), { mqtt: fakeMqtt([{ id: 'm/a', name: 'A', dataType: 'number', topic: 't/a', path: 'v' }]) })
+  const ua = Object.assign(new FakeCollector('ua'), { opcua: fakeOpcua() })
+  core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, ...(persistence ? { persistence } : {}) })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  const [a, b] = createMemoryPair()
+  rpc.connect(b)
+  return createRpcClient<Contract, Events>(a, { timeoutMs: 2000 })
+}
+
+describe('runtime edits through the API', () => {
+  it('saves added, changed and removed mappings through the port, and says where they went', async () => {
+    const p = new RecordingPersistence()
+    const api = setup(p)
+    const added = await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b', unit: 'kW' } })
+    expect(added).toMatchObject({ persisted: true, savedTo: 'config', mapping: { id: 'm/b' } })
+    const updated = await api.call('mqtt.mappings.update', { connection: 'm', signal: 'm/a', changes: { name: 'Power', unit: 'kW', path: null } })
+    expect(updated.mapping).toEqual({ id: 'm/a', name: 'Power', dataType: 'number', topic: 't/a', unit: 'kW' })
+    const tree = await api.call('assets.tree', {})
+    expect(tree.signals.find((s) => s.id === 'm/a')).toMatchObject({ name: 'Power', unit: 'kW' })
+    expect(tree.root.children.find((n) => n.id === 'm')!.signals).toEqual([{ attribute: 'Power', signal: 'm/a' }])
+    expect(await api.call('mqtt.mappings.remove', { connection: 'm', signal: 'm/b' })).toEqual({ removed: true, persisted: true, savedTo: 'config' })
+    expect(p.edits).toEqual([
+      { connection: 'm', upsert: [expect.objectContaining({ id: 'm/b', unit: 'kW', writable: false })] },
+      { connection: 'm', upsert: [{ id: 'm/a', name: 'Power', dataType: 'number', topic: 't/a', unit: 'kW', writable: false }] },
+      { connection: 'm', remove: ['m/b'] },
+    ])
+    // a mapping removed at runtime may come back under its id; it is shown once
+    await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b' } })
+    const again = await api.call('assets.tree', {})
+    expect(again.root.children.find((n) => n.id === 'm:mqtt-mappings')!.signals).toEqual([{ attribute: 't/b', signal: 'm/b' }])
+    await expect(api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/c' } })).rejects.toMatchObject({ code: 'mqtt.duplicate_signal' })
+    await expect(api.call('mqtt.mappings.update', { connection: 'm', signal: 'm/zz', changes: { name: 'x' } })).rejects.toMatchObject({ code: 'mqtt.unknown_signal' })
+    await expect(api.call('mqtt.mappings.update', { connection: 'm', signal: 'm/a', changes: {} })).rejects.toMatchObject({ code: 'rpc.bad_params' })
+  })
+
+  it('keeps the running change when the save fails, and reports why', async () => {
+    const p = new RecordingPersistence()
+    p.fail = true
+    const api = setup(p)
+    const r = await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b' } })
+    expect(r).toMatchObject({ persisted: false, persistError: { code: 'config.write_failed', message: 'ENOSPC: no space left on device' } })
+    expect((await api.call('mqtt.mappings.list', { connection: 'm' })).mappings.map((m) => m.id)).toEqual(['m/a', 'm/b'])
+  })
+
+  it('answers persisted: false (config.unavailable) in a host without persistence', async () => {
+    const api = setup()
+    expect(await api.call('mqtt.mappings.remove', { connection: 'm', signal: 'm/a' })).toMatchObject({ removed: true, persisted: false, persistError: { code: 'config.unavailable' } })
+  })
+
+  it('saves OPC UA signals added and removed; a removed one can be added again', async () => {
+    const p = new RecordingPersistence()
+    const api = setup(p)
+    expect(await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })).toMatchObject({ added: [{ id: variable.id }], persisted: true })
+    expect(await api.call('opcua.remove', { connection: 'ua', signals: [variable.id, 'ua/nope'] })).toEqual({ removed: [variable.id], unknown: ['ua/nope'], persisted: true, savedTo: 'config' })
+    expect((await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })).added.map((s) => s.id)).toEqual([variable.id])
+    expect((await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })).skipped).toBe(1)
+    expect(p.edits).toEqual([
+      { connection: 'ua', upsert: [variable] },
+      { connection: 'ua', remove: [variable.id] },
+      { connection: 'ua', upsert: [variable] },
+      { connection: 'ua', upsert: [] },
+    ])
+    const folder = (await api.call('assets.tree', {})).root.children.filter((n) => n.id === 'ua:ns=1;s=Tests')
+    expect(folder).toHaveLength(1)
+    expect(folder[0]!.signals).toEqual([{ attribute: 'Tests.Counter', signal: variable.id }])
+  })
+})
