@@ -5,13 +5,15 @@ import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { reloadAssets } from '../../../stores/actions'
 import type { MappingDraft } from '../json-fields'
+import { savedNote } from '../saved-note'
 
 interface Props {
   connection: string
   draft: MappingDraft
   /** The signal this field is mapped to already, if any: adding makes a second signal of the same field. */
   note?: string
-  onSaved(signalId: string): void
+  /** `saved`: where the mapping was saved, or why not. */
+  onSaved(signalId: string, saved: string): void
 }
 
 /** The prefilled mapping, editable; Save adds it to the running connection and the signal to the asset tree. */
@@ -29,7 +31,7 @@ export function MappingForm({ connection, draft, note, onSaved }: Props) {
         mapping: { id: d.id.trim(), name: d.name.trim(), topic: d.topic, dataType: d.dataType as DataType, ...(d.path ? { path: d.path } : {}), ...(d.unit.trim() ? { unit: d.unit.trim() } : {}) },
       })
       await reloadAssets()
-      onSaved(r.signal.id)
+      onSaved(r.signal.id, savedNote(r))
     } catch (e) {
       setError(toErrorShape(e))
     } finally {

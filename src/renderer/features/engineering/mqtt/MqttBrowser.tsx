@@ -14,7 +14,7 @@ export function MqttBrowser({ connection }: { connection: ConnectionState }) {
   const id = connection.id
   const [topic, setTopic] = useState<string>()
   const [draft, setDraft] = useState<MappingDraft & { seq: number }>()
-  const [saved, setSaved] = useState<string>()
+  const [saved, setSaved] = useState<{ id: string; note: string }>()
   const mappings = useRpc((rpc) => rpc.call('mqtt.mappings.list', { connection: id }), id)
   const taken = useMemo(() => new Set(mappings.data?.mappings.map((m) => m.id)), [mappings.data])
   const mapped = useMemo(() => new Set(mappings.data?.mappings.filter((m) => m.topic === topic && !m.metric).map((m) => m.path ?? '')), [mappings.data, topic])
@@ -56,7 +56,7 @@ export function MqttBrowser({ connection }: { connection: ConnectionState }) {
         <div className="panel-body">
           {saved && (
             <p className="eng-result" role="status" data-testid="mqtt-mapping-saved">
-              ✓ Signal <code>{saved}</code> added: it is in the asset tree under “{id} (mapped)”.
+              ✓ Signal <code>{saved.id}</code> added: it is in the asset tree under “{id} (mapped)”. {saved.note}
             </p>
           )}
           {draft ? (
@@ -65,8 +65,8 @@ export function MqttBrowser({ connection }: { connection: ConnectionState }) {
               connection={id}
               draft={draft}
               note={mappings.data?.mappings.find((m) => m.topic === draft.topic && !m.metric && (m.path ?? '') === draft.path)?.id}
-              onSaved={(sig) => {
-                setSaved(sig)
+              onSaved={(sig, note) => {
+                setSaved({ id: sig, note })
                 setDraft(undefined)
                 void mappings.reload()
               }}
@@ -76,7 +76,7 @@ export function MqttBrowser({ connection }: { connection: ConnectionState }) {
           )}
         </div>
       </section>
-      <MappingsPanel connection={id} mappings={mappings} highlight={saved} />
+      <MappingsPanel connection={id} mappings={mappings} highlight={saved?.id} />
       <RejectionsPanel connection={id} />
     </div>
   )

@@ -4,6 +4,7 @@ import { getApi } from '../../../api/client'
 import { ConfirmDialog } from '../../../components/ConfirmDialog'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { reloadAssets } from '../../../stores/actions'
+import { savedNote } from '../saved-note'
 import { useRpc } from '../use-rpc'
 
 const RANK: Record<string, string> = { '-3': 'scalar or 1-D array', '-2': 'any', '-1': 'scalar', '0': 'one or more dimensions', '1': '1-D array' }
@@ -51,7 +52,7 @@ function AttributeTable({ a }: { a: NodeAttributes }) {
   )
 }
 
-type AddResult = { added: number; skipped: number; failed: number; truncated: boolean }
+type AddResult = { added: number; skipped: number; failed: number; truncated: boolean; saved: string }
 
 /** Attributes of the selected node, refreshed every 2 s (the value moves), and "add subtree as signals". */
 export function NodeDetails({ connection, nodeId }: { connection: string; nodeId: string }) {
@@ -76,7 +77,7 @@ export function NodeDetails({ connection, nodeId }: { connection: string; nodeId
         {result && result.nodeId === nodeId && (
           <p className="eng-result" role="status" data-testid="opcua-add-result">
             Added {result.added} signal(s), {result.skipped} already known{result.failed ? `, ${result.failed} refused by the server (see below)` : ''}
-            {result.truncated ? ' — stopped at the limit: add smaller subtrees for the rest' : ''}. The asset tree is updated.
+            {result.truncated ? ' — stopped at the limit: add smaller subtrees for the rest' : ''}. The asset tree is updated. {result.saved}
           </p>
         )}
       </div>
@@ -87,7 +88,7 @@ export function NodeDetails({ connection, nodeId }: { connection: string; nodeId
           onClose={() => setConfirm(false)}
           onConfirm={async () => {
             const r = await getApi().rpc.call('opcua.add', { connection, root: nodeId })
-            setResult({ nodeId, added: r.added.length, skipped: r.skipped, failed: r.failed.length, truncated: r.truncated })
+            setResult({ nodeId, added: r.added.length, skipped: r.skipped, failed: r.failed.length, truncated: r.truncated, saved: savedNote(r) })
             await reloadAssets()
           }}
         >
