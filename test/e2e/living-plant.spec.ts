@@ -37,6 +37,11 @@ describe('the PoC presenter sees a living plant', () => {
     // Trend the pump's speed: values change over a few seconds and the chart draws.
     await page.locator(testid(`signal-row-${SPEED}`)).click()
     await page.waitForFunction((sig) => document.querySelector('[data-testid="trend"]')?.getAttribute('data-signal') === sig, SPEED)
+    // The trended row shows the value's source time and the OPC UA server's timestamp next to it.
+    await page.waitForFunction(
+      (sel) => /^source \d\d:\d\d:\d\d\.\d{3} · server \d\d:\d\d:\d\d\.\d{3}$/.test(document.querySelector(sel)?.textContent ?? ''),
+      testid(`signal-times-${SPEED}`),
+    )
     const readings = new Set<string>()
     const deadline = Date.now() + 20_000
     while (readings.size < 3 && Date.now() < deadline) {

@@ -139,11 +139,20 @@ function sampleValue(dv: DataValue): SampleValue {
   return text.length > 4096 ? text.slice(0, 4096) : text
 }
 
+/** An OPC UA DateTime as epoch ms, or undefined when absent or not after 1970 (the null DateTime decodes as 1601). */
+const epochOf = (d: Date | null | undefined): number | undefined => {
+  const t = d?.getTime()
+  return t !== undefined && Number.isSafeInteger(t) && t > 0 ? t : undefined
+}
+
+/** `ts`: the source timestamp, else the server timestamp, else arrival; `serverTs`: the server timestamp when there is one. */
 export function toSample(signal: string, dv: DataValue): Sample {
-  const ts = (dv.sourceTimestamp ?? dv.serverTimestamp)?.getTime() ?? Date.now()
+  const serverTs = epochOf(dv.serverTimestamp)
+  const ts = epochOf(dv.sourceTimestamp) ?? serverTs ?? Date.now()
   const code = dv.statusCode
   const quality = qualityOf(code.value)
-  const s: Sample = { signal, ts: ts > 0 ? ts : Date.now(), value: quality === 'bad' ? null : sampleValue(dv), quality }
+  const s: Sample = { signal, ts, value: quality === 'bad' ? null : sampleValue(dv), quality }
+  if (serverTs !== undefined) s.serverTs = serverTs
   if (quality !== 'good') s.status = code.name
   return s
 }

@@ -114,6 +114,14 @@ function describeIngestContract(ctx: { store: SampleStore }): void {
     expect(await ctx.store.count('contract/never-registered', 0, CONTRACT_NOW)).toBe(0)
   })
 
+  it('stores an OPC UA sample by its ts only: serverTs is accepted and not kept', async () => {
+    const [a] = await freshSignals(ctx.store, ['number'])
+    const r = await ctx.store.append([{ signal: a ?? '', ts: T0 + 20, serverTs: T0 + 25, value: 7, quality: 'good' }])
+    expect(r).toMatchObject({ accepted: 1, rejected: 0 })
+    expect(await ctx.store.latest([a ?? ''])).toEqual([{ signal: a, ts: T0 + 20, value: 7, quality: 'good' }])
+    expect((await ctx.store.queryRaw(a ?? '', 0, CONTRACT_NOW)).t).toEqual([T0 + 20])
+  })
+
   it('accepts out-of-order samples, sorts them and counts them', async () => {
     const [a] = await freshSignals(ctx.store, ['number'])
     const diff = await countersDuring(ctx.store, () =>

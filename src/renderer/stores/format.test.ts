@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { booleanLabels, decimalsFor, formatAge, formatCount, formatNumber, formatTimestamp, formatValue } from './format'
+import { booleanLabels, decimalsFor, formatAge, formatCount, formatNumber, formatSampleTimes, formatTimestamp, formatValue } from './format'
 
 describe('decimalsFor', () => {
   it('derives fixed decimals from the engineering range', () => {
@@ -76,5 +76,19 @@ describe('formatTimestamp and formatCount', () => {
     expect(formatCount(987)).toBe('987')
     expect(formatCount(12_345)).toBe('12.3k')
     expect(formatCount(4_560_000)).toBe('4.56M')
+  })
+})
+
+describe('formatSampleTimes', () => {
+  const at = (h: number, m: number, sec: number, ms: number, day = 22) => new Date(2026, 10, day, h, m, sec, ms).getTime()
+  const now = at(12, 0, 5, 0)
+  it('shows source and server time of day with milliseconds', () => {
+    expect(formatSampleTimes({ ts: at(12, 0, 1, 250), serverTs: at(12, 0, 1, 300) }, now)).toBe('source 12:00:01.250 · server 12:00:01.300')
+  })
+  it('shows only the source time when the server sent none', () => {
+    expect(formatSampleTimes({ ts: at(9, 5, 0, 7) }, now)).toBe('source 09:05:00.007')
+  })
+  it('adds the date to a time from another day', () => {
+    expect(formatSampleTimes({ ts: at(8, 0, 0, 0, 20), serverTs: at(12, 0, 1, 300) }, now)).toBe('source 2026-11-20 08:00:00.000 · server 12:00:01.300')
   })
 })

@@ -83,6 +83,20 @@ export function formatTimestamp(ts: number): string {
   )
 }
 
+/** Local time of day with milliseconds, `20:31:05.123`; with the date in front when it is not the day of `now`. */
+export function formatTimeOfDay(ts: number, now = Date.now()): string {
+  const d = new Date(ts)
+  if (Number.isNaN(d.getTime())) return 'invalid time'
+  if (d.toDateString() !== new Date(now).toDateString()) return formatTimestamp(ts)
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+}
+
+/** A sample's times as an operator compares them: `source 12:00:01.250 · server 12:00:01.300` (server only when sent). */
+export function formatSampleTimes(s: { ts: number; serverTs?: number | undefined }, now = Date.now()): string {
+  const source = `source ${formatTimeOfDay(s.ts, now)}`
+  return s.serverTs === undefined ? source : `${source} · server ${formatTimeOfDay(s.serverTs, now)}`
+}
+
 /** Local wall-clock time `20:31:05`. */
 export function formatClock(ts: number): string {
   const d = new Date(ts)

@@ -21,7 +21,10 @@ export type SampleValue = z.infer<typeof SampleValue>
 
 export const Sample = z.object({
   signal: SignalId,
+  /** When the value was true at its source (OPC UA SourceTimestamp; else the server's time, else arrival). */
   ts: Epoch,
+  /** OPC UA ServerTimestamp, when the server sent one: when the server last vouched for the value. Live values and the API carry it; the store keeps only `ts`. */
+  serverTs: Epoch.optional(),
   value: SampleValue,
   quality: Quality,
   /** Raw status: OPC UA status code name (`BadCommunicationError`) or a short reason. */

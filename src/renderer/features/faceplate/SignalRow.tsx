@@ -1,7 +1,7 @@
-import { memo } from 'react'
+import { Fragment, memo } from 'react'
 import { ConditionIcon } from '../../components/Icons'
 import { useAssetsStore } from '../../stores/assets-store'
-import { formatAge, formatTimestamp, formatValue } from '../../stores/format'
+import { formatAge, formatSampleTimes, formatTimestamp, formatValue } from '../../stores/format'
 import { useSignalView } from '../../stores/use-signal-view'
 
 const QUALITY_TEXT = { good: 'Good', uncertain: 'Uncertain', bad: 'Bad' } as const
@@ -15,7 +15,9 @@ export const SignalRow = memo(function SignalRow({ signalId, attribute, tabStop 
   const info = useAssetsStore((s) => s.catalog[signalId])
   const selected = useAssetsStore((s) => s.selectedSignalId === signalId)
   const v = formatValue(sample?.value, info, attribute)
-  const when = sample ? `${formatTimestamp(sample.ts)} (source time)` : 'No value received yet'
+  const when = sample
+    ? `${formatTimestamp(sample.ts)} (source time)${sample.serverTs !== undefined ? `\n${formatTimestamp(sample.serverTs)} (server time)` : ''}`
+    : 'No value received yet'
 
   const select = () => useAssetsStore.getState().selectSignal(signalId)
   const onKeyDown = (e: React.KeyboardEvent<HTMLTableRowElement>) => {
@@ -30,47 +32,57 @@ export const SignalRow = memo(function SignalRow({ signalId, attribute, tabStop 
   }
 
   return (
-    <tr
-      data-testid={`signal-row-${signalId}`}
-      data-signal={signalId}
-      data-condition={condition}
-      data-stale={stale ? 'true' : undefined}
-      className={`signal-row${selected ? ' selected' : ''} cond-${condition}`}
-      tabIndex={tabStop ? 0 : -1}
-      aria-current={selected ? 'true' : undefined}
-      onClick={select}
-      onKeyDown={onKeyDown}
-    >
-      <th scope="row" className="attr" title={`${info?.name ?? attribute}\n${signalId}${info?.description ? `\n${info.description}` : ''}`}>
-        {attribute}
-        {selected && <span className="sr-only"> (trended)</span>}
-      </th>
-      <td className={`value kind-${v.kind}`} title={when}>
-        {stale && (
-          <span className="badge stale" title={`Stale: ${stale}`}>
-            STALE
-          </span>
-        )}
-        <span data-testid={`signal-value-${signalId}`} className="num">
-          {v.text}
-        </span>
-      </td>
-      <td className="unit">{v.kind === 'number' ? (info?.unit ?? '') : ''}</td>
-      <td
-        className={`quality q-${sample?.quality ?? 'none'}`}
-        data-testid={`signal-quality-${signalId}`}
-        data-quality={sample?.quality ?? 'none'}
-        title={sample?.status ? `Status: ${sample.status}` : undefined}
+    <Fragment>
+      <tr
+        data-testid={`signal-row-${signalId}`}
+        data-signal={signalId}
+        data-condition={condition}
+        data-stale={stale ? 'true' : undefined}
+        className={`signal-row${selected ? ' selected' : ''} cond-${condition}`}
+        tabIndex={tabStop ? 0 : -1}
+        aria-current={selected ? 'true' : undefined}
+        onClick={select}
+        onKeyDown={onKeyDown}
       >
-        <ConditionIcon condition={sample ? (sample.quality === 'good' ? 'good' : sample.quality) : 'nodata'} />
-        <span className="q-text">
-          {sample ? QUALITY_TEXT[sample.quality] : 'No data'}
-          {sample && sample.quality !== 'good' && sample.status ? <span className="status"> · {sample.status}</span> : null}
-        </span>
-      </td>
-      <td className={`age num${stale ? ' c-stale' : ''}`} title={`${when}${stale ? `\nStale: ${stale}` : ''}`}>
-        {formatAge(age)}
-      </td>
-    </tr>
+        <th scope="row" className="attr" title={`${info?.name ?? attribute}\n${signalId}${info?.description ? `\n${info.description}` : ''}`}>
+          {attribute}
+          {selected && <span className="sr-only"> (trended)</span>}
+        </th>
+        <td className={`value kind-${v.kind}`} title={when}>
+          {stale && (
+            <span className="badge stale" title={`Stale: ${stale}`}>
+              STALE
+            </span>
+          )}
+          <span data-testid={`signal-value-${signalId}`} className="num">
+            {v.text}
+          </span>
+        </td>
+        <td className="unit">{v.kind === 'number' ? (info?.unit ?? '') : ''}</td>
+        <td
+          className={`quality q-${sample?.quality ?? 'none'}`}
+          data-testid={`signal-quality-${signalId}`}
+          data-quality={sample?.quality ?? 'none'}
+          title={sample?.status ? `Status: ${sample.status}` : undefined}
+        >
+          <ConditionIcon condition={sample ? (sample.quality === 'good' ? 'good' : sample.quality) : 'nodata'} />
+          <span className="q-text">
+            {sample ? QUALITY_TEXT[sample.quality] : 'No data'}
+            {sample && sample.quality !== 'good' && sample.status ? <span className="status"> · {sample.status}</span> : null}
+          </span>
+        </td>
+        <td className={`age num${stale ? ' c-stale' : ''}`} title={`${when}${stale ? `\nStale: ${stale}` : ''}`}>
+          {formatAge(age)}
+        </td>
+      </tr>
+      {/* the trended signal shows its timestamps: source time, and the server's when it sent one */}
+      {selected && sample && (
+        <tr className="signal-times">
+          <td colSpan={5} data-testid={`signal-times-${signalId}`}>
+            {formatSampleTimes(sample)}
+          </td>
+        </tr>
+      )}
+    </Fragment>
   )
 })
