@@ -71,261 +71,231 @@ const MAX_DEPTH = 64
 const MAX_STRING = 1024
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)
 const TWO53 = 2 ** 53
-const EMPTY = new Uint8Array(0)
 
-const isDigit = (c: number) => c >= 48 && c <= 57
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+// Scanner functions take the bytes and a position and return the position after what they read, or one of these.
+// Positions stay in locals (registers) instead of object fields: that is most of the scanner's speed.
+const E_NOT_JSON = -1
+const E_FALLBACK = -2
 
-/** Scanner state lives on one instance (monomorphic fields); it is not re-entrant. Out-of-range reads give -1. */
-class Scanner {
-  b: Uint8Array = EMPTY
-  p = 0
-  end = 0
-  res: unknown[] = []
-  stamp = 0
-  failure: ScanFailure = NOT_JSON
-  /** The last string skipped had a backslash escape. */
-  escaped = false
+/** Where found values go during one scan (the scanner is not re-entrant). */
+let res: unknown[] = []
+let stamp = 0
+/** Set by skipString: the string had a backslash escape. */
+let escaped = false
 
-  at(i: number): number {
-    return i < this.end ? this.b[i]! : -1
+/**
+ * The byte at `p`, or -1 past the end. Every read goes through a bounds check: a typed-array read out of
+ * bounds (undefined) makes V8 fall back to a path several times slower for the whole function.
+ */
+function at(b: Uint8Array, p: number, end: number): number {
+  return p < end ? b[p]! : -1
+}
+
+/** Past any JSON whitespace. */
+function ws(b: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const c = b[p]!
+    if (c === 32 || c === 10 || c === 13 || c === 9) p++
+    else break
   }
+  return p
+}
 
-  fail(f: ScanFailure): false {
-    this.failure = f
-    return false
-  }
-
-  ws(): void {
-    const b = this.b
-    let p = this.p
-    const end = this.end
-    while (p < end) {
-      const c = b[p]!
-      if (c === 32 || c === 10 || c === 13 || c === 9) p++
-      else break
-    }
-    this.p = p
-  }
-
-  value(n: PlanNode | undefined, depth: number): boolean {
-    switch (this.at(this.p)) {
-      case 123: // {
-        return this.object(n, depth)
-      case 91: // [
-        return this.array(n, depth)
-      case 34: // "
-        return n !== undefined && n.out >= 0 ? this.wantedString(n.out) : this.skipString()
-      case 116: // t
-        return this.literal(n, 'true', true)
-      case 102: // f
-        return this.literal(n, 'false', false)
-      case 110: // n
-        return this.literal(n, 'null', null)
-      default:
-        return this.number(n)
-    }
-  }
-
-  object(n: PlanNode | undefined, depth: number): boolean {
-    if (depth >= MAX_DEPTH) return this.fail(FALLBACK)
-    this.p++
-    if (n !== undefined && n.out >= 0) this.res[n.out] = COMPOUND
-    const wanted = n !== undefined && n.keys.length > 0
-    const st = ++this.stamp
-    this.ws()
-    if (this.at(this.p) === 125) {
-      this.p++
-      return true
-    }
-    for (;;) {
-      if (this.at(this.p) !== 34) return this.fail(NOT_JSON)
-      const k0 = this.p + 1
-      if (!this.skipString()) return false
-      let child: PlanNode | undefined
-      if (wanted) {
-        // an escaped key could spell a wanted one: leave it to JSON.parse
-        if (this.escaped) return this.fail(FALLBACK)
-        child = this.matchKey(n, k0, this.p - 1)
-        if (child !== undefined) {
-          if (child.seen === st) return this.fail(FALLBACK) // JSON.parse keeps the last of duplicate keys
-          child.seen = st
-        }
-      }
-      this.ws()
-      if (this.at(this.p) !== 58) return this.fail(NOT_JSON) // :
-      this.p++
-      this.ws()
-      if (!this.value(child, depth + 1)) return false
-      this.ws()
-      const c = this.at(this.p)
-      if (c === 44) {
-        this.p++
-        this.ws()
-      } else if (c === 125) {
-        this.p++
-        return true
-      } else return this.fail(NOT_JSON)
-    }
-  }
-
-  matchKey(n: PlanNode, s: number, e: number): PlanNode | undefined {
-    const len = e - s
-    const b = this.b
-    const keys = n.keys
-    outer: for (let k = 0; k < keys.length; k++) {
-      const kb = keys[k]!.bytes
-      if (kb.length !== len) continue
-      for (let i = 0; i < len; i++) if (kb[i] !== b[s + i]) continue outer
-      return keys[k]!.node
-    }
-    return undefined
-  }
-
-  array(n: PlanNode | undefined, depth: number): boolean {
-    if (depth >= MAX_DEPTH) return this.fail(FALLBACK)
-    this.p++
-    if (n !== undefined && n.out >= 0) this.res[n.out] = COMPOUND
-    const wanted = n !== undefined && n.idx.length > 0
-    this.ws()
-    if (this.at(this.p) === 93) {
-      this.p++
-      return true
-    }
-    for (let i = 0; ; i++) {
-      let child: PlanNode | undefined
-      if (wanted) for (const e of n.idx) if (e.i === i) child = e.node
-      if (!this.value(child, depth + 1)) return false
-      this.ws()
-      const c = this.at(this.p)
-      if (c === 44) {
-        this.p++
-        this.ws()
-      } else if (c === 93) {
-        this.p++
-        return true
-      } else return this.fail(NOT_JSON)
-    }
-  }
-
-  /** Validates a string from its opening quote to past its closing quote; sets `escaped`. */
-  skipString(): boolean {
-    const b = this.b
-    const end = this.end
-    let p = this.p + 1
-    let escaped = false
-    for (;;) {
-      if (p >= end) return this.fail(NOT_JSON)
-      const c = b[p]!
-      if (c === 34) break
-      if (c === 92) {
-        escaped = true
-        const e = this.at(p + 1)
-        if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) p += 2
-        else if (e === 117 && isHex(this.at(p + 2)) && isHex(this.at(p + 3)) && isHex(this.at(p + 4)) && isHex(this.at(p + 5))) p += 6
-        else return this.fail(NOT_JSON)
-        continue
-      }
-      if (c < 0x20) return this.fail(NOT_JSON)
-      if (c >= 0x80) return this.fail(FALLBACK)
-      p++
-    }
-    this.p = p + 1
-    this.escaped = escaped
-    return true
-  }
-
-  wantedString(slot: number): boolean {
-    const s = this.p + 1
-    if (!this.skipString()) return false
-    const e = this.p - 1
-    if (this.escaped || e - s > MAX_STRING) return this.fail(FALLBACK)
-    // printable ASCII only by now: one char code per byte
-    this.res[slot] = String.fromCharCode.apply(null, this.b.subarray(s, e) as unknown as number[])
-    return true
-  }
-
-  literal(n: PlanNode | undefined, word: string, v: boolean | null): boolean {
-    for (let i = 0; i < word.length; i++) if (this.at(this.p + i) !== word.charCodeAt(i)) return this.fail(NOT_JSON)
-    this.p += word.length
-    if (n !== undefined && n.out >= 0) this.res[n.out] = v
-    return true
-  }
-
-  /** JSON's number grammar; the value is computed only at a wanted path, exactly as JSON.parse would. */
-  number(n: PlanNode | undefined): boolean {
-    const s = this.p
-    let p = s
-    const neg = this.at(p) === 45
-    if (neg) p++
-    let m = 0
-    let c = this.at(p)
-    if (c === 48) c = this.at(++p)
-    else if (c > 48 && c <= 57) {
-      do {
-        m = m * 10 + (c - 48)
-        c = this.at(++p)
-      } while (isDigit(c))
-    } else return this.fail(NOT_JSON)
-    let frac = 0
-    if (c === 46) {
-      c = this.at(++p)
-      if (!isDigit(c)) return this.fail(NOT_JSON)
-      do {
-        m = m * 10 + (c - 48)
-        frac++
-        c = this.at(++p)
-      } while (isDigit(c))
-    }
-    let exp = 0
-    if (c === 101 || c === 69) {
-      c = this.at(++p)
-      const eneg = c === 45
-      if (c === 43 || c === 45) c = this.at(++p)
-      if (!isDigit(c)) return this.fail(NOT_JSON)
-      do {
-        if (exp < 100_000) exp = exp * 10 + (c - 48)
-        c = this.at(++p)
-      } while (isDigit(c))
-      if (eneg) exp = -exp
-    }
-    this.p = p
-    if (n === undefined || n.out < 0) return true
-    const x = exp - frac
-    // Clinger's fast path: an exact integer mantissa and an exact power of ten give one correctly rounded
-    // operation, the same double JSON.parse produces. Anything longer goes through Number().
-    if (m < TWO53 && x >= -22 && x <= 22) {
-      const v = x >= 0 ? m * POW10[x]! : m / POW10[-x]!
-      this.res[n.out] = neg ? -v : v
-    } else this.res[n.out] = Number(String.fromCharCode.apply(null, this.b.subarray(s, p) as unknown as number[]))
-    return true
+function value(b: Uint8Array, p: number, end: number, n: PlanNode | undefined, depth: number): number {
+  switch (at(b, p, end)) {
+    case 123: // {
+      return object(b, p, end, n, depth)
+    case 91: // [
+      return array(b, p, end, n, depth)
+    case 34: // "
+      return n !== undefined && n.out >= 0 ? wantedString(b, p, end, n.out) : skipString(b, p, end)
+    case 116: // t
+      return literal(b, p, end, n, LIT_TRUE, true)
+    case 102: // f
+      return literal(b, p, end, n, LIT_FALSE, false)
+    case 110: // n
+      return literal(b, p, end, n, LIT_NULL, null)
+    default:
+      return number(b, p, end, n)
   }
 }
 
-const scanner = new Scanner()
+function object(b: Uint8Array, p: number, end: number, n: PlanNode | undefined, depth: number): number {
+  if (depth >= MAX_DEPTH) return E_FALLBACK
+  if (n !== undefined && n.out >= 0) res[n.out] = COMPOUND
+  const wanted = n !== undefined && n.keys.length > 0
+  const st = ++stamp
+  p = ws(b, p + 1, end)
+  if (at(b, p, end) === 125) return p + 1
+  for (;;) {
+    if (at(b, p, end) !== 34) return E_NOT_JSON
+    const k0 = p + 1
+    p = skipString(b, p, end)
+    if (p < 0) return p
+    let child: PlanNode | undefined
+    if (wanted) {
+      // an escaped key could spell a wanted one: leave it to JSON.parse
+      if (escaped) return E_FALLBACK
+      child = matchKey(b, n, k0, p - 1)
+      if (child !== undefined) {
+        if (child.seen === st) return E_FALLBACK // JSON.parse keeps the last of duplicate keys
+        child.seen = st
+      }
+    }
+    p = ws(b, p, end)
+    if (at(b, p, end) !== 58) return E_NOT_JSON // :
+    p = value(b, ws(b, p + 1, end), end, child, depth + 1)
+    if (p < 0) return p
+    p = ws(b, p, end)
+    const c = at(b, p, end)
+    if (c === 44) p = ws(b, p + 1, end)
+    else if (c === 125) return p + 1
+    else return E_NOT_JSON
+  }
+}
+
+function matchKey(b: Uint8Array, n: PlanNode, s: number, e: number): PlanNode | undefined {
+  const len = e - s
+  // length and last byte first: that tells most keys apart (`f0`…`f9`) before comparing them whole
+  const last = len > 0 ? b[e - 1]! : -1
+  const keys = n.keys
+  outer: for (let k = 0; k < keys.length; k++) {
+    const kb = keys[k]!.bytes
+    if (kb.length !== len || (len > 0 && kb[len - 1] !== last)) continue
+    for (let i = 0; i < len - 1; i++) if (kb[i] !== b[s + i]) continue outer
+    return keys[k]!.node
+  }
+  return undefined
+}
+
+function array(b: Uint8Array, p: number, end: number, n: PlanNode | undefined, depth: number): number {
+  if (depth >= MAX_DEPTH) return E_FALLBACK
+  if (n !== undefined && n.out >= 0) res[n.out] = COMPOUND
+  const wanted = n !== undefined && n.idx.length > 0
+  p = ws(b, p + 1, end)
+  if (at(b, p, end) === 93) return p + 1
+  for (let i = 0; ; i++) {
+    let child: PlanNode | undefined
+    if (wanted) for (const e of n.idx) if (e.i === i) child = e.node
+    p = value(b, p, end, child, depth + 1)
+    if (p < 0) return p
+    p = ws(b, p, end)
+    const c = at(b, p, end)
+    if (c === 44) p = ws(b, p + 1, end)
+    else if (c === 93) return p + 1
+    else return E_NOT_JSON
+  }
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+
+/** Validates a string from its opening quote; returns the position past its closing quote and sets `escaped`. */
+function skipString(b: Uint8Array, p: number, end: number): number {
+  p++
+  let esc = false
+  for (;;) {
+    if (p >= end) return E_NOT_JSON
+    const c = b[p]!
+    if (c === 34) break
+    if (c === 92) {
+      esc = true
+      const e = at(b, p + 1, end)
+      if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) p += 2
+      else if (e === 117 && isHex(at(b, p + 2, end)) && isHex(at(b, p + 3, end)) && isHex(at(b, p + 4, end)) && isHex(at(b, p + 5, end))) p += 6
+      else return E_NOT_JSON
+      continue
+    }
+    if (c < 0x20) return E_NOT_JSON
+    if (c >= 0x80) return E_FALLBACK
+    p++
+  }
+  escaped = esc
+  return p + 1
+}
+
+function wantedString(b: Uint8Array, p: number, end: number, slot: number): number {
+  const s = p + 1
+  p = skipString(b, p, end)
+  if (p < 0) return p
+  const e = p - 1
+  if (escaped || e - s > MAX_STRING) return E_FALLBACK
+  // printable ASCII only by now: one char code per byte
+  res[slot] = String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[])
+  return p
+}
+
+const LIT_TRUE = Uint8Array.from([116, 114, 117, 101])
+const LIT_FALSE = Uint8Array.from([102, 97, 108, 115, 101])
+const LIT_NULL = Uint8Array.from([110, 117, 108, 108])
+
+function literal(b: Uint8Array, p: number, end: number, n: PlanNode | undefined, word: Uint8Array, v: boolean | null): number {
+  for (let i = 0; i < word.length; i++) if (at(b, p + i, end) !== word[i]) return E_NOT_JSON
+  if (n !== undefined && n.out >= 0) res[n.out] = v
+  return p + word.length
+}
+
+/** JSON's number grammar; the value is computed only at a wanted path, exactly as JSON.parse would. */
+function number(b: Uint8Array, p: number, end: number, n: PlanNode | undefined): number {
+  const s = p
+  const neg = at(b, p, end) === 45
+  if (neg) p++
+  let m = 0
+  let c = p < end ? b[p]! : -1
+  if (c === 48) c = ++p < end ? b[p]! : -1
+  else if (c > 48 && c <= 57) {
+    do {
+      m = m * 10 + (c - 48)
+      c = ++p < end ? b[p]! : -1
+    } while (c >= 48 && c <= 57)
+  } else return E_NOT_JSON
+  let frac = 0
+  if (c === 46) {
+    c = ++p < end ? b[p]! : -1
+    if (!(c >= 48 && c <= 57)) return E_NOT_JSON
+    do {
+      m = m * 10 + (c - 48)
+      frac++
+      c = ++p < end ? b[p]! : -1
+    } while (c >= 48 && c <= 57)
+  }
+  let exp = 0
+  if (c === 101 || c === 69) {
+    c = ++p < end ? b[p]! : -1
+    const eneg = c === 45
+    if (c === 43 || c === 45) c = ++p < end ? b[p]! : -1
+    if (!(c >= 48 && c <= 57)) return E_NOT_JSON
+    do {
+      if (exp < 100_000) exp = exp * 10 + (c - 48)
+      c = ++p < end ? b[p]! : -1
+    } while (c >= 48 && c <= 57)
+    if (eneg) exp = -exp
+  }
+  if (n === undefined || n.out < 0) return p
+  const x = exp - frac
+  // Clinger's fast path: an exact integer mantissa and an exact power of ten give one correctly rounded
+  // operation, the same double JSON.parse produces. Anything longer goes through Number().
+  if (m < TWO53 && x >= -22 && x <= 22) {
+    const v = x >= 0 ? m * POW10[x]! : m / POW10[-x]!
+    res[n.out] = neg ? -v : v
+  } else res[n.out] = Number(String.fromCharCode.apply(null, b.subarray(s, p) as unknown as number[]))
+  return p
+}
 
 /**
  * Scan `payload` as one JSON document; `out[slot]` gets the value at each wanted path (undefined: absent;
  * COMPOUND: an object or array). Returns undefined on success, or why the document was not taken.
  */
 export function scanJson(payload: Uint8Array, plan: ScanPlan, out: unknown[]): ScanFailure | undefined {
-  const sc = scanner
-  sc.b = payload
-  sc.p = 0
-  sc.end = payload.length
-  sc.res = out
   for (let i = 0; i < plan.size; i++) out[i] = undefined
-  sc.ws()
-  let ok = sc.value(plan.root, 0)
-  if (ok) {
-    sc.ws()
-    if (sc.p !== sc.end) ok = sc.fail(NOT_JSON)
-  }
-  sc.b = EMPTY
-  sc.res = EMPTY_RES
-  if (ok) return undefined
+  res = out
+  const end = payload.length
+  let p = value(payload, ws(payload, 0, end), end, plan.root, 0)
+  if (p >= 0 && ws(payload, p, end) !== end) p = E_NOT_JSON
+  res = NO_RESULTS
+  if (p >= 0) return undefined
+  if (p === E_FALLBACK) return FALLBACK
   // JSON.parse never sees bytes TextDecoder refuses: only ASCII documents may be called "not JSON" here
-  if (sc.failure === NOT_JSON) for (let i = 0; i < payload.length; i++) if (payload[i]! >= 0x80) return FALLBACK
-  return sc.failure
+  for (let i = 0; i < end; i++) if (payload[i]! >= 0x80) return FALLBACK
+  return NOT_JSON
 }
-const EMPTY_RES: unknown[] = []
+const NO_RESULTS: unknown[] = []

@@ -6,6 +6,7 @@ import { coerce, type CompiledMapping, type Rejection } from './decode'
 const codec = sparkplugCodec('spBv1.0')!
 
 export const SPARKPLUG_NAMESPACE = 'spBv1.0'
+const SPARKPLUG_PREFIX = `${SPARKPLUG_NAMESPACE}/`
 
 export type SparkplugType = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'DBIRTH' | 'DDEATH' | 'DDATA' | 'NCMD' | 'DCMD'
 
@@ -24,7 +25,7 @@ const TYPES = new Set<string>(['NBIRTH', 'NDEATH', 'NDATA', 'DBIRTH', 'DDEATH', 
 
 /** Sparkplug is recognised by its topic namespace alone, never by guessing at payload bytes. */
 export function parseSparkplugTopic(topic: string): SparkplugTopic | undefined {
-  if (!topic.startsWith(`${SPARKPLUG_NAMESPACE}/`)) return undefined
+  if (!topic.startsWith(SPARKPLUG_PREFIX)) return undefined
   const p = topic.split('/')
   const [, group, type, node, device] = p
   if (!group || !type || !node || !TYPES.has(type) || p.length > 5 || (type[0] === 'D') !== (device !== undefined)) return undefined
