@@ -79,7 +79,7 @@ describe('fast JSON scanner against JSON.parse (differential fuzz)', () => {
     const r = rng(20261122)
     const taken = { ok: 0, notJson: 0, fallback: 0 }
     for (let c = 0; c < 30_000; c++) {
-      let bytes = new TextEncoder().encode(jsonText(r, 0))
+      let bytes: Uint8Array = new TextEncoder().encode(jsonText(r, 0))
       if (r.next() < 0.35) bytes = mutate(r, bytes)
       const paths = Array.from({ length: 1 + r.int(4) }, () => randomPath(r))
       const plan = compilePlan(paths)
@@ -114,7 +114,7 @@ describe('fast JSON scanner against JSON.parse (differential fuzz)', () => {
       let text = jsonText(r, 0)
       // documents shaped like devices send them, half the time
       if (r.next() < 0.5) text = `{"ts":${r.pick(['1700000000000', '1700000000.5', '"2026-11-22T10:00:00Z"', '"x"', 'null'])},"v":${jsonText(r, 2)},"a":{"b":[${jsonText(r, 3)},2]}}`
-      let bytes = new TextEncoder().encode(text)
+      let bytes: Uint8Array = new TextEncoder().encode(text)
       if (r.next() < 0.3) bytes = mutate(r, bytes)
       const mappings = Array.from({ length: 1 + r.int(3) }, (_, i): MqttSignalConfig => {
         const tsFormat = r.pick(formats)
