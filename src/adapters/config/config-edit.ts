@@ -7,6 +7,8 @@ export interface EditedText {
   text: string
   /** False when the file already said what the edit says: nothing needs to be written. */
   changed: boolean
+  /** What `text` reads as (checked, not assumed, where the text was spliced): validate this before writing. */
+  value?: unknown
 }
 
 type Plain = Record<string, unknown>
@@ -31,14 +33,14 @@ function editYaml(file: string, text: string, edit: PlantEdit): EditedText {
   const signals = conn.get('signals', true)
   if (signals !== undefined && signals !== null && !isSeq(signals)) throw new AppError('config.edit_invalid', `${file}: connections.${edit.connection}.signals is not a list`)
   // the precise edit touches only the lines of the signals it changes; the document edit is the reference it must agree with
-  const spliced = isSeq(signals) && !signals.flow && signals.items.length > 0 ? spliceYaml(text, signals, edit) : undefined
+  const spliced = isSeq(signals) && !signals.flow && signals.items.length > 0 ? spliceYaml(doc, text, signals, edit) : undefined
   if (!editYamlDocument(doc, conn, edit)) return { text, changed: false }
-  const whole = doc.toString({ lineWidth: 0 })
+  const value: unknown = doc.toJS()
   if (spliced !== undefined && spliced !== text) {
     const a = parseDocument(spliced)
-    if (a.errors.length === 0 && isDeepStrictEqual(a.toJS(), doc.toJS())) return { text: spliced, changed: true }
+    if (a.errors.length === 0 && isDeepStrictEqual(a.toJS(), value)) return { text: spliced, changed: true, value }
   }
-  return { text: whole, changed: true }
+  return { text: doc.toString({ lineWidth: 0 }), changed: true, value }
 }
 
 /** The edit on the document tree (comments and key order kept; the whole file is printed again by the caller). */
@@ -50,17 +52,17 @@ function editYamlDocument(doc: Document, conn: YAMLMap, edit: PlantEdit): boolea
     signals = conn.get('signals', true)
   }
   const seq = signals as unknown as YAMLSeq
-  const indexOf = (id: string) => seq.items.findIndex((n) => isMap(n) && n.get('id') === id)
   let changed = false
-  for (const id of edit.remove ?? []) {
-    const i = indexOf(id)
-    if (i < 0) continue
-    seq.items.splice(i, 1)
-    changed = true
+  const doomed = new Set(edit.remove ?? [])
+  if (doomed.size > 0) {
+    const kept = seq.items.filter((n) => !(isMap(n) && doomed.has(n.get('id') as string)))
+    changed = kept.length !== seq.items.length
+    seq.items = kept
   }
+  const index = idIndex(seq.items)
   for (const s of edit.upsert ?? []) {
     const wanted = signalForFile(s)
-    const i = indexOf(s.id)
+    const i = index.get(s.id) ?? -1
     if (i >= 0) {
       changed = updateYamlMap(doc, seq.items[i] as YAMLMap, wanted) || changed
       continue
@@ -69,10 +71,20 @@ function editYamlDocument(doc: Document, conn: YAMLMap, edit: PlantEdit): boolea
     // a list written as one flow map per line gets one more of the same
     const last = seq.items.at(-1)
     if (isMap(last) && last.flow) node.flow = true
-    seq.items.push(node)
+    index.set(s.id, seq.items.push(node) - 1)
     changed = true
   }
   return changed
+}
+
+/** Position of each signal in a list by id (a big list and a big subtree must not cost their product). */
+function idIndex(items: unknown[]): Map<string, number> {
+  const index = new Map<string, number>()
+  items.forEach((n, i) => {
+    const id = isMap(n) ? n.get('id') : undefined
+    if (typeof id === 'string' && !index.has(id)) index.set(id, i)
+  })
+  return index
 }
 
 function updateYamlMap(doc: Document, map: YAMLMap, wanted: Plain): boolean {
@@ -100,8 +112,7 @@ type Splice = { at: number; end: number; text: string }
  * in its place (its own comments kept), a new one is appended after the last in the same style. Every other byte
  * of the file stays as it was. Undefined when the layout is not one this handles (the caller prints the document).
  */
-function spliceYaml(text: string, seq: YAMLSeq, edit: PlantEdit): string | undefined {
-  const doc = parseDocument(text)
+function spliceYaml(doc: Document, text: string, seq: YAMLSeq, edit: PlantEdit): string | undefined {
   const items = seq.items as YAMLMap[]
   const lineStart = (at: number) => text.lastIndexOf('\n', at - 1) + 1
   /** The item's own extent: from its dash line to the end of its last value line (a comment on that line included). */
@@ -115,7 +126,8 @@ function spliceYaml(text: string, seq: YAMLSeq, edit: PlantEdit): string | undef
   }
   const extents = items.map(extent)
   if (extents.some((e) => e === undefined)) return undefined
-  const indexOf = (id: string) => items.findIndex((n) => isMap(n) && n.get('id') === id)
+  const index = idIndex(items)
+  const indexOf = (id: string) => index.get(id) ?? -1
   const print = (node: YAMLMap, col: number): string => {
     const out = new Document(node).toString({ lineWidth: 0 }).replace(/\n$/, '')
     return out.split('\n').map((l, i) => (i === 0 || l === '' ? l : ' '.repeat(col) + l)).join('\n')
@@ -209,7 +221,7 @@ function editJson(file: string, text: string, edit: PlantEdit): EditedText {
   }
   if (!changed) return { text, changed }
   const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  '
-  return { text: `${JSON.stringify(root, null, indent)}\n`, changed }
+  return { text: `${JSON.stringify(root, null, indent)}\n`, changed, value: root }
 }
 
 const notInFile = (file: string, connection: string) => new AppError('config.edit_invalid', `${file}: connection "${connection}" is not in this file any more`)

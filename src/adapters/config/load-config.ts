@@ -29,6 +29,11 @@ export function parseConfigText(file: string, text: string): AppConfig {
   } catch (e) {
     throw new AppError('config.parse', `${file}: not valid ${isJsonFile(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`)
   }
+  return validateConfig(file, raw)
+}
+
+/** The schema check of `loadConfig` on what the file reads as. */
+export function validateConfig(file: string, raw: unknown): AppConfig {
   const r = AppConfig.safeParse(raw ?? {})
   if (!r.success) {
     const lines = r.error.issues.slice(0, 8).map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)

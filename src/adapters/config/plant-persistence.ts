@@ -10,7 +10,7 @@ import type { PlantPersistence, SaveResult } from '../../core/ports/plant-persis
 import { AppError, isAppError } from '../../shared/model/errors'
 import { writeFileAtomic } from './atomic-write'
 import { editConfigText } from './config-edit'
-import { isJsonFile, parseConfigText } from './load-config'
+import { isJsonFile, parseConfigText, validateConfig } from './load-config'
 
 export const OVERLAY_FILE_NAME = 'plant-edits.yaml'
 
@@ -100,13 +100,13 @@ export class FilePlantPersistence implements PlantPersistence {
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new AppError('config.write_failed', `${file}: cannot read the configuration file (${e.code ?? 'error'})`)
     })
-    // a file someone broke since the start is left alone: the edit would carry the breakage into the next start
-    parseConfigText(file, text)
     const next = editConfigText(file, text, isJsonFile(file), edit)
     if (!next.changed) return
     try {
-      parseConfigText(file, next.text)
+      validateConfig(file, next.value)
     } catch (e) {
+      // a file someone broke since the start is left alone, and said so; otherwise it is the edit that would break it
+      parseConfigText(file, text)
       throw new AppError('config.edit_invalid', `the edit would make ${file} fail to load: ${(e as Error).message}`)
     }
     await writeFileAtomic(file, next.text)

@@ -77,25 +77,23 @@ function mergeSignals(base: readonly SignalConfig[], e: ConnectionEdits): Signal
  */
 export function recordEdit(edits: PlantEdits, edit: PlantEdit, base: ConnectionConfig | undefined): PlantEdits {
   const cur = edits.connections[edit.connection] ?? { signals: [], removed: [] }
-  let signals = [...cur.signals]
-  let removed = [...cur.removed]
-  const inBase = (id: string) => base?.signals.find((s) => s.id === id)
+  // by id, in insertion order (a Map keeps it; a replaced entry keeps its place)
+  const signals = new Map(cur.signals.map((s) => [s.id, s]))
+  const removed = new Set(cur.removed)
+  const baseById = new Map(base?.signals.map((s) => [s.id, s]))
   for (const s of edit.upsert ?? []) {
-    removed = removed.filter((id) => id !== s.id)
-    const b = inBase(s.id)
-    const i = signals.findIndex((x) => x.id === s.id)
-    if (b && sameSignal(b, s)) {
-      if (i >= 0) signals.splice(i, 1)
-    } else if (i >= 0) signals[i] = s
-    else signals.push(s)
+    removed.delete(s.id)
+    const b = baseById.get(s.id)
+    if (b && sameSignal(b, s)) signals.delete(s.id)
+    else signals.set(s.id, s)
   }
   for (const id of edit.remove ?? []) {
-    signals = signals.filter((s) => s.id !== id)
-    if (inBase(id) && !removed.includes(id)) removed.push(id)
+    signals.delete(id)
+    if (baseById.has(id)) removed.add(id)
   }
   const connections = { ...edits.connections }
-  if (signals.length === 0 && removed.length === 0) delete connections[edit.connection]
-  else connections[edit.connection] = { signals, removed }
+  if (signals.size === 0 && removed.size === 0) delete connections[edit.connection]
+  else connections[edit.connection] = { signals: [...signals.values()], removed: [...removed] }
   return { version: 1, connections }
 }
 
