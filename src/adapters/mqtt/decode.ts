@@ -112,10 +112,21 @@ interface TopicPlan {
 }
 const plans = new WeakMap<readonly CompiledMapping[], TopicPlan | null>()
 
+/** The plan of the last list asked for: a busy topic skips even the WeakMap lookup. */
+let lastMappings: readonly CompiledMapping[] | undefined
+let lastPlan: TopicPlan | null = null
+
 function topicPlan(mappings: readonly CompiledMapping[]): TopicPlan | null {
+  if (mappings === lastMappings) return lastPlan
   let tp = plans.get(mappings)
-  if (tp !== undefined) return tp
-  tp = null
+  if (tp === undefined) tp = compileTopicPlan(mappings)
+  lastMappings = mappings
+  lastPlan = tp
+  return tp
+}
+
+function compileTopicPlan(mappings: readonly CompiledMapping[]): TopicPlan | null {
+  let tp: TopicPlan | null = null
   if (mappings.length > 0 && mappings.every((m) => m.steps !== undefined && m.steps.length > 0 && !m.badPath && m.tsSteps.length > 0)) {
     const plan = compilePlan(mappings.flatMap((m) => [m.steps!, m.tsSteps]))
     const n = mappings.length
