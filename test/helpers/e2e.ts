@@ -16,12 +16,15 @@ export interface E2E {
   pageErrors: string[]
 }
 
-/** Registers hooks that start the headless server with the simulated plant and one 1366×768 Chromium page. */
-export function useHeadlessPage(): E2E {
+/**
+ * Registers hooks that start the headless server with the simulated plant and one 1366×768 Chromium page.
+ * `config`: more configuration, asked for when the hooks run (after hooks registered earlier, e.g. a test server's).
+ */
+export function useHeadlessPage(config?: () => object): E2E {
   const ctx = { pageErrors: [] as string[] } as E2E
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
-    ctx.server = await startHeadless()
+    ctx.server = await startHeadless(config?.() ?? {})
     ctx.browser = await launchChromium()
     ctx.page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } })
     ctx.page.on('pageerror', (e) => ctx.pageErrors.push(e.message))

@@ -102,7 +102,9 @@ export function securityOf(e: EndpointDescription): { securityMode: MessageSecur
 export async function userIdentity(identity: OpcuaIdentity | undefined): Promise<UserIdentityInfo> {
   if (!identity || identity.kind === 'anonymous') return { type: UserTokenType.Anonymous }
   if (identity.kind === 'username') return { type: UserTokenType.UserName, userName: identity.username, password: identity.password }
-  const [cert, key] = await Promise.all([readPem(identity.certificateFile, 'user certificate'), readPem(identity.privateKeyFile, 'user private key')])
+  // one after the other: with both missing, the error always names the certificate first
+  const cert = await readPem(identity.certificateFile, 'user certificate')
+  const key = await readPem(identity.privateKeyFile, 'user private key')
   try {
     const pem = createPrivateKey(key).export({ type: 'pkcs8', format: 'pem' }).toString()
     return { type: UserTokenType.Certificate, certificateData: new X509Certificate(cert).raw, privateKey: pem }

@@ -117,9 +117,11 @@ export function BrowseTree({ connection, online, selected, onSelect }: Props) {
             )
           if (r.kind === 'more')
             return (
-              <div className="b-row b-more" role="treeitem" {...common} onClick={() => activate(r)} data-testid={`opcua-more-${r.parent}`}>
-                Load {PAGE} more…
-              </div>
+              <MoreRow onShown={() => activate(r)}>
+                <div className="b-row b-more" role="treeitem" {...common} onClick={() => activate(r)} data-testid={`opcua-more-${r.parent}`}>
+                  Load {PAGE} more…
+                </div>
+              </MoreRow>
             )
           const n = state.nodes[r.id]!
           return (
@@ -155,4 +157,19 @@ export function BrowseTree({ connection, online, selected, onSelect }: Props) {
       />
     </div>
   )
+}
+
+/**
+ * The windowed list renders only rows on screen, so a "more" row that mounts has scrolled into view: load the next
+ * page then, like scrolling on in a long folder (clicking or Enter does the same). While the page loads the row is a
+ * "Loading…" row, so each page is asked for once.
+ */
+function MoreRow({ onShown, children }: { onShown(): void; children: React.ReactNode }): React.JSX.Element {
+  const shown = useRef(onShown)
+  shown.current = onShown
+  useEffect(() => {
+    const t = setTimeout(() => shown.current(), 150)
+    return () => clearTimeout(t)
+  }, [])
+  return <>{children}</>
 }
