@@ -38,6 +38,19 @@ export class DurableBatcher {
   /** One message's samples; `ack` runs once they (and every earlier message's) are durable, or in turn when there are none. */
   add(samples: readonly Sample[], ack?: () => void): void {
     for (const s of samples) this.samples.push(s)
+    this.added(ack)
+  }
+
+  /**
+   * The array the next batch is gathered in. The hot path pushes a message's samples straight into it (no
+   * intermediate array per message), then calls `added`. Valid until `added` or anything else on the batcher runs.
+   */
+  get gathering(): Sample[] {
+    return this.samples
+  }
+
+  /** One message's samples were pushed into `gathering`: `ack` runs once they (and every earlier message's) are durable. */
+  added(ack?: () => void): void {
     if (ack) this.acks.push(ack)
     if (this.samples.length >= this.maxBatch) this.flush()
     else if (!this.scheduled) {

@@ -47,7 +47,6 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private readonly rebirthAsked = new Map<string, number>()
   private stopping = false
   /** Reused per message: the batcher copies the samples out. */
-  private readonly scratch: Sample[] = []
 
   constructor(private readonly opts: MqttCollectorOptions) {
     super(opts.logger.child({ connection: opts.config.id }))
@@ -118,9 +117,10 @@ export class MqttCollector extends CollectorEvents implements Collector {
     try {
       this.onMessage(packet.topic, payload, packet.retain, ack)
     } catch (e) {
-      // a bug in decoding must not stop the connection: log it and acknowledge the message
+      // a bug in decoding must not stop the connection: log it and acknowledge the message (after whatever
+      // samples it had already yielded are durable)
       this.log.error({ err: (e as Error).message, topic: packet.topic }, 'message handling failed')
-      ack?.()
+      this.batcher.added(ack)
     }
     // a store far behind: stop reading (TCP back-pressure) instead of piling samples up in memory
     if (this.batcher.full) void this.batcher.room().then(() => this.next(done, ack !== undefined))
@@ -136,8 +136,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   /** Exposed for tests and the benchmark: the whole path of one received message. */
   onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void): void {
     const now = Date.now()
-    const samples = this.scratch
-    samples.length = 0
+    const samples = this.batcher.gathering
     let rejections: Rejection[] | undefined
     if (!this.tree.record(topic, payload, retained, now)) rejections = [{ reason: 'topic_limit' }]
     const sp = parseSparkplugTopic(topic)
@@ -157,7 +156,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
       }
     }
     if (rejections) this.rejections.record(topic, payload, rejections, now)
-    this.batcher.add(samples, ack)
+    this.batcher.added(ack)
   }
 
   private askRebirth(group: string, node: string, now: number): void {
