@@ -1,4 +1,5 @@
 import { useMemo } from 'react'
+import { formatTimeOfDay } from '../../../stores/format'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { jsonNodes, parseJson, previewValue } from '../json-fields'
 import { useRpc } from '../use-rpc'
@@ -23,7 +24,7 @@ export function PayloadView({ connection, topic, mapped, picked, onPick }: Props
         <h2 title={topic}>{topic.split('/').pop()}</h2>
         {p.data && (
           <span className="sub">
-            {p.data.bytes} bytes{p.data.retained ? ' · retained' : ''} · {new Date(p.data.at).toLocaleTimeString()}
+            {p.data.bytes} bytes{p.data.retained ? ' · retained' : ''} · {formatTimeOfDay(p.data.at)}
             {p.data.truncated ? ' · cut at the size bound' : ''}
           </span>
         )}

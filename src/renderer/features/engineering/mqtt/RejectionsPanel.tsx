@@ -1,3 +1,4 @@
+import { formatTimeOfDay } from '../../../stores/format'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { useRpc } from '../use-rpc'
 
@@ -46,7 +47,7 @@ export function RejectionsPanel({ connection }: { connection: string }) {
                 .slice(0, 50)
                 .map((x, i) => (
                   <tr key={`${x.at}-${i}`} title={x.preview}>
-                    <td className="tabular nowrap">{new Date(x.at).toLocaleTimeString()}</td>
+                    <td className="tabular nowrap">{formatTimeOfDay(x.at)}</td>
                     <td>
                       <div>
                         <strong>{REASON_TEXT[x.reason] ?? x.reason}</strong> <code>[{x.reason}]</code> {x.signal && <span className="muted">{x.signal}</span>}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { ErrorNotice } from '../../../components/ErrorNotice'
-import { formatCount } from '../../../stores/format'
+import { formatCount, formatTimeOfDay } from '../../../stores/format'
 import { useRpc } from '../use-rpc'
 
 /** Topics per page: a broker with 10,000 topics under one level is read 200 at a time. */
@@ -76,7 +76,7 @@ export function TopicList({ connection, selected, onSelect }: Props) {
                       else return
                       k.preventDefault()
                     }}
-                    title={`${e.path}\n${e.topics} topic(s) below · ${e.messages} messages${e.last ? `\nlast ${new Date(e.last.at).toLocaleTimeString()}, ${e.last.bytes} bytes` : ''}`}
+                    title={`${e.path}\n${e.topics} topic(s) below · ${e.messages} messages${e.last ? `\nlast ${formatTimeOfDay(e.last.at)}, ${e.last.bytes} bytes` : ''}`}
                   >
                     <td className="topic-name">
                       {e.hasChildren ? (
