@@ -11,6 +11,14 @@ import {
   type UAVariable,
 } from 'node-opcua'
 
+/** Signals on the test server's changing variables (`ns=1;s=Tests.*`), as the resilience tests watch them. */
+export const TEST_SIGNALS = [
+  { id: 'ua/counter', name: 'Counter', nodeId: 'ns=1;s=Tests.Counter' },
+  { id: 'ua/double', name: 'Double', nodeId: 'ns=1;s=Tests.Double' },
+  { id: 'ua/int32', name: 'Int32', nodeId: 'ns=1;s=Tests.Int32' },
+  { id: 'ua/bool', name: 'Bool', nodeId: 'ns=1;s=Tests.Bool', dataType: 'boolean' as const },
+]
+
 export interface TestServerOptions {
   /** Folder for the server's PKI; reuse it across a restart so the certificate stays the same. */
   pkiDir: string

@@ -2,17 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { OpcuaTiming } from '../../src/adapters/opcua/opcua-collector'
 import { startHarness, tempDir, until, type Harness } from '../helpers/opcua-harness'
 import { startProxy } from '../helpers/opcua-proxy'
-import { startTestServer } from '../helpers/opcua-server'
+import { startTestServer, TEST_SIGNALS } from '../helpers/opcua-server'
 
 const tmp = tempDir('plantdeck-opcua-drop-')
 afterAll(() => tmp.remove())
 
-const signals = [
-  { id: 'ua/counter', name: 'Counter', nodeId: 'ns=1;s=Tests.Counter' },
-  { id: 'ua/double', name: 'Double', nodeId: 'ns=1;s=Tests.Double' },
-  { id: 'ua/int32', name: 'Int32', nodeId: 'ns=1;s=Tests.Int32' },
-  { id: 'ua/bool', name: 'Bool', nodeId: 'ns=1;s=Tests.Bool', dataType: 'boolean' },
-]
+const signals = TEST_SIGNALS
 const config = (endpoint: string) => ({ id: 'ua', kind: 'opcua', name: 'Test', endpoint, samplingIntervalMs: 50, securityMode: 'None', securityPolicy: 'None', signals })
 const ids = signals.map((s) => s.id)
 
