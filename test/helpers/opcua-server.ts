@@ -27,6 +27,8 @@ export interface TestServerOptions {
   /** Variables `ns=1;s=Big.V<i>` under folder `ns=1;s=Big`. */
   bigCount?: number
   maxMonitoredItemsPerCall?: number
+  /** Continuation points a session may hold (default: no limit, node-opcua's default). */
+  maxBrowseContinuationPoints?: number
   maxMonitoredItemsPerSubscription?: number
   /** Only these security modes (default: None, Sign, SignAndEncrypt). */
   securityModes?: MessageSecurityMode[]
@@ -95,6 +97,7 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
     serverCapabilities: {
       maxSessions: 50,
       maxMonitoredItemsPerSubscription: o.maxMonitoredItemsPerSubscription ?? 0,
+      maxBrowseContinuationPoints: o.maxBrowseContinuationPoints ?? 0,
       operationLimits: { maxMonitoredItemsPerCall: o.maxMonitoredItemsPerCall ?? 0, maxNodesPerBrowse: 100 },
     },
   })

@@ -82,6 +82,59 @@ export async function browsePage(session: ClientSession, nodeId: string | undefi
   return page
 }
 
+/**
+ * The continuation points this client holds open on one session, one per browsed node. Servers keep few per session
+ * (a Siemens S7-1500 allows 10) and each stays taken until its last page is read or it is released, so a browser that
+ * opens large folders and never pages to their end would soon get BadNoContinuationPoints. Browsing a node again
+ * releases its previous point; if the server still has none left, every point held is released and the page is asked
+ * again (a "more" of a released point then says the page is no longer available, and the node is browsed afresh).
+ */
+export class BrowseCursors {
+  private readonly open = new Map<string, Buffer>()
+  private session: ClientSession | undefined
+
+  async page(session: ClientSession, nodeId: string | undefined, continuationPoint: string | undefined, max: number): Promise<BrowsePage> {
+    if (session !== this.session) {
+      // points belong to a session: after a reconnect the old ones are gone with it
+      this.session = session
+      this.open.clear()
+    }
+    const key = nodeId ?? ''
+    const previous = continuationPoint ? undefined : this.open.get(key)
+    if (previous) {
+      this.open.delete(key)
+      await release(session, [previous])
+    }
+    let page: BrowsePage
+    try {
+      page = await browsePage(session, nodeId, continuationPoint, max)
+    } catch (e) {
+      if (!(e instanceof AppError && /BadNoContinuationPoints/.test(e.message)) || this.open.size === 0) throw e
+      const held = [...this.open.values()]
+      this.open.clear()
+      await release(session, held)
+      page = await browsePage(session, nodeId, continuationPoint, max)
+    }
+    if (page.continuationPoint) this.open.set(key, Buffer.from(page.continuationPoint, 'base64'))
+    else this.open.delete(key)
+    return page
+  }
+
+  /** Points held now (for tests and diagnostics). */
+  get held(): number {
+    return this.open.size
+  }
+}
+
+/** Best effort: a point the server already dropped is no error here. */
+async function release(session: ClientSession, points: Buffer[]): Promise<void> {
+  try {
+    await session.browseNext(points, true)
+  } catch {
+    // the session may be gone; its points went with it
+  }
+}
+
 /** All forward hierarchical references of many nodes, in batches the server accepts, following continuation points. */
 async function browseLevel(session: ClientSession, nodes: NodeId[], limits: ServerLimits): Promise<ReferenceDescription[][]> {
   const out: ReferenceDescription[][] = []

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/ports/logger'
 import type { ItemFailure } from '../../shared/contract/opcua'
 import { AppError, type Sample } from '../../shared/model'
 import { backfill } from './backfill'
-import { browsePage, search, variablesUnder } from './browse'
+import { BrowseCursors, search, variablesUnder } from './browse'
 import { APPLICATION_NAME, type OpcuaPki } from './certificates'
 import { CollectorEvents } from '../collector-events'
 import { getEndpoints } from './discovery'
@@ -54,8 +54,9 @@ interface Live {
 export class OpcuaCollector extends CollectorEvents implements Collector {
   readonly id: string
   rejected = 0
+  private readonly cursors = new BrowseCursors()
   readonly opcua: OpcuaAccess = {
-    browse: (nodeId, cp, max) => this.guard(() => browsePage(this.session(), nodeId, cp, max)),
+    browse: (nodeId, cp, max) => this.guard(() => this.cursors.page(this.session(), nodeId, cp, max)),
     attributes: (nodeId) => this.guard(() => readAttributes(this.session(), nodeId)),
     search: (root, text, max) => this.guard(() => search(this.session(), this.live!.limits, root, text, max)),
     variablesUnder: (root, max) => this.guard(() => variablesUnder(this.session(), this.live!.limits, this.id, root, max)),
