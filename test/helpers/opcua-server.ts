@@ -6,6 +6,7 @@ import {
   OPCUAServer,
   SecurityPolicy,
   StatusCodes,
+  Subscription,
   Variant,
   VariantArrayType,
   type UAVariable,
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   /** Variables `ns=1;s=Big.V<i>` under folder `ns=1;s=Big`. */
   bigCount?: number
   maxMonitoredItemsPerCall?: number
+  /** Notifications the server puts in one publish response (node-opcua's default: 1,000); process-wide in node-opcua. */
+  maxNotificationsPerPublish?: number
   /** Continuation points a session may hold (default: no limit, node-opcua's default). */
   maxBrowseContinuationPoints?: number
   maxMonitoredItemsPerSubscription?: number
@@ -53,6 +56,7 @@ export interface TestServer {
 
 /** A real node-opcua server for tests: typed variables, a method with typed arguments, a historized counter, a big folder. */
 export async function startTestServer(o: TestServerOptions): Promise<TestServer> {
+  if (o.maxNotificationsPerPublish) Subscription.maxNotificationPerPublishHighLimit = o.maxNotificationsPerPublish
   const pki = (name: string, acceptAll = true) => new OPCUACertificateManager({ rootFolder: join(o.pkiDir, name), automaticallyAcceptUnknownCertificate: acceptAll })
   const serverPki = pki('server')
   let own = {}

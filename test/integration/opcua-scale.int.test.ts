@@ -9,7 +9,7 @@ let h: Harness
 const bad = ['ns=1;s=Big.Missing1', 'ns=1;s=Big.Missing2', 'ns=7;i=42', 'not a node id']
 
 beforeAll(async () => {
-  server = await startTestServer({ pkiDir: `${tmp.dir}/server`, bigCount: N, maxMonitoredItemsPerCall: 500, maxMonitoredItemsPerSubscription: 4000 })
+  server = await startTestServer({ pkiDir: `${tmp.dir}/server`, bigCount: N, maxMonitoredItemsPerCall: 500, maxMonitoredItemsPerSubscription: 4000, maxNotificationsPerPublish: 500 })
   h = await startHarness(
     {
       id: 'ua', kind: 'opcua', name: 'Big', endpoint: server.url, samplingIntervalMs: 2000,
@@ -29,7 +29,7 @@ afterAll(async () => {
 })
 
 describe('OPC UA at 10,000 items', () => {
-  it('subscribes 10,000 items through a 500-per-call, 4,000-per-subscription server; every value arrives, every refusal is reported', async () => {
+  it('subscribes 10,000 items through a 500-per-call, 4,000-per-subscription, 500-notifications-per-publish server; every value arrives, every refusal is reported', async () => {
     await until(() => h.states.at(-1)?.health === 'degraded', 'subscribed (degraded by the bad items)', 60_000)
     expect(h.states.at(-1)!.reason).toContain(`4 of ${N + 4} items refused`)
     await until(() => new Set(h.samples.filter((s) => s.quality === 'good').map((s) => s.signal)).size === N, 'a value from every item', 60_000)
