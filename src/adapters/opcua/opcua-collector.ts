@@ -342,7 +342,10 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
 
   private async removeSignals(ids: string[]): Promise<{ removed: string[]; unknown: string[] }> {
     const removed = ids.filter((id) => this.signals.delete(id))
-    for (const id of removed) this.lastGood.delete(id)
+    for (const id of removed) {
+      this.lastGood.delete(id)
+      this.marks.delete(id)
+    }
     await this.live?.items?.remove(removed).catch((e) => this.log.warn({ err: (e as Error).message }, 'opcua monitored items not deleted'))
     if (removed.length > 0 && this.live?.items) this.reportHealth()
     return { removed, unknown: ids.filter((id) => !removed.includes(id)) }
