@@ -25,7 +25,7 @@ const browse = (nodeId: string | undefined, max: number, continuationPoint?: str
   h.api.call('opcua.browse', { connection: 'ua', max, ...(nodeId ? { nodeId } : {}), ...(continuationPoint ? { continuationPoint } : {}) })
 
 describe('OPC UA browse on a server with few continuation points', () => {
-  it('opening the same large folder again and again never runs out: the previous point is released', async () => {
+  it('opening large folders again and again never runs out of continuation points', async () => {
     for (let k = 0; k < 5; k++) {
       const page = await browse('ns=1;s=Big', 100)
       expect(page.children).toHaveLength(100)
@@ -33,19 +33,30 @@ describe('OPC UA browse on a server with few continuation points', () => {
     }
   })
 
-  it('when the server has none left, the points held are released and the page is served; a released page says so', async () => {
-    const big = await browse('ns=1;s=Big', 100) // one point held for Big
-    const objects = await browse(undefined, 1) // a second one: the server's limit
+  it('when the server has none left, the oldest points are released and the page is served; a released page says so', async () => {
+    const big = await browse('ns=1;s=Big', 100)
+    const objects = await browse(undefined, 1)
     expect(objects.continuationPoint).toBeDefined()
-    const tests = await browse('ns=1;s=Tests', 1) // a third: served after releasing the other two
+    // a third point: the server has none left, so the oldest held ones go and the page is served
+    const tests = await browse('ns=1;s=Tests', 1)
     expect(tests.children).toHaveLength(1)
-    expect(tests.continuationPoint).toBeDefined()
-    // the Tests folder pages on; the released Big page is reported as gone, with what to do
-    const next = await browse('ns=1;s=Tests', 1, tests.continuationPoint)
-    expect(next.children).toHaveLength(1)
-    expect(next.children[0]!.nodeId).not.toBe(tests.children[0]!.nodeId)
+    // the newer pages still page on
+    const nextObjects = await browse(undefined, 1, objects.continuationPoint)
+    expect(nextObjects.children).toHaveLength(1)
+    expect(nextObjects.children[0]!.nodeId).not.toBe(objects.children[0]!.nodeId)
+    const nextTests = await browse('ns=1;s=Tests', 1, tests.continuationPoint)
+    expect(nextTests.children[0]!.nodeId).not.toBe(tests.children[0]!.nodeId)
+    // the released Big page is reported as gone, with what to do; browsing Big afresh works
     await expect(browse('ns=1;s=Big', 100, big.continuationPoint)).rejects.toMatchObject({ code: 'opcua.service_failed', message: expect.stringMatching(/no longer available.*browse the node again/) })
-    // and browsing Big afresh works
     expect((await browse('ns=1;s=Big', 100)).children[0]!.nodeId).toBe('ns=1;s=Big.V0')
+  })
+
+  it('two windows paging through the same folder do not take each other\'s pages', async () => {
+    const a = await browse('ns=1;s=Big', 100)
+    const b = await browse('ns=1;s=Big', 100)
+    const a2 = await browse('ns=1;s=Big', 100, a.continuationPoint)
+    const b2 = await browse('ns=1;s=Big', 100, b.continuationPoint)
+    expect(a2.children[0]!.nodeId).toBe('ns=1;s=Big.V100')
+    expect(b2.children[0]!.nodeId).toBe('ns=1;s=Big.V100')
   })
 })

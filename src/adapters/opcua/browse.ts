@@ -83,14 +83,15 @@ export async function browsePage(session: ClientSession, nodeId: string | undefi
 }
 
 /**
- * The continuation points this client holds open on one session, one per browsed node. Servers keep few per session
- * (a Siemens S7-1500 allows 10) and each stays taken until its last page is read or it is released, so a browser that
- * opens large folders and never pages to their end would soon get BadNoContinuationPoints. Browsing a node again
- * releases its previous point; if the server still has none left, every point held is released and the page is asked
- * again (a "more" of a released point then says the page is no longer available, and the node is browsed afresh).
+ * The continuation points this client holds open on one session, oldest first. Servers keep few per session (a
+ * Siemens S7-1500 allows 10) and each stays taken until its last page is read or it is released, so a browser that
+ * opens large folders and never pages to their end would soon get BadNoContinuationPoints. Then the oldest half of
+ * the points held is released and the page asked again (then all of them, if that was not enough). A "more" of a
+ * released point answers that the page is no longer available, and the node is browsed afresh. Points are not
+ * released earlier: another window may still be paging through the same folder on the same session.
  */
 export class BrowseCursors {
-  private readonly open = new Map<string, Buffer>()
+  private readonly open = new Set<string>()
   private session: ClientSession | undefined
 
   async page(session: ClientSession, nodeId: string | undefined, continuationPoint: string | undefined, max: number): Promise<BrowsePage> {
@@ -99,24 +100,21 @@ export class BrowseCursors {
       this.session = session
       this.open.clear()
     }
-    const key = nodeId ?? ''
-    const previous = continuationPoint ? undefined : this.open.get(key)
-    if (previous) {
-      this.open.delete(key)
-      await release(session, [previous])
+    // a next page replaces its point (the server drops the old one, whatever the answer)
+    if (continuationPoint) this.open.delete(continuationPoint)
+    let page: BrowsePage | undefined
+    for (let attempt = 0; page === undefined; attempt++) {
+      try {
+        page = await browsePage(session, nodeId, continuationPoint, max)
+      } catch (e) {
+        if (!(e instanceof AppError && /BadNoContinuationPoints/.test(e.message)) || this.open.size === 0 || attempt >= 2) throw e
+        const held = [...this.open]
+        const drop = attempt === 0 ? held.slice(0, Math.ceil(held.length / 2)) : held
+        for (const cp of drop) this.open.delete(cp)
+        await release(session, drop.map((cp) => Buffer.from(cp, 'base64')))
+      }
     }
-    let page: BrowsePage
-    try {
-      page = await browsePage(session, nodeId, continuationPoint, max)
-    } catch (e) {
-      if (!(e instanceof AppError && /BadNoContinuationPoints/.test(e.message)) || this.open.size === 0) throw e
-      const held = [...this.open.values()]
-      this.open.clear()
-      await release(session, held)
-      page = await browsePage(session, nodeId, continuationPoint, max)
-    }
-    if (page.continuationPoint) this.open.set(key, Buffer.from(page.continuationPoint, 'base64'))
-    else this.open.delete(key)
+    if (page.continuationPoint) this.open.add(page.continuationPoint)
     return page
   }
 
