@@ -101,41 +101,23 @@ export function decodeMessage(
 }
 
 /**
- * For the mappings of one topic: where the fast scanner puts each mapping's value and timestamp. Null when some
- * mapping reads the payload as plain text (or has a bad path): those messages take the general path.
+ * The scan plan for the mappings of one topic: mapping i's value is in slot `plan.slots[2i]`, its timestamp in
+ * `plan.slots[2i + 1]`. Null when some mapping reads the payload as plain text (or has a bad path): those messages
+ * take the general path.
  */
 interface TopicPlan {
   readonly plan: ScanPlan
-  readonly value: Int32Array
-  readonly ts: Int32Array
+  /** Filled per message by the scanner. */
   readonly found: unknown[]
 }
 const plans = new WeakMap<readonly CompiledMapping[], TopicPlan | null>()
 
-/** The plan of the last list asked for: a busy topic skips even the WeakMap lookup. */
-let lastMappings: readonly CompiledMapping[] | undefined
-let lastPlan: TopicPlan | null = null
-
 function topicPlan(mappings: readonly CompiledMapping[]): TopicPlan | null {
-  if (mappings === lastMappings) return lastPlan
   let tp = plans.get(mappings)
-  if (tp === undefined) tp = compileTopicPlan(mappings)
-  lastMappings = mappings
-  lastPlan = tp
-  return tp
-}
-
-function compileTopicPlan(mappings: readonly CompiledMapping[]): TopicPlan | null {
-  let tp: TopicPlan | null = null
+  if (tp !== undefined) return tp
+  tp = null
   if (mappings.length > 0 && mappings.every((m) => m.steps !== undefined && m.steps.length > 0 && !m.badPath && m.tsSteps.length > 0)) {
-    const plan = compilePlan(mappings.flatMap((m) => [m.steps!, m.tsSteps]))
-    const n = mappings.length
-    tp = {
-      plan,
-      value: Int32Array.from({ length: n }, (_, i) => plan.slots[2 * i]!),
-      ts: Int32Array.from({ length: n }, (_, i) => plan.slots[2 * i + 1]!),
-      found: [],
-    }
+    tp = { plan: compilePlan(mappings.flatMap((m) => [m.steps!, m.tsSteps])), found: [] }
   }
   plans.set(mappings, tp)
   return tp
@@ -206,7 +188,7 @@ function emit(
       ;(rejections ??= []).push({ signal: s.id, reason: 'bad_path' })
       continue
     }
-    const raw = tp !== null ? tp.found[tp.value[i]!] : m.steps === undefined ? text : resolveSteps(doc, m.steps)
+    const raw = tp !== null ? tp.found[tp.plan.slots[2 * i]!] : m.steps === undefined ? text : resolveSteps(doc, m.steps)
     if (raw === undefined) {
       ;(rejections ??= []).push({ signal: s.id, reason: 'missing_field' })
       continue
@@ -220,7 +202,7 @@ function emit(
     if (m.tsFormat !== 'arrival' && json) {
       if (tsKey !== m.tsKey) {
         tsKey = m.tsKey
-        const rawTs = tp !== null ? tp.found[tp.ts[i]!] : resolveSteps(doc, m.tsSteps)
+        const rawTs = tp !== null ? tp.found[tp.plan.slots[2 * i + 1]!] : resolveSteps(doc, m.tsSteps)
         tsRead = rawTs === undefined ? undefined : readTimestamp(rawTs, m.tsFormat, arrival)
       }
       if (tsRead !== undefined) ts = tsRead

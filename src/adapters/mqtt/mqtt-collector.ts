@@ -46,7 +46,6 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private readonly maxBytes: number
   private readonly rebirthAsked = new Map<string, number>()
   private stopping = false
-  /** Reused per message: the batcher copies the samples out. */
 
   constructor(private readonly opts: MqttCollectorOptions) {
     super(opts.logger.child({ connection: opts.config.id }))

@@ -117,11 +117,6 @@ export class BrowseCursors {
     if (page.continuationPoint) this.open.add(page.continuationPoint)
     return page
   }
-
-  /** Points held now (for tests and diagnostics). */
-  get held(): number {
-    return this.open.size
-  }
 }
 
 /** Best effort: a point the server already dropped is no error here. */
