@@ -20,7 +20,7 @@ const until = async (cond: () => boolean, ms = 10_000) => {
   }
 }
 
-describe('MQTT collector against a real mosquitto', () => {
+for (const receive of ['tap', 'mqtt.js'] as const) describe(`MQTT collector against a real mosquitto, PUBLISH read by ${receive}`, () => {
   it('maps JSON fields and plain payloads to samples, counts bad input, and reconnects after a broker restart', async () => {
     const config = MqttConnectionConfig.parse({
       id: 'm1',
@@ -34,7 +34,7 @@ describe('MQTT collector against a real mosquitto', () => {
         { id: 'm1/t', name: 'Temp', topic: 'site/t1' },
       ],
     })
-    const col = new MqttCollector({ config, logger: silentLogger })
+    const col = new MqttCollector({ config, logger: silentLogger, receive })
     const { samples, states } = record(col)
     await col.start()
     await until(() => states.at(-1)?.health === 'connected')

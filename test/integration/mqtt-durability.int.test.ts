@@ -23,10 +23,11 @@ afterAll(async () => {
 // payload timestamps an hour back: the bad-quality markers written on connection loss (arrival time) fall outside the counted range
 const base = Date.now() - 3_600_000
 
-describe('no loss at QoS 1 (acknowledged only after the store committed)', () => {
+// both receive paths: PUBLISH read by the collector's own reader (default), or by mqtt.js
+for (const receive of ['tap', 'mqtt.js'] as const) describe(`no loss at QoS 1, PUBLISH read by ${receive}`, () => {
   it('sends the PUBACK only after the listener resolved: unresolved messages are redelivered to the next session, resolved ones are not', async () => {
-    const config = MqttConnectionConfig.parse(counterConfig(broker.url, 'plantdeck-ack-order'))
-    const first = new MqttCollector({ config, logger: silentLogger })
+    const config = MqttConnectionConfig.parse(counterConfig(broker.url, `plantdeck-ack-order-${receive}`))
+    const first = new MqttCollector({ config, logger: silentLogger, receive })
     const seen: number[] = []
     first.onSamples((b) => {
       seen.push(...b.filter((s) => s.quality === 'good').map((s) => s.value as number))
@@ -45,7 +46,7 @@ describe('no loss at QoS 1 (acknowledged only after the store committed)', () =>
     expect(pubacks).toBe(5)
     first['client']!.end(true) // no graceful stop: like a crash, nothing more is sent
 
-    const second = new MqttCollector({ config, logger: silentLogger })
+    const second = new MqttCollector({ config, logger: silentLogger, receive })
     const again: number[] = []
     second.onSamples((b) => {
       again.push(...b.filter((s) => s.quality === 'good').map((s) => s.value as number))
@@ -61,8 +62,8 @@ describe('no loss at QoS 1 (acknowledged only after the store committed)', () =>
 
   it('broker restart mid-stream with a persistent session: messages published == samples stored', async () => {
     const N = 2000
-    const store = await openCounterStore(join(dir, 'restart.db'))
-    const col = new MqttCollector({ config: MqttConnectionConfig.parse(counterConfig(broker.url, 'plantdeck-restart')), logger: silentLogger })
+    const store = await openCounterStore(join(dir, `restart-${receive}.db`))
+    const col = new MqttCollector({ config: MqttConnectionConfig.parse(counterConfig(broker.url, `plantdeck-restart-${receive}`)), logger: silentLogger, receive })
     const states: CollectorState[] = []
     col.onState((s) => states.push(s))
     col.onSamples((b) => store.append(b))
@@ -83,7 +84,9 @@ describe('no loss at QoS 1 (acknowledged only after the store committed)', () =>
     expect(col.rejected).toBe(0)
     await store.close()
   })
+})
 
+describe('no loss at QoS 1 across a crash', () => {
   it('kill -9 of the collecting process mid-stream, restart: messages published == samples stored', async () => {
     const N = 3000
     const db = join(dir, 'crash.db')

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import type { MqttConnectionConfig } from '../../core/config/schema'
 import type { MqttAccess } from '../../core/mqtt/mqtt-port'
@@ -11,6 +12,7 @@ import { DurableBatcher } from './durable-batcher'
 import { MappingTable } from './mapping-table'
 import { createMqttAccess } from './mqtt-access'
 import { RejectionLog } from './rejection-log'
+import { HALT, PublishTap, type SinkResult, type TappedPublish } from './publish-tap'
 import { parseSparkplugTopic, rebirthPayload, SparkplugTracker } from './sparkplug'
 import { TopicTree, type TopicTreeOptions } from './topic-tree'
 
@@ -20,6 +22,11 @@ export interface MqttCollectorOptions {
   topicTree?: TopicTreeOptions
   /** Batching of samples into store appends (see DurableBatcher). */
   batch?: { maxBatch?: number; maxInflight?: number; maxPending?: number }
+  /**
+   * Who reads received PUBLISH packets: 'tap' (default) reads them from the socket itself (see PublishTap),
+   * 'mqtt.js' leaves them to mqtt.js's parser. The benchmark measures both.
+   */
+  receive?: 'tap' | 'mqtt.js'
 }
 
 /** Passed to mqtt.js's message callback so it sends no PUBACK of its own: ours follows durability. */
@@ -27,7 +34,8 @@ const ACK_DEFERRED = new Error('PUBACK deferred until the samples are durable')
 const REBIRTH_EVERY_MS = 5000
 const STOP_DRAIN_MS = 10_000
 
-type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void }
+/** mqtt.js internals the collector relies on (checked at start, so a changed mqtt.js fails loudly). */
+type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void; streamBuilder?: (client: MqttClient) => Duplex }
 
 /**
  * MQTT collector: one broker, many subscriptions, JSON/plain/Sparkplug B mappings, a live topic tree.
@@ -76,13 +84,20 @@ export class MqttCollector extends CollectorEvents implements Collector {
     const backoff = c.reconnect ?? DEFAULT_RECONNECT
     this.stopping = false
     this.setState({ health: 'connecting' })
-    const client = mqtt.connect(c.url, clientOptions(c))
-    if (typeof (client as unknown as PacketSender)._sendPacket !== 'function') {
+    const options = clientOptions(c)
+    const client = mqtt.connect(c.url, { ...options, manualConnect: true })
+    const internals = client as unknown as PacketSender
+    if (typeof internals._sendPacket !== 'function' || typeof internals.streamBuilder !== 'function') {
       client.end(true)
-      throw new Error('this mqtt.js version cannot send a deferred PUBACK (_sendPacket missing)')
+      throw new Error('this mqtt.js version lacks _sendPacket or streamBuilder (deferred PUBACK, PUBLISH reader)')
     }
     this.client = client
     client.handleMessage = (packet, done) => this.onPacket(client, packet, done)
+    if (this.opts.receive !== 'mqtt.js') {
+      const build = internals.streamBuilder
+      const protocolVersion = options.protocolVersion ?? 4
+      internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion })
+    }
     client.on('connect', () => {
       client.options.reconnectPeriod = backoff.minMs
       if (c.subscriptions.length === 0) return this.setState({ health: 'connected' })
@@ -108,22 +123,39 @@ export class MqttCollector extends CollectorEvents implements Collector {
       this.log.warn({ err: err.message }, 'mqtt error')
       this.setState({ health: 'error', reason: err.message })
     })
+    client.connect()
+  }
+
+  /** A PUBLISH read by the tap: handled as mqtt.js would hand it over, with our PUBACK after durability. */
+  private onTapped(client: MqttClient, p: TappedPublish): SinkResult {
+    if (this.stopping) return HALT
+    // request/response (mqtt-access) listens for its reply on mqtt.js's 'message' event
+    if (client.listenerCount('message') > 0) {
+      const packet = { cmd: 'publish', topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain, dup: p.dup, messageId: p.qos === 1 ? p.messageId : undefined, properties: p.properties }
+      client.emit('message', p.topic, p.payload, packet as IPublishPacket)
+    }
+    this.handle(p.topic, p.payload, p.retain, p.qos === 1 ? pubackLater(client, p.messageId) : undefined)
+    return this.batcher.full ? this.batcher.room() : undefined
   }
 
   private onPacket(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const ack = packet.qos === 1 && packet.messageId !== undefined ? pubackLater(client, packet.messageId) : undefined
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
-    try {
-      this.onMessage(packet.topic, payload, packet.retain, ack)
-    } catch (e) {
-      // a bug in decoding must not stop the connection: log it and acknowledge the message (after whatever
-      // samples it had already yielded are durable)
-      this.log.error({ err: (e as Error).message, topic: packet.topic }, 'message handling failed')
-      this.batcher.added(ack)
-    }
+    this.handle(packet.topic, payload, packet.retain, ack)
     // a store far behind: stop reading (TCP back-pressure) instead of piling samples up in memory
     if (this.batcher.full) void this.batcher.room().then(() => this.next(done, ack !== undefined))
     else this.next(done, ack !== undefined)
+  }
+
+  private handle(topic: string, payload: Uint8Array, retained: boolean, ack: (() => void) | undefined): void {
+    try {
+      this.onMessage(topic, payload, retained, ack)
+    } catch (e) {
+      // a bug in decoding must not stop the connection: log it and acknowledge the message (after whatever
+      // samples it had already yielded are durable)
+      this.log.error({ err: (e as Error).message, topic }, 'message handling failed')
+      this.batcher.added(ack)
+    }
   }
 
   /** Lets mqtt.js read the next packet; `deferred` suppresses its own PUBACK (ours follows durability). */
