@@ -2,6 +2,8 @@
 // raw mqtt.js receive rates on the same broker in the same run. Medians over RUNS; the last line is one JSON object.
 // Each run preloads the broker: the subscriber's persistent session queues N messages while it is away (QoS 0 too:
 // `queue_qos0_messages`), then it reconnects and drains them, so the rate measured is the subscriber's, not the publisher's.
+// The collector reads PUBLISH frames with its own reader (PublishTap); the same collector with mqtt.js reading them is
+// measured too and printed next to it, so both figures are on record.
 // Run as `tsx bench/mqtt.ts`; it re-runs itself as `tsx bench/mqtt.ts publish <url> <topic> <n> <qos> <kind>` for the publisher process.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -18,6 +20,8 @@ import { startMosquitto } from '../test/helpers/mosquitto'
 const RUNS = Number(process.env.RUNS ?? 5)
 const N = { qos0: 200_000, qos1: 100_000, json10: 60_000 }
 type Kind = 'small' | 'json10'
+/** The collector's own PUBLISH reader (the default), or mqtt.js's parser (measured too, for comparison). */
+type Receive = 'tap' | 'mqtt.js'
 
 /** Payload times an hour back: inside the store's retention and never "from the future". */
 const BASE = Date.now() - 3_600_000
@@ -89,9 +93,9 @@ async function raw(url: string, qos: 0 | 1, n: number, run: number): Promise<num
 }
 
 /** The collector into a fresh SQLite store: rate of samples whose append resolved (durable). */
-async function collected(url: string, qos: 0 | 1, n: number, kind: Kind, run: number, dir: string): Promise<number> {
-  const topic = `bench/col/${kind}/${qos}/${run}`
-  const id = `b${run}${qos}${kind}`
+async function collected(url: string, qos: 0 | 1, n: number, kind: Kind, run: number, dir: string, receive: Receive = 'tap'): Promise<number> {
+  const topic = `bench/col/${kind}/${qos}/${run}/${receive}`
+  const id = `b${run}${qos}${kind}${receive === 'tap' ? '' : 'js'}`
   const fields = kind === 'json10' ? Array.from({ length: 10 }, (_, f) => `f${f}`) : ['v']
   const signals = fields.map((f) => ({ id: `${id}/${f}`, name: f, topic, path: f, tsPath: 'ts', tsFormat: 'ms' as const }))
   const store = await openSqliteSampleStore({ path: join(dir, `${id}.db`) })
@@ -101,7 +105,7 @@ async function collected(url: string, qos: 0 | 1, n: number, kind: Kind, run: nu
   await untilConnected(subscribed)
   await subscribed.stop()
   await publish(url, topic, n, qos, kind)
-  const col = new MqttCollector({ config, logger: silentLogger })
+  const col = new MqttCollector({ config, logger: silentLogger, receive })
   const p = { count: 0, first: 0, last: 0 }
   let firstArrival = 0
   col.onSamples(async (batch) => {
@@ -129,7 +133,7 @@ async function untilConnected(col: MqttCollector): Promise<void> {
 const dir = mkdtempSync(join(tmpdir(), 'plantdeck-bench-mqtt-'))
 // QoS 1 acks follow store commits, so the broker's in-flight window bounds throughput: raise it from 20 (see docs/mqtt.md)
 const broker = await startMosquitto('max_inflight_messages 2000\nqueue_qos0_messages true\n')
-const res = { raw0: [] as number[], col0: [] as number[], raw1: [] as number[], col1: [] as number[], json10: [] as number[] }
+const res = { raw0: [] as number[], col0: [] as number[], raw1: [] as number[], col1: [] as number[], json10: [] as number[], js0: [] as number[], js1: [] as number[] }
 try {
   for (let run = 0; run < RUNS; run++) {
     res.raw0.push(await raw(broker.url, 0, N.qos0, run))
@@ -137,7 +141,9 @@ try {
     res.raw1.push(await raw(broker.url, 1, N.qos1, run))
     res.col1.push(await collected(broker.url, 1, N.qos1, 'small', run, dir))
     res.json10.push(await collected(broker.url, 0, N.json10, 'json10', run, dir))
-    console.log(`run ${run + 1}/${RUNS}: raw q0 ${fmt(res.raw0[run]!)} msg/s, stored q0 ${fmt(res.col0[run]!)}/s, raw q1 ${fmt(res.raw1[run]!)} msg/s, stored q1 ${fmt(res.col1[run]!)}/s, json10 ${fmt(res.json10[run]!)} samples/s`)
+    res.js0.push(await collected(broker.url, 0, N.qos0, 'small', run, dir, 'mqtt.js'))
+    res.js1.push(await collected(broker.url, 1, N.qos1, 'small', run, dir, 'mqtt.js'))
+    console.log(`run ${run + 1}/${RUNS}: raw q0 ${fmt(res.raw0[run]!)} msg/s, stored q0 ${fmt(res.col0[run]!)}/s, raw q1 ${fmt(res.raw1[run]!)} msg/s, stored q1 ${fmt(res.col1[run]!)}/s, json10 ${fmt(res.json10[run]!)} samples/s; mqtt.js reader: q0 ${fmt(res.js0[run]!)}/s, q1 ${fmt(res.js1[run]!)}/s`)
   }
 } finally {
   await broker.stop()
@@ -147,4 +153,14 @@ const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)])
 console.log(`median raw mqtt.js receive: QoS 0 ${fmt(m.raw0)} msg/s, QoS 1 ${fmt(m.raw1)} msg/s (72-byte payloads, same broker, same run)`)
 console.log(`median stored (append resolved): QoS 0 ${fmt(m.col0)} samples/s (${(m.col0 / m.raw0).toFixed(2)}x raw), QoS 1 ${fmt(m.col1)} samples/s (${(m.col1 / m.raw1).toFixed(2)}x raw)`)
 console.log(`median JSON, 10 fields per message, QoS 0: ${fmt(m.json10)} samples/s stored`)
-console.log(JSON.stringify({ bench: 'mqtt', qos0_ratio_vs_raw: +(m.col0 / m.raw0).toFixed(3), qos1_ratio_vs_raw: +(m.col1 / m.raw1).toFixed(3), json10_samples_per_s: Math.round(m.json10) }))
+console.log(`median with mqtt.js reading PUBLISH instead of the collector's reader: QoS 0 ${fmt(m.js0)} samples/s (${(m.js0 / m.raw0).toFixed(2)}x raw), QoS 1 ${fmt(m.js1)} samples/s (${(m.js1 / m.raw1).toFixed(2)}x raw)`)
+console.log(
+  JSON.stringify({
+    bench: 'mqtt',
+    qos0_ratio_vs_raw: +(m.col0 / m.raw0).toFixed(3),
+    qos1_ratio_vs_raw: +(m.col1 / m.raw1).toFixed(3),
+    json10_samples_per_s: Math.round(m.json10),
+    qos0_ratio_mqttjs_reader: +(m.js0 / m.raw0).toFixed(3),
+    qos1_ratio_mqttjs_reader: +(m.js1 / m.raw1).toFixed(3),
+  }),
+)

@@ -50,7 +50,7 @@ describe('MQTT over TLS with a test CA (mosquitto requires client certificates)'
     ['the server certificate is not signed by the trusted CA', () => ({ caFile: pki.otherCa, certFile: pki.clientCert, keyFile: pki.clientKey, serverName: 'localhost' }), /certificate/i],
   ])('refuses when %s: health error with the reason', async (_n, tls, reason) => {
     const { col, states } = await run(tls())
-    expect(states.at(-1)).toMatchObject({ health: 'error', reason: expect.stringMatching(reason) })
+    expect(states.at(-1)).toMatchObject({ health: 'error', reason: expect.stringMatching(reason), code: 'mqtt.untrusted_certificate' })
     expect(states.some((s) => s.health === 'connected')).toBe(false)
     await col.stop()
   })

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/ports/logger'
 import type { Sample } from '../../shared/model'
 import { CollectorEvents } from '../collector-events'
 import { clientOptions, DEFAULT_RECONNECT } from './client-options'
+import { connectionErrorCode } from './connection-errors'
 import { decodeInto, type Rejection } from './decode'
 import { DurableBatcher } from './durable-batcher'
 import { MappingTable } from './mapping-table'
@@ -104,7 +105,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
       // `connected` once the broker granted the subscriptions: from then on nothing published is missed
       client.subscribe(Object.fromEntries(c.subscriptions.map((s) => [s.filter, { qos: s.qos }])), (err, granted) => {
         const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? []
-        if (err || refused.length > 0) this.setState({ health: 'degraded', reason: `subscription refused: ${err?.message ?? refused.join(', ')}` })
+        if (err || refused.length > 0) this.setState({ health: 'degraded', reason: `subscription refused: ${err?.message ?? refused.join(', ')}`, code: 'mqtt.subscription_refused' })
         else this.setState({ health: 'connected' })
       })
     })
@@ -113,15 +114,15 @@ export class MqttCollector extends CollectorEvents implements Collector {
       client.options.reconnectPeriod = Math.min(backoff.maxMs, (client.options.reconnectPeriod ?? backoff.minMs) * 2)
     })
     client.on('reconnect', () => {
-      if (this.state.health !== 'error') this.setState({ health: 'connecting', reason: 'broker not reachable; reconnecting' })
+      if (this.state.health !== 'error') this.setState({ health: 'connecting', reason: 'broker not reachable; reconnecting', code: 'mqtt.unreachable' })
     })
     client.on('offline', () => {
-      if (this.state.health !== 'error') this.setState({ health: 'connecting', reason: 'broker connection lost; reconnecting' })
+      if (this.state.health !== 'error') this.setState({ health: 'connecting', reason: 'broker connection lost; reconnecting', code: 'mqtt.unreachable' })
       this.markAllBad('broker connection lost')
     })
     client.on('error', (err) => {
       this.log.warn({ err: err.message }, 'mqtt error')
-      this.setState({ health: 'error', reason: err.message })
+      this.setState({ health: 'error', reason: err.message, code: connectionErrorCode(err as { code?: unknown }) })
     })
     client.connect()
   }
@@ -206,7 +207,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
 
   private onStoreFailure(e: unknown): void {
     this.log.error({ err: (e as Error)?.message }, 'samples not stored; their messages stay unacknowledged')
-    this.setState({ health: 'degraded', reason: `samples not stored (${(e as Error)?.message ?? e}); reconnecting so the broker redelivers` })
+    this.setState({ health: 'degraded', reason: `samples not stored (${(e as Error)?.message ?? e}); reconnecting so the broker redelivers`, code: 'mqtt.store_failed' })
     // unacknowledged QoS 1 messages come back only on a new connection
     if (this.opts.config.subscriptions.some((s) => s.qos === 1)) this.client?.stream?.destroy()
   }

@@ -48,6 +48,12 @@ export const ErrorCode = z.enum([
   'mqtt.bad_template',
   'mqtt.unsupported',
   'mqtt.unknown_signal',
+  'mqtt.unreachable',
+  'mqtt.access_denied',
+  'mqtt.untrusted_certificate',
+  'mqtt.connection_refused',
+  'mqtt.subscription_refused',
+  'mqtt.store_failed',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 
