@@ -10,7 +10,7 @@ const e2e = useHeadlessPage()
 const textOf = (sel: string) => e2e.page.locator(sel).textContent()
 
 describe('the field engineer', () => {
-  it('checks certificates, browses OPC UA to a pump, maps an MQTT meter field, and finds the new signal in the asset tree', async () => {
+  it('checks certificates, browses OPC UA to a pump, maps an MQTT meter field, edits the mapping, and finds the new signal in the asset tree', async () => {
     const { page, server, pageErrors } = e2e
     await page.goto(server.url)
     for (const c of ['demo-opcua', 'demo-mqtt']) {
@@ -53,11 +53,20 @@ describe('the field engineer', () => {
     await page.locator(testid(`mqtt-mapping-${signal}`)).waitFor()
     await page.screenshot({ path: join(SHOTS, 'engineering-mqtt-mapping-1366x768.png') })
 
+    // Edit it while connected: a new name and unit, saved, shown in the list and in the catalog.
+    await page.locator(testid(`mqtt-mapping-edit-${signal}`)).click()
+    await page.locator(testid('mqtt-edit-name')).fill('EM101 total power (2nd)')
+    await page.locator(testid('mqtt-edit-unit')).fill('W')
+    await page.screenshot({ path: join(SHOTS, 'engineering-mqtt-edit-mapping-1366x768.png') })
+    await page.locator(testid('confirm-ok')).click()
+    await page.waitForFunction((id) => document.querySelector('[data-testid="mqtt-mapping-edited"]')?.textContent?.includes(id), signal)
+    await page.waitForFunction((sel) => / · W$/.test(document.querySelector(sel)?.textContent?.trim() ?? ''), `${testid(`mqtt-mapping-${signal}`)} .m-src`)
+
     // The new signal is in the catalog and the tree, and it receives values.
     const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
     try {
       const tree = await client.call('assets.tree', {})
-      expect(tree.signals.find((s) => s.id === signal)).toMatchObject({ connection: 'demo-mqtt', dataType: 'number', unit: 'kW' })
+      expect(tree.signals.find((s) => s.id === signal)).toMatchObject({ connection: 'demo-mqtt', dataType: 'number', unit: 'W', name: 'EM101 total power (2nd)' })
       const folder = tree.root.children.find((n) => n.signals.some((s) => s.signal === signal))
       expect(folder?.id).toBe('demo-mqtt:mqtt-mappings')
     } finally {

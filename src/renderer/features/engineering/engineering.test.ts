@@ -3,6 +3,7 @@ import type { CertificateEntry } from '../../../shared/contract'
 import { applyPage, emptyBrowse, markError, markLoading, OBJECTS, setExpanded, visibleRows } from './browse-tree'
 import { certStatus, commonName, formatThumbprint, sortCertificates, waitsForCertificate } from './certificates'
 import { draftMapping, jsonNodes, parseJson } from './json-fields'
+import { mappingChanges } from './mqtt/mapping-changes'
 
 const cert = (thumbprint: string, status: CertificateEntry['status'], subject: string, expired = false): CertificateEntry => ({
   thumbprint,
@@ -89,5 +90,22 @@ describe('json fields', () => {
       unit: 'kW',
     })
     expect(draftMapping('m', 'a/b c', 'on', true, new Set())).toMatchObject({ id: 'm/b_c.on', dataType: 'boolean', unit: '' })
+  })
+})
+
+describe('mappingChanges (the edit dialog sends only what changed)', () => {
+  const m = { id: 'c/p', name: 'Power', dataType: 'number' as const, topic: 'a/b', path: 'power.total', unit: 'kW' }
+  const same = { name: 'Power', path: 'power.total', dataType: 'number' as const, unit: 'kW' }
+  it('nothing changed: nothing to send', () => {
+    expect(mappingChanges(m, same)).toBeUndefined()
+    expect(mappingChanges(m, { ...same, name: '  ' })).toBeUndefined() // an emptied name is not a change
+  })
+  it('changed fields only; an emptied unit or path is removed', () => {
+    expect(mappingChanges(m, { ...same, unit: 'MW ' })).toEqual({ unit: 'MW' })
+    expect(mappingChanges(m, { ...same, unit: '', path: '' })).toEqual({ unit: null, path: null })
+    expect(mappingChanges(m, { ...same, name: 'Total power', dataType: 'string' })).toEqual({ name: 'Total power', dataType: 'string' })
+  })
+  it('a Sparkplug mapping has no path to change', () => {
+    expect(mappingChanges({ ...m, path: undefined, metric: 'Power' }, { ...same, path: 'x' })).toBeUndefined()
   })
 })
