@@ -86,6 +86,34 @@ for (const receive of ['tap', 'mqtt.js'] as const) describe(`no loss at QoS 1, P
   })
 })
 
+for (const receive of ['tap', 'mqtt.js'] as const) describe(`back-pressure, PUBLISH read by ${receive}`, () => {
+  it('a store far behind stops the reading (TCP back-pressure): memory stays bounded, every QoS 0 message still arrives, in order', async () => {
+    const N = 4000
+    const maxPending = 100
+    const config = MqttConnectionConfig.parse({ ...counterConfig(broker.url, `plantdeck-slow-${receive}`), session: 'clean', subscriptions: [{ filter: 'line/#', qos: 0 }] })
+    const col = new MqttCollector({ config, logger: silentLogger, receive, batch: { maxBatch: 50, maxInflight: 1, maxPending } })
+    const got: number[] = []
+    let biggest = 0
+    col.onSamples(async (b) => {
+      got.push(...b.filter((s) => s.quality === 'good').map((s) => s.value as number))
+      biggest = Math.max(biggest, b.length)
+      await new Promise((r) => setTimeout(r, 5)) // a slow store: 5 ms per append of at most 50 samples
+    })
+    await col.start()
+    await until(() => col['state'].health === 'connected')
+    const pub = await publisher(broker.url)
+    for (let i = 0; i < N; i++) pub.publish(COUNTER.topic, JSON.stringify({ ts: base + 20_000 + i, v: i }), { qos: 0 })
+    await until(() => got.length >= N, 60_000, `all ${N} messages`)
+    await pub.endAsync()
+    await col.stop()
+    expect(got).toEqual(Array.from({ length: N }, (_, i) => i))
+    // the store fell behind (samples gathered beyond one batch while an append was under way), and reading
+    // stopped at the bound: at most one message's samples beyond it were gathered
+    expect(biggest).toBeGreaterThan(50)
+    expect(biggest).toBeLessThanOrEqual(maxPending + 1)
+  })
+})
+
 describe('no loss at QoS 1 across a crash', () => {
   it('kill -9 of the collecting process mid-stream, restart: messages published == samples stored', async () => {
     const N = 3000
