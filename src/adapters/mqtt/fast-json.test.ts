@@ -2,19 +2,13 @@ import { describe, expect, it } from 'vitest'
 import type { MqttSignalConfig } from '../../core/config/schema'
 import type { Sample } from '../../shared/model'
 import { compileMapping, decodeGeneral, decodeInto } from './decode'
+import { random } from '../../core/store/contract-data'
 import { COMPOUND, compilePlan, FALLBACK, NOT_JSON, scanJson } from './fast-json'
 import { resolveSteps, type PathStep } from './json-path'
 
-/** A small seeded PRNG (mulberry32): every failure is reproducible from its case number. */
+/** A seeded PRNG: every failure is reproducible from its case number. */
 function rng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = random(seed)
   const int = (n: number) => Math.floor(next() * n)
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
   return { next, int, pick }

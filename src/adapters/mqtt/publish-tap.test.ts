@@ -1,20 +1,10 @@
 import { PassThrough } from 'node:stream'
 import mqttPacket, { type Packet } from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
+import { random } from '../../core/store/contract-data'
 import { HALT, PublishTap, type SinkResult, type TappedPublish } from './publish-tap'
 
-/** A small deterministic PRNG, so a failing seed can be replayed. */
-function rng(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
+const rng = random
 type Rand = ReturnType<typeof rng>
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
 const TOPICS = ['plant/line1/temp', 'plant/line1/temp', 'a', 'spBv1.0/g/DDATA/n/d', 'Zähler/℃/1', 'x/'.repeat(200) + 'end']

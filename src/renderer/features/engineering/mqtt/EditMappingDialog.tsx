@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../../components/ConfirmDialog'
 import { reloadAssets } from '../../../stores/actions'
 import { savedNote } from '../saved-note'
 import { mappingChanges } from './mapping-changes'
+import { TypeAndUnit } from './MappingForm'
 
 /**
  * Edits a mapping of a running connection: the next message is read with it; a changed data type applies to new
@@ -46,20 +47,7 @@ export function EditMappingDialog({ connection, mapping, onClose, onSaved }: { c
             <input value={mapping.metric} readOnly className="mono" />
           </label>
         )}
-        <div className="form-row">
-          <label>
-            Data type
-            <select value={d.dataType} onChange={set('dataType')} data-testid="mqtt-edit-type">
-              <option value="number">number</option>
-              <option value="boolean">boolean</option>
-              <option value="string">string</option>
-            </select>
-          </label>
-          <label>
-            Unit
-            <input value={d.unit} onChange={set('unit')} maxLength={32} placeholder="none" data-testid="mqtt-edit-unit" />
-          </label>
-        </div>
+        <TypeAndUnit dataType={d.dataType} unit={d.unit} onType={set('dataType')} onUnit={set('unit')} testid="mqtt-edit" />
         <p className="muted">The next message is read with these settings; samples already stored keep theirs.</p>
       </div>
     </ConfirmDialog>

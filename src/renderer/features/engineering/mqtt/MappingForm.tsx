@@ -68,20 +68,7 @@ export function MappingForm({ connection, draft, note, onSaved }: Props) {
         JSON path
         <input value={d.path} onChange={set('path')} className="mono" placeholder="(whole payload)" maxLength={256} />
       </label>
-      <div className="form-row">
-        <label>
-          Data type
-          <select value={d.dataType} onChange={set('dataType')}>
-            <option value="number">number</option>
-            <option value="boolean">boolean</option>
-            <option value="string">string</option>
-          </select>
-        </label>
-        <label>
-          Unit
-          <input value={d.unit} onChange={set('unit')} maxLength={32} placeholder="none" />
-        </label>
-      </div>
+      <TypeAndUnit dataType={d.dataType} unit={d.unit} onType={set('dataType')} onUnit={set('unit')} />
       {error && <ErrorNotice title="Mapping not added" error={error} />}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || !d.id.trim() || !d.name.trim()} data-testid="mqtt-mapping-save">
@@ -89,5 +76,27 @@ export function MappingForm({ connection, draft, note, onSaved }: Props) {
         </button>
       </div>
     </form>
+  )
+}
+
+type Change = (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => void
+
+/** The data type and unit of a mapping, side by side (the new-mapping form and the edit dialog). */
+export function TypeAndUnit({ dataType, unit, onType, onUnit, testid }: { dataType: string; unit: string; onType: Change; onUnit: Change; testid?: string }) {
+  return (
+    <div className="form-row">
+      <label>
+        Data type
+        <select value={dataType} onChange={onType} data-testid={testid && `${testid}-type`}>
+          <option value="number">number</option>
+          <option value="boolean">boolean</option>
+          <option value="string">string</option>
+        </select>
+      </label>
+      <label>
+        Unit
+        <input value={unit} onChange={onUnit} maxLength={32} placeholder="none" data-testid={testid && `${testid}-unit`} />
+      </label>
+    </div>
   )
 }
