@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
+import mqttPacket, { type Packet } from 'mqtt-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
 import { MqttConnectionConfig } from '../../src/core/config/schema'
@@ -67,4 +69,45 @@ describe('MQTT connection states carry a stable code', () => {
     expect(states.every((s) => s.health !== 'error' || s.code === 'mqtt.unreachable')).toBe(true)
     await col.stop()
   })
+})
+
+// mosquitto never sends a malformed packet, so this peer speaks just enough MQTT (mqtt-packet encodes every frame)
+// to send one: on the first connection a PUBLISH whose topic length runs past the frame, between two good ones.
+describe('a malformed packet from the broker', () => {
+  for (const receive of ['tap', 'mqtt.js'] as const) {
+    it(`PUBLISH read by ${receive}: code mqtt.protocol_error, what came before is kept, and the reconnect resumes collecting`, async () => {
+      let connections = 0
+      const peer = net.createServer((socket) => {
+        const n = ++connections
+        const parser = mqttPacket.parser({ protocolVersion: 4 })
+        const publish = (v: number) => mqttPacket.generate({ cmd: 'publish', topic: 'a/v', payload: Buffer.from(String(v)), qos: 0, retain: false, dup: false } as Packet)
+        parser.on('packet', (p: Packet) => {
+          if (p.cmd === 'connect') socket.write(mqttPacket.generate({ cmd: 'connack', returnCode: 0, sessionPresent: false } as Packet))
+          if (p.cmd !== 'subscribe') return
+          socket.write(mqttPacket.generate({ cmd: 'suback', messageId: p.messageId, granted: [0] } as Packet))
+          socket.write(publish(n * 10 + 1))
+          if (n === 1) socket.write(Buffer.from([0x30, 0x03, 0x00, 0x09, 0x61]))
+          socket.write(publish(n * 10 + 2))
+        })
+        socket.on('data', (b) => parser.parse(b))
+        socket.on('error', () => undefined)
+      })
+      await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()))
+      const { port } = peer.address() as net.AddressInfo
+      const col = new MqttCollector({
+        config: MqttConnectionConfig.parse({ id: 'mal', kind: 'mqtt', name: 'Malformed', url: `mqtt://127.0.0.1:${port}`, reconnect: { minMs: 100, maxMs: 200 }, subscriptions: [{ filter: 'a/#', qos: 0 }], signals: [{ id: 'mal/v', name: 'v', topic: 'a/v' }] }),
+        logger: silentLogger,
+        receive,
+      })
+      const { states, samples } = record(col)
+      await col.start()
+      const good = () => samples.filter((s) => s.quality === 'good').map((s) => s.value)
+      await until(() => good().includes(22), 10_000, 'values of the second connection')
+      await col.stop()
+      peer.close()
+      expect(states.find((s) => s.code === 'mqtt.protocol_error')).toMatchObject({ health: 'error', reason: expect.stringMatching(/malformed packet/) })
+      expect(good()).toEqual([11, 21, 22])
+      expect(states.filter((s) => s.health === 'connected').length).toBe(2)
+    })
+  }
 })

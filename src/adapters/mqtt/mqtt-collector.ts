@@ -122,7 +122,15 @@ export class MqttCollector extends CollectorEvents implements Collector {
     })
     client.on('error', (err) => {
       this.log.warn({ err: err.message }, 'mqtt error')
-      this.setState({ health: 'error', reason: err.message, code: connectionErrorCode(err as { code?: unknown }) })
+      const e = err as { code?: unknown }
+      // A frame mqtt.js cannot parse on an open connection: mqtt.js reports it and leaves the connection open, yet
+      // reads nothing more from it. Drop it, so the reconnect resumes (unacknowledged QoS 1 messages come back).
+      if (e.code === undefined && client.connected && client.stream && !client.stream.destroyed && !this.stopping) {
+        this.setState({ health: 'error', reason: `broker sent a malformed packet (${err.message}); reconnecting`, code: 'mqtt.protocol_error' })
+        client.stream.destroy()
+        return
+      }
+      this.setState({ health: 'error', reason: err.message, code: connectionErrorCode(e) })
     })
     client.connect()
   }

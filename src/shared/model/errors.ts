@@ -54,6 +54,7 @@ export const ErrorCode = z.enum([
   'mqtt.connection_refused',
   'mqtt.subscription_refused',
   'mqtt.store_failed',
+  'mqtt.protocol_error',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 
