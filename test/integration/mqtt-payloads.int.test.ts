@@ -70,6 +70,8 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
 
     const r = col.mqtt.rejections()
     expect(r.byReason).toMatchObject({ not_json: 1, wrong_type: 1, missing_field: 1, bad_utf8: 1, too_large: 1 })
+    // the 5 MB message was rejected with its size as published (the collector drops what is over the limit unread)
+    expect(r.last.find((e) => e.reason === 'too_large')).toMatchObject({ topic: 'f/num', bytes: 5 * 1024 * 1024, preview: expect.stringMatching(/^1{100}/) })
     expect(r.byReason.topic_limit).toBeGreaterThan(0) // the tree holds 100 topics here; the rest are only counted
     expect(r.bySignal).toEqual(
       expect.arrayContaining([

@@ -97,7 +97,8 @@ export class MqttCollector extends CollectorEvents implements Collector {
     if (this.opts.receive !== 'mqtt.js') {
       const build = internals.streamBuilder
       const protocolVersion = options.protocolVersion ?? 4
-      internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion })
+      // payloads over the limit are rejected anyway: the tap drops them as they stream in instead of buffering them
+      internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion, maxPayloadBytes: this.maxBytes })
     }
     client.on('connect', () => {
       client.options.reconnectPeriod = backoff.minMs
@@ -138,12 +139,12 @@ export class MqttCollector extends CollectorEvents implements Collector {
   /** A PUBLISH read by the tap: handled as mqtt.js would hand it over, with our PUBACK after durability. */
   private onTapped(client: MqttClient, p: TappedPublish): SinkResult {
     if (this.stopping) return HALT
-    // request/response (mqtt-access) listens for its reply on mqtt.js's 'message' event
-    if (client.listenerCount('message') > 0) {
+    // request/response (mqtt-access) listens for its reply on mqtt.js's 'message' event (never given a cut payload)
+    if (!p.truncated && client.listenerCount('message') > 0) {
       const packet = { cmd: 'publish', topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain, dup: p.dup, messageId: p.qos === 1 ? p.messageId : undefined, properties: p.properties }
       client.emit('message', p.topic, p.payload, packet as IPublishPacket)
     }
-    this.handle(p.topic, p.payload, p.retain, p.qos === 1 ? pubackLater(client, p.messageId) : undefined)
+    this.handle(p.topic, p.payload, p.retain, p.qos === 1 ? pubackLater(client, p.messageId) : undefined, p.size)
     return this.batcher.full ? this.batcher.room() : undefined
   }
 
@@ -156,9 +157,9 @@ export class MqttCollector extends CollectorEvents implements Collector {
     else this.next(done, ack !== undefined)
   }
 
-  private handle(topic: string, payload: Uint8Array, retained: boolean, ack: (() => void) | undefined): void {
+  private handle(topic: string, payload: Uint8Array, retained: boolean, ack: (() => void) | undefined, size = payload.byteLength): void {
     try {
-      this.onMessage(topic, payload, retained, ack)
+      this.onMessage(topic, payload, retained, ack, size)
     } catch (e) {
       // a bug in decoding must not stop the connection: log it and acknowledge the message (after whatever
       // samples it had already yielded are durable)
@@ -174,14 +175,15 @@ export class MqttCollector extends CollectorEvents implements Collector {
   }
 
   /** Exposed for tests and the benchmark: the whole path of one received message. */
-  onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void): void {
+  /** `size`: bytes of the payload as published, when `payload` holds only its start (an oversize message). */
+  onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void, size = payload.byteLength): void {
     const now = Date.now()
     const samples = this.batcher.gathering
     let rejections: Rejection[] | undefined
-    if (!this.tree.record(topic, payload, retained, now)) rejections = [{ reason: 'topic_limit' }]
+    if (!this.tree.record(topic, payload, retained, now, size)) rejections = [{ reason: 'topic_limit' }]
     const sp = parseSparkplugTopic(topic)
     if (sp) {
-      if (payload.byteLength > this.maxBytes) (rejections ??= []).push({ reason: 'too_large' })
+      if (size > this.maxBytes) (rejections ??= []).push({ reason: 'too_large' })
       else {
         const r = this.sparkplug.handle(sp, payload, now)
         for (const x of r.samples) samples.push(x)
@@ -191,11 +193,11 @@ export class MqttCollector extends CollectorEvents implements Collector {
     } else {
       const mappings = this.table.forTopic(topic)
       if (mappings) {
-        const r = decodeInto(mappings, payload, now, this.maxBytes, samples)
+        const r = size > this.maxBytes ? [{ reason: 'too_large' as const }] : decodeInto(mappings, payload, now, this.maxBytes, samples)
         if (r) rejections = rejections ? rejections.concat(r) : r
       }
     }
-    if (rejections) this.rejections.record(topic, payload, rejections, now)
+    if (rejections) this.rejections.record(topic, payload, rejections, now, size)
     this.batcher.added(ack)
   }
 

@@ -40,12 +40,20 @@ function randomPacket(r: Rand, v5: boolean): Packet {
   return { cmd: 'connack', returnCode: 0, sessionPresent: r() < 0.5, ...(v5 ? { reasonCode: 0 } : {}) } as Packet
 }
 
-/** The comparable content of a packet, however it was read. */
+/** Payloads over this are read only as far as their first KEEP bytes (when not already whole in the first 20,000 bytes read). */
+const MAX = 100_000
+const KEEP = 1000
+
+/** The comparable content of a packet, however it was read; of an oversize payload its size and first KEEP bytes. */
 function norm(p: Packet | TappedPublish): unknown {
   if ('cmd' in p && p.cmd !== 'publish') return { cmd: p.cmd, messageId: 'messageId' in p ? p.messageId : undefined }
   const q = p as TappedPublish
-  const props = q.properties && Object.keys(q.properties).length > 0 ? JSON.stringify(q.properties) : undefined
-  return { cmd: 'publish', topic: q.topic, payload: Buffer.from(q.payload).toString('hex'), qos: q.qos, retain: q.retain, dup: q.dup, messageId: q.qos > 0 ? q.messageId : undefined, props }
+  // a TappedPublish says its size; mqtt-packet's packet has the whole payload
+  const size = typeof q.size === 'number' ? q.size : q.payload.length
+  const big = size > MAX && q.qos < 2
+  const props = !big && q.properties && Object.keys(q.properties).length > 0 ? JSON.stringify(q.properties) : undefined
+  const payload = Buffer.from(big ? q.payload.subarray(0, KEEP) : q.payload).toString('hex')
+  return { cmd: 'publish', topic: q.topic, size, payload, qos: q.qos, retain: q.retain, dup: q.dup, messageId: q.qos > 0 ? q.messageId : undefined, props }
 }
 
 function parseAll(bytes: Buffer, protocolVersion: number): Packet[] {
@@ -66,12 +74,13 @@ async function run(bytes: Buffer, r: Rand, protocolVersion: number, sinkResult: 
   const tap = new PublishTap(inner, (p) => {
     seen.push({ via: 'tap', p: norm(p) })
     return sinkResult(p)
-  }, { protocolVersion })
+  }, { protocolVersion, maxPayloadBytes: MAX, keepBytes: KEEP, headBytes: 20_000 })
   const parser = mqttPacket.parser({ protocolVersion })
   parser.on('packet', (p) => seen.push({ via: 'mqtt.js', p: norm(p) }))
   tap.on('data', (b: Buffer) => parser.parse(b))
   for (let p = 0; p < bytes.length; ) {
-    const n = r() < 0.1 ? bytes.length : 1 + Math.floor(r() * 300)
+    // small chunks, larger ones, now and then all the rest at once
+    const n = r() < 0.01 ? bytes.length : 1 + Math.floor(r() * (r() < 0.5 ? 300 : 20_000))
     inner.write(bytes.subarray(p, p + n))
     p += n
   }
@@ -84,6 +93,7 @@ describe('PublishTap', () => {
   for (const protocolVersion of [4, 5]) {
     it(`reads the same packets in the same order as mqtt-packet, over random streams cut into random chunks (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'})`, async () => {
       let fast = 0
+      let cut = 0
       for (let seed = 1; seed <= 60; seed++) {
         const r = rng(seed * 7919 + protocolVersion)
         const packets = Array.from({ length: 40 + Math.floor(r() * 200) }, () => randomPacket(r, protocolVersion === 5))
@@ -91,7 +101,10 @@ describe('PublishTap', () => {
         const expected = parseAll(bytes, protocolVersion).map(norm)
         // some sinks make the tap wait (a store behind) now and then
         const slow = seed % 3 === 0
-        const { seen } = await run(bytes, r, protocolVersion, () => (slow && r() < 0.1 ? new Promise((res) => setTimeout(res, 1)) : undefined))
+        const { seen } = await run(bytes, r, protocolVersion, (p) => {
+          if (p.truncated) cut++
+          return slow && r() < 0.1 ? new Promise((res) => setTimeout(res, 1)) : undefined
+        })
         expect(seen.map((s) => s.p), `seed ${seed}`).toEqual(expected)
         // QoS 2 and anything not PUBLISH went to mqtt.js; every QoS 0/1 PUBLISH was read by the tap
         for (const s of seen) {
@@ -101,8 +114,30 @@ describe('PublishTap', () => {
         fast += seen.filter((s) => s.via === 'tap').length
       }
       expect(fast).toBeGreaterThan(3000)
+      expect(cut).toBeGreaterThan(5) // oversize payloads arriving over several chunks were cut, not buffered
     })
   }
+
+  it('reads an oversize PUBLISH only as far as its head and drops the rest as it streams in, buffering little', async () => {
+    const huge = mqttPacket.generate({ cmd: 'publish', topic: 'big/one', payload: Buffer.alloc(50 * 1024 * 1024, 0x41), qos: 1, messageId: 5, retain: false, dup: false } as Packet)
+    const next = mqttPacket.generate({ cmd: 'publish', topic: 'small', payload: Buffer.from('ok'), qos: 0, retain: false, dup: false } as Packet)
+    const inner = new PassThrough()
+    const taken: TappedPublish[] = []
+    const tap = new PublishTap(inner, (p) => void taken.push(p), { protocolVersion: 4, maxPayloadBytes: 1024 * 1024 })
+    const bytes = Buffer.concat([huge, next])
+    let mostBuffered = 0
+    for (let p = 0; p < bytes.length; p += 65_536) {
+      inner.write(bytes.subarray(p, p + 65_536))
+      await new Promise((r) => setImmediate(r))
+      mostBuffered = Math.max(mostBuffered, tap['partsLen'])
+    }
+    expect(taken.map((t) => [t.topic, t.size, t.payload.length, t.truncated, t.messageId])).toEqual([
+      ['big/one', 50 * 1024 * 1024, 64 * 1024, true, 5],
+      ['small', 2, 2, undefined, 0],
+    ])
+    expect(taken[0]!.payload.every((b) => b === 0x41)).toBe(true)
+    expect(mostBuffered).toBeLessThanOrEqual(512 * 1024)
+  })
 
   it('hands a topic alias, and everything after it, to mqtt.js', async () => {
     const v = 5

@@ -30,6 +30,13 @@ export interface TappedPublish {
   dup: boolean
   /** 0 at QoS 0. */
   messageId: number
+  /** Bytes of the payload as published. */
+  size: number
+  /**
+   * The payload was over `maxPayloadBytes`: `payload` holds only its first `keepBytes`, the rest was dropped
+   * unread as it streamed in, and the properties of an MQTT 5 message are not given.
+   */
+  truncated?: true
   /** MQTT 5 properties, when the packet carried any. */
   properties?: IPublishPacket['properties']
 }
@@ -44,6 +51,20 @@ export type PublishSink = (p: TappedPublish) => SinkResult
 
 const PASS = 1
 const BYPASS = 2
+
+/** Position after the MQTT 5 properties starting at `p` (a length, then that many bytes), or -1 if they run past `e`. */
+function afterProperties(buf: Buffer, p: number, e: number): number {
+  let len = 0
+  let mul = 1
+  for (let i = 0; i < 4; i++) {
+    if (p >= e) return -1
+    const c = buf[p++]!
+    len += (c & 127) * mul
+    mul *= 128
+    if (c < 128) return p + len <= e ? p + len : -1
+  }
+  return -1
+}
 
 export class PublishTap extends Duplex {
   private readonly v5: boolean
@@ -62,6 +83,11 @@ export class PublishTap extends Duplex {
   private bypass = false
   private ended = false
   private innerClosed = false
+  /** Bytes still to drop of an oversize PUBLISH. */
+  private skip = 0
+  private readonly maxPayload: number
+  private readonly keepBytes: number
+  private readonly headBytes: number
   private lastTopicBytes: Buffer = Buffer.alloc(0)
   private lastTopic = ''
   private fullParser: ReturnType<typeof mqttPacket.parser> | undefined
@@ -69,10 +95,21 @@ export class PublishTap extends Duplex {
   constructor(
     private readonly inner: Duplex,
     private readonly sink: PublishSink,
-    opts: { protocolVersion: number },
+    opts: {
+      protocolVersion: number
+      /** PUBLISH payloads over this are cut (see `TappedPublish.truncated`); default none. */
+      maxPayloadBytes?: number
+      /** Of a cut payload, the start given on (default 64 KiB). */
+      keepBytes?: number
+      /** Of an oversize PUBLISH frame, at most this much is buffered, from its start (default 256 KiB: any topic, packet id, usual properties). */
+      headBytes?: number
+    },
   ) {
     super({ allowHalfOpen: false })
     this.v5 = opts.protocolVersion === 5
+    this.maxPayload = opts.maxPayloadBytes ?? Infinity
+    this.keepBytes = opts.keepBytes ?? 64 * 1024
+    this.headBytes = opts.headBytes ?? 256 * 1024
     inner.on('data', (chunk: Buffer) => this.receive(chunk))
     inner.on('end', () => {
       this.ended = true
@@ -128,6 +165,10 @@ export class PublishTap extends Duplex {
   private receive(chunk: Buffer): void {
     if (this.halted) return
     if (this.bypass) return void this.pass(chunk)
+    if (!this.waiting) {
+      chunk = this.dropSkipped(chunk)
+      if (chunk.length === 0) return
+    }
     if (this.partsLen > 0 || this.waiting) {
       this.parts.push(chunk)
       this.partsLen += chunk.length
@@ -163,23 +204,36 @@ export class PublishTap extends Duplex {
         return this.keep(buf.subarray(p), 0)
       }
       const frameEnd = q + len
-      if (frameEnd > end) return this.keep(buf.subarray(p), frameEnd - p)
       const type = buf[p]!
       let r: SinkResult = undefined
-      if (type >> 4 === 3) {
+      if (frameEnd > end) {
+        // a PUBLISH over the payload limit is read only as far as its head; the rest is dropped as it arrives
+        if (type >> 4 !== 3 || ((type >> 1) & 3) > 1 || len <= this.maxPayload) return this.keep(buf.subarray(p), frameEnd - p)
+        const head = Math.min(len, this.headBytes)
+        if (end - q < head) return this.keep(buf.subarray(p), q - p + head)
+        const t = this.publish(buf, type, p, q, end, frameEnd)
+        if (t === BYPASS || t === PASS) return this.startBypass(buf.subarray(p))
+        // a long topic or long properties, not a long payload: read it whole
+        if (t.size <= this.maxPayload) return this.keep(buf.subarray(p), frameEnd - p)
+        this.skip = frameEnd - end
+        r = this.sink(t)
+      } else if (type >> 4 === 3) {
         const t = this.publish(buf, type, p, q, frameEnd)
         if (t === BYPASS) return this.startBypass(buf.subarray(p))
         if (t === PASS) r = this.pass(buf.subarray(p, frameEnd))
         else r = this.sink(t)
       } else r = this.pass(buf.subarray(p, frameEnd))
-      p = frameEnd
+      p = Math.min(frameEnd, end)
       if (r === HALT) return this.halt()
       if (r !== undefined) return this.hold(r, buf.subarray(p))
     }
   }
 
-  /** A PUBLISH frame this reader takes; PASS: one for mqtt.js (QoS 2); BYPASS: mqtt.js from here on (malformed, alias). */
-  private publish(buf: Buffer, type: number, frame: number, s: number, e: number): TappedPublish | typeof PASS | typeof BYPASS {
+  /**
+   * A PUBLISH frame this reader takes; PASS: one for mqtt.js (QoS 2); BYPASS: mqtt.js from here on (malformed, alias).
+   * `e` is where the bytes at hand end; `frameEnd` beyond it: an oversize frame, of which only the head is at hand.
+   */
+  private publish(buf: Buffer, type: number, frame: number, s: number, e: number, frameEnd = e): TappedPublish | typeof PASS | typeof BYPASS {
     const qos = (type >> 1) & 3
     if (qos === 2) return PASS
     if (qos === 3 || e - s < 2) return BYPASS
@@ -196,10 +250,19 @@ export class PublishTap extends Duplex {
     }
     if (this.v5) {
       if (p >= e) return BYPASS
-      if (buf[p] !== 0) return this.publishWithProperties(buf.subarray(frame, e)) ?? BYPASS
-      p++
+      if (buf[p] === 0) p++
+      else if (frameEnd === e) return this.publishWithProperties(buf.subarray(frame, e)) ?? BYPASS
+      else {
+        // the head of an oversize frame: step over its properties (not kept)
+        p = afterProperties(buf, p, e)
+        if (p < 0) return BYPASS
+      }
     }
-    return { topic, payload: buf.subarray(p, e), qos: qos as 0 | 1, retain: (type & 1) === 1, dup: (type & 8) !== 0, messageId }
+    const retain = (type & 1) === 1
+    const dup = (type & 8) !== 0
+    if (frameEnd === e) return { topic, payload: buf.subarray(p, e), size: e - p, qos: qos as 0 | 1, retain, dup, messageId }
+    const payload = Buffer.from(buf.subarray(p, Math.min(e, p + this.keepBytes)))
+    return { topic, payload, size: frameEnd - p, truncated: true, qos: qos as 0 | 1, retain, dup, messageId }
   }
 
   /** Most messages repeat the previous topic: compare its bytes instead of decoding them again. */
@@ -231,7 +294,15 @@ export class PublishTap extends Duplex {
     const pk = got as IPublishPacket
     if (pk.properties?.topicAlias !== undefined) return undefined
     const payload = typeof pk.payload === 'string' ? Buffer.from(pk.payload) : pk.payload
-    return { topic: pk.topic, payload, qos: pk.qos as 0 | 1, retain: pk.retain, dup: pk.dup, messageId: pk.messageId ?? 0, properties: pk.properties }
+    return { topic: pk.topic, payload, size: payload.length, qos: pk.qos as 0 | 1, retain: pk.retain, dup: pk.dup, messageId: pk.messageId ?? 0, properties: pk.properties }
+  }
+
+  /** The bytes after what is left to drop of an oversize frame. */
+  private dropSkipped(chunk: Buffer): Buffer {
+    if (this.skip === 0) return chunk
+    const n = Math.min(this.skip, chunk.length)
+    this.skip -= n
+    return chunk.subarray(n)
   }
 
   private keep(rest: Buffer, need: number): void {
@@ -251,7 +322,7 @@ export class PublishTap extends Duplex {
       if (this.halted) return
       // bytes that arrived meanwhile were queued behind the held ones
       const queued = this.parts
-      const chunk = queued.length > 0 ? Buffer.concat([held ?? Buffer.alloc(0), ...queued]) : held
+      const chunk = this.dropSkipped(queued.length > 0 ? Buffer.concat([held ?? Buffer.alloc(0), ...queued]) : (held ?? Buffer.alloc(0)))
       this.parts = []
       this.partsLen = 0
       this.need = 0

@@ -36,7 +36,8 @@ export class RejectionLog {
     private readonly previewBytes = 256,
   ) {}
 
-  record(topic: string, payload: Uint8Array, rejections: readonly Rejection[], at: number): void {
+  /** `size`: bytes as published, when `payload` holds only the start of an oversize message. */
+  record(topic: string, payload: Uint8Array, rejections: readonly Rejection[], at: number, size = payload.byteLength): void {
     for (const r of rejections) {
       this.total++
       bump(this.byReason, r.reason)
@@ -54,7 +55,7 @@ export class RejectionLog {
     for (const r of rejections) {
       let ring = this.last.get(r.reason)
       if (!ring) this.last.set(r.reason, (ring = []))
-      ring.push([this.order++, { at, topic, reason: r.reason, ...(r.signal === undefined ? {} : { signal: r.signal }), preview, bytes: payload.byteLength }])
+      ring.push([this.order++, { at, topic, reason: r.reason, ...(r.signal === undefined ? {} : { signal: r.signal }), preview, bytes: size }])
       if (ring.length > this.keep) ring.shift()
     }
   }

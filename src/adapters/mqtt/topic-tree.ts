@@ -74,8 +74,8 @@ export class TopicTree {
     this.previewBytes = o.previewBytes ?? 160
   }
 
-  /** False when the topic is new and the tree is full. */
-  record(topic: string, payload: Uint8Array, retained: boolean, now: number): boolean {
+  /** False when the topic is new and the tree is full. `size`: bytes as published, when `payload` holds only its start. */
+  record(topic: string, payload: Uint8Array, retained: boolean, now: number, size = payload.byteLength): boolean {
     let leaf = this.byTopic.get(topic)
     if (!leaf) {
       if (this.byTopic.size >= this.maxTopics) {
@@ -95,7 +95,7 @@ export class TopicTree {
     leaf.count++
     leaf.retained = retained
     leaf.lastAt = now
-    leaf.bytes = payload.byteLength
+    leaf.bytes = size
     if (now - leaf.windowStart >= RATE_WINDOW_MS) {
       leaf.rate = (leaf.windowCount * 1000) / (now - leaf.windowStart)
       leaf.windowStart = now
