@@ -4,6 +4,7 @@ import type { MqttConnectionConfig } from '../../core/config/schema'
 import type { MqttAccess } from '../../core/mqtt/mqtt-port'
 import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
+import { ArrivalClock } from '../../core/ports/clock'
 import type { Sample } from '../../shared/model'
 import { CollectorEvents } from '../collector-events'
 import { clientOptions, DEFAULT_RECONNECT } from './client-options'
@@ -54,6 +55,8 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private readonly batcher: DurableBatcher
   private readonly maxBytes: number
   private readonly rebirthAsked = new Map<string, number>()
+  /** Stamps of samples whose message carries no time: distinct per message, so none overwrites another. */
+  private readonly arrival = new ArrivalClock()
   private stopping = false
 
   constructor(private readonly opts: MqttCollectorOptions) {
@@ -178,6 +181,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   /** `size`: bytes of the payload as published, when `payload` holds only its start (an oversize message). */
   onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void, size = payload.byteLength): void {
     const now = Date.now()
+    const at = this.arrival.next(now)
     const samples = this.batcher.gathering
     let rejections: Rejection[] | undefined
     if (!this.tree.record(topic, payload, retained, now, size)) rejections = [{ reason: 'topic_limit' }]
@@ -185,7 +189,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
     if (sp) {
       if (size > this.maxBytes) (rejections ??= []).push({ reason: 'too_large' })
       else {
-        const r = this.sparkplug.handle(sp, payload, now)
+        const r = this.sparkplug.handle(sp, payload, at)
         for (const x of r.samples) samples.push(x)
         if (r.rejections.length > 0) rejections = (rejections ?? []).concat(r.rejections)
         if (r.rebirth) this.askRebirth(r.rebirth.group, r.rebirth.node, now)
@@ -193,7 +197,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
     } else {
       const mappings = this.table.forTopic(topic)
       if (mappings) {
-        const r = size > this.maxBytes ? [{ reason: 'too_large' as const }] : decodeInto(mappings, payload, now, this.maxBytes, samples)
+        const r = size > this.maxBytes ? [{ reason: 'too_large' as const }] : decodeInto(mappings, payload, at, this.maxBytes, samples)
         if (r) rejections = rejections ? rejections.concat(r) : r
       }
     }
@@ -209,7 +213,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   }
 
   private markAllBad(status: string) {
-    const now = Date.now()
+    const now = this.arrival.next()
     const bad = this.table.list().map((s): Sample => ({ signal: s.id, ts: now, value: null, quality: 'bad', status }))
     if (bad.length > 0) this.batcher.add(bad)
   }

@@ -1,5 +1,5 @@
 import { decodeBlock } from '../../core/store/block-codec'
-import { type Columns, lowerBound, sliceColumns } from '../../core/store/columns'
+import { type Columns, lowerBound, sliceColumns, TICK, upperBound } from '../../core/store/columns'
 import { concatColumns, mergeNewerWins, sortDedupe } from '../../core/store/merge'
 import { HOUR, MINUTE, aggregate, coarsen } from '../../core/store/rollup'
 import { SignalGrouper } from './group-by-signal'
@@ -80,7 +80,7 @@ export class Compactor {
     const { cols, duplicates } = sortDedupe(rows)
     s.count('duplicates', duplicates)
     // [0, late) are at or before data already in blocks; [0, expired) of those are older than raw kept.
-    const late = lowerBound(cols.ts, cols.n, st.maxTs + 1)
+    const late = upperBound(cols.ts, cols.n, st.maxTs)
     const expired = lowerBound(cols.ts, late, ceilHour(st.rawFrom))
     s.count('expired', expired)
     if (late > expired) this.mergeLate(st, sliceColumns(cols, expired, late))
@@ -146,8 +146,8 @@ function hourRanges(c: Columns): [number, number][] {
   for (let i = 0; i < c.n; i++) {
     const h = Math.floor((c.ts[i] ?? 0) / HOUR) * HOUR
     const last = ranges[ranges.length - 1]
-    if (last && h <= last[1] + 1) last[1] = h + HOUR - 1
-    else ranges.push([h, h + HOUR - 1])
+    if (last && h <= last[1] + TICK) last[1] = h + HOUR - TICK
+    else ranges.push([h, h + HOUR - TICK])
   }
   return ranges
 }
