@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './ports/clock'
 import type { Collector } from './ports/collector'
 import { type Logger, silentLogger } from './ports/logger'
 import { SessionStream } from './signals/session-stream'
+import { SampleAccounting } from './signals/sample-accounting'
 import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
@@ -58,6 +59,7 @@ export function createCore(deps: CoreDeps): Core {
   const registry = new ConnectionRegistry(clock)
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
+  const accounting = new SampleAccounting()
   const startedAt = clock.now()
   const unsubs: (() => void)[] = []
 
@@ -85,6 +87,10 @@ export function createCore(deps: CoreDeps): Core {
       stream.set(known)
       return { subscribed: known.length, unknown: signals.filter((id) => !catalog.has(id)) }
     },
+    'signals.accounting': ({ signals }) => ({
+      connections: deps.plant.connections.map((c) => ({ connection: c.id, ...accounting.connection(c.id) })),
+      signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
+    }),
     'trends.query': async ({ signals, from, to, points }) => ({
       series: await Promise.all(signals.map((id) => history.query(id, from, to, points))),
     }),
@@ -110,8 +116,25 @@ export function createCore(deps: CoreDeps): Core {
       if (store) {
         await store.registerSignals(catalog.list().map(toSignalDef))
       }
+      if (store) {
+        unsubs.push(
+          store.onEvent((e) => {
+            if (e.type === 'resolved') accounting.resolved(e.signals)
+          }),
+        )
+      }
+      const counted = (id: string) => {
+        const a = accounting.connection(id)
+        registry.count(id, { samples: a.received, stored: a.stored, duplicates: a.duplicates, rejected: a.rejected + Object.values(a.unassigned).reduce((x, n) => x + n, 0) })
+      }
+      // counters reach the status bar at most once a second (the registry's pace), not per batch
+      const countTimer = setInterval(() => deps.plant.connections.forEach((c) => counted(c.id)), 1000)
+      countTimer.unref?.()
+      unsubs.push(() => clearInterval(countTimer))
       for (const col of deps.collectors) {
-        let samples = 0
+        if (col.onRejected) {
+          unsubs.push(col.onRejected((list) => list.forEach((r) => accounting.rejected(col.id, r.signal, r.reason))))
+        }
         unsubs.push(
           col.onState((st) => {
             if (st.health === 'error' || st.health === 'degraded') log.warn({ connection: col.id, ...st }, 'connection not healthy')
@@ -119,15 +142,24 @@ export function createCore(deps: CoreDeps): Core {
             registry.setState(col.id, st)
           }),
           col.onSamples((batch) => {
-            samples += batch.length
             live.ingest(batch)
-            registry.count(col.id, samples, col.rejected)
-            if (!store) return memory!.ingest(batch)
+            if (!store) {
+              accounting.kept(col.id, batch)
+              return memory!.ingest(batch)
+            }
+            const handed = accounting.handed(col.id, batch)
             // The promise is the durability signal: collectors acknowledge upstream once it resolves.
-            return store.append(batch).catch((e: unknown) => {
-              log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
-              throw e
-            })
+            return store.append(batch).then(
+              (receipt) => {
+                accounting.settle(handed, receipt)
+                return receipt
+              },
+              (e: unknown) => {
+                accounting.fail(handed)
+                log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
+                throw e
+              },
+            )
           }),
         )
       }

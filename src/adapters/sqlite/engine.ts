@@ -1,6 +1,9 @@
 import { statSync } from 'node:fs'
 import type { Sample } from '../../shared/model'
 import type {
+  AppendReceipt,
+  SignalRejection,
+  SignalResolution,
   BucketQuery,
   BucketSeries,
   LoggedBatch,
@@ -21,6 +24,7 @@ import {
   type SignalRef,
   type WireBatch,
   batchColumns,
+  countRejection,
   filterBatch,
   fromLogRow,
   toLogParams,
@@ -102,7 +106,7 @@ export class StoreEngine {
   }
 
   /** Commits the batches in one transaction (group commit); returns per batch its seq and counts. */
-  append(inputs: readonly AppendInput[]): { seq: number; accepted: number; rejected: number }[] {
+  append(inputs: readonly AppendInput[]): AppendReceipt[] {
     const s = this.s
     const logged: WireBatch[] = []
     let seq = s.lastSeq
@@ -111,13 +115,19 @@ export class StoreEngine {
         for (const [name, n] of Object.entries(counts)) s.count(name as keyof IngestCounts, n)
         const before = batch.n
         const expired = this.markExpired(batch)
-        if (expired) filterBatch(batch, (i) => expired[i] === 0)
+        let rejections: SignalRejection[] | undefined
+        if (expired) {
+          const bySignal = new Map<string, SignalRejection>()
+          for (let i = 0; i < batch.n; i++) if (expired[i] === 1) countRejection(bySignal, this.keyOf(batch.sig[i] ?? 0), 'expired')
+          rejections = [...bySignal.values()]
+          filterBatch(batch, (i) => expired[i] === 0)
+        }
         s.count('accepted', batch.n)
         if (batch.n > 0) {
           this.insertLog.run(++seq, ...toLogParams(batch))
           logged.push(batch)
         }
-        return { seq, accepted: batch.n, rejected: before - batch.n }
+        return { seq, accepted: batch.n, rejected: before - batch.n, ...(rejections ? { rejections } : {}) }
       })
       if (logged.length > 0) s.setMeta('last_seq', seq)
       return out
@@ -148,6 +158,15 @@ export class StoreEngine {
     s.count('outOfOrder', outOfOrder)
     if (mask) s.count('expired', mask.reduce((a, x) => a + x, 0))
     return mask
+  }
+
+  private keyOf(id: number): string {
+    return this.s.byId[id]?.def.id ?? `#${id}`
+  }
+
+  /** Per-signal duplicates and late expiries resolved by compaction since the last call (for accounting). */
+  takeResolved(): SignalResolution[] {
+    return this.s.takeResolved()
   }
 
   queryRaw(key: string, from: number, to: number, limit: number): RawSeries {

@@ -4,12 +4,34 @@ import type { Unsubscribe } from './collector'
 /** What the store keeps about a signal. `binding` is its address inside the connection (NodeId, topic + path). */
 export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & { binding?: string }
 
+/** Why the store refused samples at append; the counter of the same name in StoreCounters counts them too. */
+export type StoreRejection = 'unknownSignal' | 'wrongType' | 'badTimestamp' | 'futureTimestamp' | 'expired'
+
+/** Samples of one signal the store refused in one append, and why. */
+export interface SignalRejection {
+  signal: SignalId
+  reason: StoreRejection
+  count: number
+}
+
 /** Answer to `append`: the batch is committed (it survives a crash of the process) once this resolves. */
 export interface AppendReceipt {
   /** Sequence number of the commit that holds the batch; every sample at or below it is durable. */
   seq: number
   accepted: number
   rejected: number
+  /** Per signal and reason, the `rejected` samples (absent when none were). */
+  rejections?: SignalRejection[]
+}
+
+/**
+ * Accepted samples that, once compaction resolved them, did not stay: `duplicates` replaced by a later sample of
+ * the same signal and timestamp, `expired` older than the raw data kept for the signal.
+ */
+export interface SignalResolution {
+  signal: SignalId
+  duplicates: number
+  expired: number
 }
 
 /** Raw samples of one signal, ascending time, as parallel arrays. */
@@ -117,6 +139,8 @@ export type StoreEvent =
    * Also sent if the store's thread dies, after which every call rejects.
    */
   | { type: 'error'; message: string }
+  /** Compaction resolved accepted samples that do not stay (see SignalResolution); for per-signal accounting. */
+  | { type: 'resolved'; signals: SignalResolution[] }
 
 /**
  * Local history of samples: crash-safe, bounded, with rollups.
