@@ -97,7 +97,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     }
   }
   const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
-  // A flood of bad messages must not flood the log: per code, a few lines and then a count (docs/api.md).
+  // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
     one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),
     summary: (code, count, intervalMs) => log.warn({ code, count, intervalMs }, `rpc messages rejected: code ${code}: ${count} more in the last ${intervalMs / 1000} s`),
