@@ -67,8 +67,9 @@ describe('one session flooding trends.query', () => {
     const busy = all.filter((r) => !r.ok && r.error?.code === 'rpc.busy')
     expect(ok.length + busy.length).toBe(FLOOD)
     expect(ok.length).toBeGreaterThan(0)
-    // At most 16 calls in progress, and at most 32 MB of replies being built or unsent: most of the flood is busy.
-    expect(busy.length).toBeGreaterThanOrEqual(FLOOD - 16)
+    // At most 16 calls in progress and 32 MB of replies being built or unsent: most of the flood is busy (how many
+    // exactly depends on how fast the replies are taken; the exact limit is unit-tested in in-flight.test.ts).
+    expect(busy.length).toBeGreaterThan(FLOOD / 2)
     // Folded duplicates still answer in the order asked: 64 series, each the one signal with the same points,
     // `points` lowered so 64 series fit the 8 MB reply budget.
     for (const r of ok) {

@@ -63,4 +63,19 @@ describe('trends.query work bounds', () => {
     h.release()
     await expect(again).resolves.toMatchObject({ points: 1000 })
   })
+
+  it('answers rpc.busy when all sessions together have the total budget in progress', async () => {
+    const h = fakeHistory()
+    const q = createTrendQuery(h.reader, { maxReplyBytes: 1000 * BYTES_PER_POINT, totalReplyBytes: 2500 * BYTES_PER_POINT })
+    const big = { signals: ['a'], from: 0, to: 10, points: 1000 }
+    const first = [q(big, session()), q(big, session())]
+    await expect(q(big, session())).rejects.toMatchObject({ code: 'rpc.busy' })
+    await tick()
+    h.release()
+    await Promise.all(first)
+    const again = q(big, session())
+    await tick()
+    h.release()
+    await expect(again).resolves.toMatchObject({ points: 1000 })
+  })
 })
