@@ -13,6 +13,9 @@ import { SampleAccounting } from './signals/sample-accounting'
 import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
+import { createTrendQuery } from './trends/trend-query'
+import type { Diagnostics } from '../shared/contract/system'
+import { AppError } from '../shared/model/errors'
 import type { SampleStore, SignalDef } from './ports/sample-store'
 import { createMqttHandlers } from './mqtt/mqtt-handlers'
 import { createOpcuaHandlers } from './opcua/opcua-handlers'
@@ -32,6 +35,8 @@ export interface CoreDeps {
   opcua?: OpcuaTools
   /** Keeps runtime edits (MQTT mappings, OPC UA signals) across restarts. Without it they last until the next restart. */
   persistence?: PlantPersistence
+  /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections. */
+  diagnostics?: (o: { gc: boolean }) => Diagnostics
 }
 
 const toSignalDef = (s: SignalInfo): SignalDef => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })
@@ -56,6 +61,7 @@ export function createCore(deps: CoreDeps): Core {
   const store = deps.store
   const memory = store ? undefined : new MemoryHistory()
   const history: HistoryReader = store ? new StoreHistory(store) : memory!
+  const trendQuery = createTrendQuery(history)
   const registry = new ConnectionRegistry(clock)
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
@@ -71,6 +77,10 @@ export function createCore(deps: CoreDeps): Core {
   const handlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
+    'system.diagnostics': ({ gc }) => {
+      if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
+      return deps.diagnostics({ gc: gc ?? false })
+    },
     'connections.list': () => registry.list(),
     'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
     'signals.current': async ({ signals }) => {
@@ -91,9 +101,7 @@ export function createCore(deps: CoreDeps): Core {
       connections: deps.plant.connections.map((c) => ({ connection: c.id, ...accounting.connection(c.id) })),
       signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
-    'trends.query': async ({ signals, from, to, points }) => ({
-      series: await Promise.all(signals.map((id) => history.query(id, from, to, points))),
-    }),
+    'trends.query': (q, { session }) => trendQuery(q, session),
     ...createOpcuaHandlers({
       collectors: deps.collectors,
       catalog,

@@ -6,6 +6,7 @@ import { formatCount, formatTimestamp } from '../../stores/format'
 import { useSystemStore } from '../../stores/system-store'
 import { useUiStore } from '../../stores/ui-store'
 import { waitsForCertificate } from '../engineering/certificates'
+import { DiagnosticsButton } from './DiagnosticsButton'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
@@ -70,6 +71,7 @@ export function StatusBar() {
           <ConnectionChip key={c.id} c={c} />
         ))}
       </ul>
+      <DiagnosticsButton />
     </footer>
   )
 }
