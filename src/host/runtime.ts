@@ -20,6 +20,8 @@ export interface Runtime {
   core: Core
   rpc: RpcServer<typeof events>
   demo: DemoPlant | undefined
+  /** The local history (for diagnostics and tests). */
+  store: SampleStore
   stop(): Promise<void>
 }
 
@@ -82,8 +84,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
   const store: SampleStore = await openSqliteSampleStore({
     path: join(o.dataDir, 'store', 'samples.db'),
+    synchronous: o.config.store.durability === 'power-loss' ? 'full' : 'normal',
     ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
   })
+  const rec = store.recovery
+  if (rec?.unclean) {
+    log.warn({ store: rec }, `unclean stop detected: the store was not closed; ${rec.batches} batches replayed, ${rec.samples} samples recovered`)
+  } else if (rec && rec.batches > 0) log.info({ store: rec }, `store opened: ${rec.batches} batches replayed (${rec.samples} samples not yet compacted)`)
   store.onEvent((e) => {
     if (e.type === 'error') log.error({ store: e }, 'store background work failed')
     else if (e.type === 'budget-deleted') log.warn({ store: e }, 'store dropped data to stay within its disk budget')
@@ -118,6 +125,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     core,
     rpc,
     demo,
+    store,
     async stop() {
       rejectLog.flush()
       await core.stop()

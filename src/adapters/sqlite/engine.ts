@@ -10,6 +10,7 @@ import type {
   MaintenanceReport,
   RawSeries,
   SignalDef,
+  StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
 import { planBuckets } from '../../core/store/buckets'
@@ -69,13 +70,21 @@ export class StoreEngine {
     this.upsertSignal = this.s.db.prepare(`INSERT INTO signal (key, name, data_type, unit, connection, binding)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, data_type = excluded.data_type,
       unit = excluded.unit, connection = excluded.connection, binding = excluded.binding RETURNING *`)
-    this.replayLog()
+    // 'open' stays 1 from here until a clean close: finding it set means the last run did not close the file
+    const wasOpen = this.s.db.prepare("SELECT value FROM meta WHERE key = 'open'").pluck().get() === 1
+    const replayed = this.replayLog()
+    this.recovery = { unclean: wasOpen, ...replayed }
+    this.s.db.prepare("INSERT INTO meta (key, value) VALUES ('open', 1) ON CONFLICT (key) DO UPDATE SET value = 1").run()
   }
 
+  /** What opening found: whether the last run stopped without closing the store, and what was replayed. */
+  readonly recovery: StoreRecovery
+
   /** Rebuilds the memtable from batches committed but not compacted before the last close or crash. */
-  private replayLog(): void {
+  private replayLog(): { batches: number; samples: number } {
     const s = this.s
     const rows = s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').all(s.compactedSeq) as LogRow[]
+    let samples = 0
     for (const row of rows) {
       const b = fromLogRow(row)
       // A signal may have been compacted past this batch before a crash cut its compaction round short.
@@ -85,7 +94,9 @@ export class StoreEngine {
         if (st && (b.ts[i] ?? 0) > st.lastSeen) st.lastSeen = b.ts[i] ?? 0
       }
       s.active.add(b, this.now())
+      samples += b.n
     }
+    return { batches: rows.length, samples }
   }
 
   registerSignals(defs: readonly SignalDef[]): void {
@@ -269,10 +280,13 @@ export class StoreEngine {
       recentSamples: this.recentSamples,
       diskBytes,
       diskBudgetBytes: this.opts.retention.diskBudgetBytes,
+      // read back from SQLite, not from the options: what the connection really does (2 = FULL, 3 = EXTRA)
+      durability: (s.db.pragma('synchronous', { simple: true }) as number) >= 2 ? 'power-loss' : 'process-crash',
     }
   }
 
   close(): void {
+    this.s.db.prepare("UPDATE meta SET value = 0 WHERE key = 'open'").run()
     this.s.db.close()
   }
 }

@@ -12,6 +12,7 @@ import type {
   SampleStore,
   SignalDef,
   StoreEvent,
+  StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
 import type { Method, Notice, Reply, WorkerApi } from './protocol'
@@ -27,6 +28,7 @@ const CHUNK = 16_384
  */
 export class WorkerSampleStore implements SampleStore {
   durableSeq = 0
+  recovery: StoreRecovery = { unclean: false, batches: 0, samples: 0 }
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private readonly refs = new Map<string, SignalRef>()
@@ -50,6 +52,7 @@ export class WorkerSampleStore implements SampleStore {
         if (m.type === 'ready') {
           for (const [key, ref] of m.signals) store.refs.set(key, ref)
           store.durableSeq = m.durableSeq
+          store.recovery = m.recovery
           resolve(store)
         } else if (m.type === 'fatal') reject(new Error(`store: ${m.error}`))
         else if (m.type === 'durable') store.markDurable(m.seq)

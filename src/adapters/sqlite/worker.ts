@@ -66,7 +66,7 @@ port.on('message', (r: Request) => {
 })
 
 const timer = setInterval(schedule, 1_000)
-post({ type: 'ready', signals: engine.signalRefs(), durableSeq: engine.s.lastSeq })
+post({ type: 'ready', signals: engine.signalRefs(), durableSeq: engine.s.lastSeq, recovery: engine.recovery })
 
 function schedule(): void {
   if (scheduled || closed) return

@@ -122,6 +122,19 @@ export interface StoreStats {
   /** Bytes of the store on disk, and the budget (null: none). */
   diskBytes: number
   diskBudgetBytes: number | null
+  /** What an acknowledged sample survives: a crash of the process, or also a power loss (an fsync per commit). */
+  durability?: 'process-crash' | 'power-loss'
+}
+
+/**
+ * What opening the store found. `unclean`: the last run stopped without closing it (a crash, a kill, a power cut);
+ * `batches`/`samples`: committed appends not yet compacted, replayed from the log — after an unclean stop,
+ * the samples recovered.
+ */
+export interface StoreRecovery {
+  unclean: boolean
+  batches: number
+  samples: number
 }
 
 export interface MaintenanceReport {
@@ -163,6 +176,8 @@ export interface SampleStore {
   append(batch: readonly Sample[]): Promise<AppendReceipt>
   /** Highest seq known committed. */
   readonly durableSeq: number
+  /** What opening found (stores that persist nothing leave it out). */
+  readonly recovery?: StoreRecovery
   onDurable(cb: (seq: number) => void): Unsubscribe
 
   /** Samples in [from, to], ascending; at most `limit` (default 100,000). */
