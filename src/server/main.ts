@@ -55,6 +55,7 @@ async function main() {
       port,
       ...(config.server.tls ? { tls: config.server.tls } : {}),
       ...(config.server.token ? { token: config.server.token } : {}),
+      ...(config.server.hostnames ? { hostnames: config.server.hostnames } : {}),
       webRoot: join(root, 'out', 'web'),
       rpc: runtime.rpc,
       logger,
@@ -68,7 +69,8 @@ async function main() {
   })
   logger.info({ url: http.url, dataDir }, 'Plantdeck headless server listening')
   // One plain line for people and for scripts that start us with --port 0.
-  process.stderr.write(`Plantdeck is running at ${http.url}${config.server.token ? '?token=<your token>' : ''}\n`)
+  // The token itself is never printed or logged; a browser opens the URL once with it and then keeps a cookie.
+  process.stderr.write(`Plantdeck is running at ${http.url}${config.server.token ? ` (open it once as ${http.url}?token=<your token>)` : ''}\n`)
 
   let stopping = false
   const shutdown = async (sig: string) => {
