@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { testid, useHeadlessPage } from '../helpers/e2e'
+import { openClient } from '../helpers/ws-client'
 
 const TOKEN = 'e2e-secret-token-9f3c1a7b5d'
 const e2e = useHeadlessPage(() => ({ server: { port: 0, token: TOKEN } }))
@@ -28,9 +29,7 @@ describe('a browser opens the server once with ?token= and then works by cookie'
     const visible = await page.evaluate(() => document.cookie + JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + location.href)
     expect(visible).not.toContain(TOKEN)
 
-    // A reload needs no token; a browser without the cookie gets no API.
-    await page.reload()
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.match(/connected/i), testid('connection-demo-opcua'), { timeout: 30_000 })
+    // A browser without the cookie gets no API...
     const stranger = await e2e.browser.newPage()
     const refused = await stranger.goto(server.url).then(() =>
       stranger.evaluate(
@@ -44,6 +43,17 @@ describe('a browser opens the server once with ?token= and then works by cookie'
     )
     await stranger.close()
     expect(refused).toBe('closed 1006')
+
+    // ...and the refusals are counted where the operator sees them (the status bar) and in the API.
+    await page.reload() // and a reload needs no token
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.match(/connected/i), testid('connection-demo-opcua'), { timeout: 30_000 })
+    await page.waitForSelector(testid('server-refused'))
+    expect(await page.locator(testid('server-refused')).textContent()).toMatch(/^\d+ refused$/)
+    const { client, ws } = await openClient(`${server.url.replace(/^http/, 'ws')}api`, { Authorization: `Bearer ${TOKEN}` })
+    const info = await client.call('system.info', {})
+    ws.close()
+    expect(info.refused?.token).toBeGreaterThanOrEqual(1)
+    expect(info.refused?.host).toBe(0)
     expect(pageErrors.filter((e) => !/WebSocket|401/.test(e))).toEqual([])
 
     // The token never reached the log file or the server's output.

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { method } from './define'
 
+const Count = z.number().int().nonnegative()
+
 export const HostKind = z.enum(['desktop', 'headless', 'test'])
 
 export const SystemInfo = z.object({
@@ -10,6 +12,11 @@ export const SystemInfo = z.object({
   startedAt: z.number().int(),
   /** True while the simulated plant is the data source. */
   demo: z.boolean(),
+  /**
+   * Requests the headless server refused since it started, by reason: a Host or Origin that is not this server
+   * (DNS rebinding, another site's page), a missing or wrong token, an unknown WebSocket path. Absent on the desktop.
+   */
+  refused: z.object({ host: Count, origin: Count, token: Count, path: Count }).optional(),
 })
 export type SystemInfo = z.infer<typeof SystemInfo>
 
