@@ -15,7 +15,16 @@ export interface AccessPolicy {
 
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]', ''])
 const isLoopback = (h: string) => h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-const bare = (h: string) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+/** Lowercase, IPv6 without brackets and in its canonical short form (`[0:0::1]` is `::1`), so names compare equal. */
+function bare(h: string): string {
+  const name = h.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  if (!name.includes(':')) return name
+  try {
+    return new URL(`http://[${name}]`).hostname.slice(1, -1)
+  } catch {
+    return name
+  }
+}
 
 /** Splits a Host header into name and port; undefined for anything malformed (userinfo, paths, bad ports). */
 export function parseHost(header: string): { name: string; port?: number } | undefined {

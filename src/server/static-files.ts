@@ -1,6 +1,7 @@
 import { closeSync, constants, createReadStream, fstatSync, openSync, realpathSync, type Stats } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
+import { pipeline } from 'node:stream'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -67,10 +68,7 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   if (req.method === 'HEAD') {
     closeSync(fd)
     res.end()
-  } else
-    createReadStream('', { fd })
-      .on('error', () => res.destroy())
-      .pipe(res)
+  } else pipeline(createReadStream('', { fd }), res, () => undefined) // closes the file when the client goes away too
 }
 
 /**

@@ -87,7 +87,7 @@ describe('DNS rebinding: Host and Origin are checked against the names of this s
 
   it('accepts its own names in any case, IPv6 literals and no port; refuses other ports and look-alikes', async () => {
     const p = open.port
-    const ok = [`127.0.0.1:${p}`, `LocalHost:${p}`, `[::1]:${p}`, `localhost`, `127.0.0.2:${p}`]
+    const ok = [`127.0.0.1:${p}`, `LocalHost:${p}`, `[::1]:${p}`, `[0:0:0:0:0:0:0:1]:${p}`, `localhost`, `127.0.0.2:${p}`]
     const bad = [`localhost:${p + 1}`, `localhost.evil.example:${p}`, `127.0.0.1.nip.io:${p}`, `::1:${p}`, `user@localhost:${p}`, `plant.example:${p}`, `[::2]:${p}`]
     for (const Host of ok) {
       expect((await rawRequest(p, '/', { Host })).status, Host).toBe(200)
