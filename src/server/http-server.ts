@@ -56,6 +56,11 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
       const r = auth.exchange(req, res, SECURITY_HEADERS)
       if (r === 'refused') refusals.refuse('token', 'http', remote)
       if (r !== 'none') return
+      // Without the cookie the UI could only reconnect forever; say what to do instead.
+      if (!auth.allows(req)) {
+        refusals.refuse('token', 'http', remote)
+        return text(401, 'This Plantdeck server needs its access token: open this address once as /?token=<your token>.')
+      }
     }
     serveStatic(o.webRoot, req, res)
   }

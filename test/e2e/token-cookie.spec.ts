@@ -29,9 +29,12 @@ describe('a browser opens the server once with ?token= and then works by cookie'
     const visible = await page.evaluate(() => document.cookie + JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + location.href)
     expect(visible).not.toContain(TOKEN)
 
-    // A browser without the cookie gets no API...
+    // A browser without the cookie gets neither the UI (a page saying how to get in) nor the API...
     const stranger = await e2e.browser.newPage()
-    const refused = await stranger.goto(server.url).then(() =>
+    const denied = await stranger.goto(server.url)
+    expect(denied?.status()).toBe(401)
+    expect(await stranger.textContent('body')).toContain('?token=')
+    const refused = await Promise.resolve().then(() =>
       stranger.evaluate(
         () =>
           new Promise<string>((resolve) => {

@@ -102,7 +102,11 @@ describe('DNS rebinding: Host and Origin are checked against the names of this s
   it('accepts a configured name over TLS, with its https origin', async () => {
     const p = tls.port
     const auth = { Authorization: `Bearer ${TOKEN}` }
-    expect((await rawRequest(p, '/', { Host: `plant.example:${p}` }, { tls: true })).status).toBe(200)
+    expect((await rawRequest(p, '/', { Host: `plant.example:${p}`, ...auth }, { tls: true })).status).toBe(200)
+    // Without the token or its cookie, the page says how to get in rather than serving a UI that cannot connect.
+    const bare = await rawRequest(p, '/', { Host: `plant.example:${p}` }, { tls: true })
+    expect(bare.status).toBe(401)
+    expect(bare.body).toContain('?token=')
     expect((await rawRequest(p, '/api', { Host: `PLANT.example:${p}`, Origin: `https://plant.example:${p}`, ...auth }, { tls: true, upgrade: true })).status).toBe(101)
     expect((await rawRequest(p, '/api', { Host: `plant.example:${p}`, Origin: `http://plant.example:${p}`, ...auth }, { tls: true, upgrade: true })).status).toBe(403)
   })
