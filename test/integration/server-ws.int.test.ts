@@ -85,13 +85,13 @@ describe('headless server WebSocket API', () => {
 
   it('never serves files outside the web root', async () => {
     for (const path of ['/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5cpackage.json']) {
-      const res = await fetch(`http://127.0.0.1:${http.port}${path}`)
+      const res = await fetch(`http://127.0.0.1:${http.port}${path}`, { headers: AUTH })
       const body = await res.text()
       expect(body, path).not.toMatch(/root:|"name"/)
     }
-    const pkg = await fetch(`http://127.0.0.1:${http.port}/%2e%2e/%2e%2e/package.json`)
+    const pkg = await fetch(`http://127.0.0.1:${http.port}/%2e%2e/%2e%2e/package.json`, { headers: AUTH })
     expect(pkg.status).toBe(404)
-    const home = await fetch(`http://127.0.0.1:${http.port}/`)
+    const home = await fetch(`http://127.0.0.1:${http.port}/`, { headers: AUTH })
     expect(home.status).toBe(200)
     expect(home.headers.get('content-security-policy')).toContain("default-src 'self'")
   })
