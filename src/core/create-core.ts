@@ -1,4 +1,4 @@
-import type { Contract, EventName, EventPayload, SystemInfo } from '../shared/contract'
+import type { Contract, EventName, EventPayload } from '../shared/contract'
 import type { HandlerMap, Session } from '../shared/rpc/server'
 import type { SignalInfo } from '../shared/model'
 import { AssetCatalog } from './assets/asset-catalog'
@@ -26,7 +26,7 @@ export interface CoreDeps {
   plant: PlantConfig
   /** One collector per configured connection, same ids. */
   collectors: Collector[]
-  info: { version: string; host: 'desktop' | 'headless' | 'test'; demo: boolean; refused?: () => SystemInfo['refused'] }
+  info: { version: string; host: 'desktop' | 'headless' | 'test'; demo: boolean }
   clock?: Clock
   logger?: Logger
   /** The local history. Without one, trends read a bounded in-memory ring and nothing survives a restart. */
@@ -75,10 +75,7 @@ export function createCore(deps: CoreDeps): Core {
   registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
 
   const handlers: HandlerMap<Contract> = {
-    'system.info': () => {
-      const refused = deps.info.refused?.()
-      return { product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo, ...(refused ? { refused: { ...refused } } : {}) }
-    },
+    'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
     'system.diagnostics': ({ gc }) => {
       if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')

@@ -5,10 +5,10 @@ import type { ConnectionConfig, PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
 import type { Logger } from '../core/ports/logger'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
-import { contract, events, type SystemInfo } from '../shared/contract'
+import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
 import { createRejectLog } from '../shared/rpc/reject-log'
-import type { Diagnostics } from '../shared/contract/system'
+import type { Diagnostics, HttpDiagnostics } from '../shared/contract/system'
 import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './collectors'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
@@ -35,8 +35,8 @@ export interface RuntimeOptions {
   version: string
   /** Results validated against the contract (tests). */
   validateResults?: boolean
-  /** The headless server's refused-request counters, for `system.info` (the server starts after the runtime). */
-  refused?: () => SystemInfo['refused']
+  /** The headless server's counters for `system.diagnostics`; undefined until it listens (it starts after the runtime). */
+  http?: () => HttpDiagnostics | undefined
   /** Worker entry of the store for bundled builds (Electron); default: the TypeScript source through tsx. */
   storeWorker?: URL
 }
@@ -103,12 +103,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     if (gc && collect) collect()
     const m = process.memoryUsage()
     const s = rpc!.stats()
+    const http = o.http?.()
     return {
+      ...(http ? { http } : {}),
       rpc: { ...s, busy: s.rejected['rpc.busy'] ?? 0 },
       memory: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, afterGc: gc && collect !== undefined },
     }
   }
-  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined, ...(o.refused ? { refused: o.refused } : {}) }, diagnostics })
+  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
     one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),

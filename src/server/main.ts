@@ -48,8 +48,8 @@ async function main() {
   const logger = createLogger(dataDir, config.logLevel)
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
-  let listening: HttpServer | undefined // system.info reads its counters; the server starts after the runtime
-  const runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'headless', version, refused: () => listening?.refused })
+  let listening: HttpServer | undefined // system.diagnostics reads its counters; the server starts after the runtime
+  const runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'headless', version, http: () => (listening ? { refused: { ...listening.refused } } : undefined) })
   const listen = (port: number) =>
     startHttpServer({
       host: config.server.host,

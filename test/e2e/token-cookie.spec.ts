@@ -47,16 +47,17 @@ describe('a browser opens the server once with ?token= and then works by cookie'
     await stranger.close()
     expect(refused).toBe('closed 1006')
 
-    // ...and the refusals are counted where the operator sees them (the status bar) and in the API.
+    // ...and the refusals are counted where the engineer sees them (status bar diagnostics) and in the API.
     await page.reload() // and a reload needs no token
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.match(/connected/i), testid('connection-demo-opcua'), { timeout: 30_000 })
-    await page.waitForSelector(testid('server-refused'))
-    expect(await page.locator(testid('server-refused')).textContent()).toMatch(/^\d+ refused$/)
+    await page.waitForSelector(testid('http-refused'))
+    await page.locator(testid('rpc-diagnostics')).click()
+    expect(await page.locator(testid('diag-refused')).textContent()).toMatch(/^0 wrong host name.* [1-9]\d* no or wrong token/)
     const { client, ws } = await openClient(`${server.url.replace(/^http/, 'ws')}api`, { Authorization: `Bearer ${TOKEN}` })
-    const info = await client.call('system.info', {})
+    const diag = await client.call('system.diagnostics', {})
     ws.close()
-    expect(info.refused?.token).toBeGreaterThanOrEqual(1)
-    expect(info.refused?.host).toBe(0)
+    expect(diag.http?.refused.token).toBeGreaterThanOrEqual(1)
+    expect(diag.http?.refused.host).toBe(0)
     expect(pageErrors.filter((e) => !/WebSocket|401/.test(e))).toEqual([])
 
     // The token never reached the log file or the server's output.

@@ -59,8 +59,6 @@ export function startSession(api: Api): () => void {
     try {
       const r = await api.rpc.call('system.ping', { nonce: String(sent) })
       useSystemStore.getState().setClockOffset(clockOffset(sent, Date.now(), r.at))
-      // Also keeps the server's refused-request counters on screen current (a rebinding attempt shows within a ping).
-      if (api.via === 'ws') useSystemStore.getState().setInfo(await api.rpc.call('system.info', {}))
     } catch (e) {
       // A socket can die without closing (sleeping laptop, cut cable): an unanswered ping is the only sign.
       if (toErrorShape(e).code === 'rpc.timeout') api.link.reconnectNow()

@@ -55,23 +55,11 @@ export function StatusBar() {
   const loaded = useConnectionsStore((s) => s.loaded)
   const via = useSystemStore((s) => s.via)
   const linkUp = useSystemStore((s) => s.link.state === 'open')
-  const refused = useSystemStore((s) => s.info?.refused)
-  const refusedTotal = refused ? refused.host + refused.origin + refused.token + refused.path : 0
   return (
     <footer className="status-bar" data-testid="status-bar" aria-label="Connections">
       <span className={`link ${linkUp ? '' : 'down'}`} title={via === 'ipc' ? 'Desktop: in-process core' : 'Browser: WebSocket to the Plantdeck server'}>
         {via === 'ipc' ? 'Desktop' : 'Server'}: {linkUp ? 'online' : 'OFFLINE'}
       </span>
-      {refused && refusedTotal > 0 && (
-        <span
-          className="refused"
-          data-testid="server-refused"
-          tabIndex={0}
-          title={`Requests the server refused since it started:\n${refused.host} for another host name (DNS rebinding)\n${refused.origin} from another site's page\n${refused.token} without the right token\n${refused.path} for an unknown path`}
-        >
-          {formatCount(refusedTotal)} refused
-        </span>
-      )}
       {error && (
         <span className="chip h-error" role="alert">
           Connections unavailable [{error.code}] {error.message}
