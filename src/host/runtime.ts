@@ -8,7 +8,7 @@ import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
 import { createRejectLog } from '../shared/rpc/reject-log'
-import type { Diagnostics } from '../shared/contract/system'
+import type { Diagnostics, HttpDiagnostics } from '../shared/contract/system'
 import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './collectors'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   version: string
   /** Results validated against the contract (tests). */
   validateResults?: boolean
+  /** The headless server's counters for `system.diagnostics`; undefined until it listens (it starts after the runtime). */
+  http?: () => HttpDiagnostics | undefined
   /** Worker entry of the store for bundled builds (Electron); default: the TypeScript source through tsx. */
   storeWorker?: URL
 }
@@ -101,7 +103,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     if (gc && collect) collect()
     const m = process.memoryUsage()
     const s = rpc!.stats()
+    const http = o.http?.()
     return {
+      ...(http ? { http } : {}),
       rpc: { ...s, busy: s.rejected['rpc.busy'] ?? 0 },
       memory: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, afterGc: gc && collect !== undefined },
     }

@@ -1,8 +1,10 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { AssetNode } from '../../shared/model'
 import { ConnectionConfig } from './schema'
 
 const Port = z.number().int().min(0).max(65535)
+const isHostname = (s: string) => isIP(s.replace(/^\[(.*)\]$/, '$1')) !== 0 || /^[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/i.test(s)
 
 /** The one configuration file (JSON or YAML). Every field is optional: no file at all runs the simulated plant. */
 export const AppConfig = z
@@ -22,7 +24,15 @@ export const AppConfig = z
         port: Port.default(6042),
         /** PEM files; with `token`, required to listen on a non-loopback address. */
         tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
-        /** Shared secret clients pass as `?token=`; at least 16 characters. */
+        /**
+         * Extra names (DNS names or IP addresses, no port) clients use for this server; any other Host header is
+         * refused (DNS rebinding). Loopback addresses, `localhost` and the bind address are always allowed.
+         */
+        hostnames: z
+          .array(z.string().max(253).refine(isHostname, 'must be a host name or IP address, without scheme or port'))
+          .max(64)
+          .optional(),
+        /** Shared secret: API clients send `Authorization: Bearer <token>`; a browser opens `/?token=` once and gets a cookie. At least 16 characters. */
         token: z.string().min(16, 'token must be at least 16 characters').optional(),
       })
       .strict()

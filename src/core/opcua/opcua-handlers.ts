@@ -5,6 +5,7 @@ import type { AssetCatalog } from '../assets/asset-catalog'
 import { saveEdit } from '../config/save-edit'
 import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
+import { concurrencyLimit, MAX_CONCURRENT_DISCOVERIES } from './discovery-limit'
 import type { OpcuaAccess, OpcuaTools } from './opcua-port'
 
 export interface OpcuaHandlerDeps {
@@ -32,9 +33,11 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
   }
   /** Signals removed at runtime: still in the catalog (with their history), and free to be added again. */
   const removed = new Set<string>()
+  const discovery = concurrencyLimit(MAX_CONCURRENT_DISCOVERIES)
 
   return {
-    'opcua.endpoints': async ({ url }) => ({ endpoints: await tools().endpoints(url) }),
+    // TODO(roles): when roles exist, only engineers may call this (it connects to any host and port); check it here.
+    'opcua.endpoints': ({ url }) => discovery(async () => ({ endpoints: await tools().endpoints(url) })),
     'opcua.browse': ({ connection, nodeId, continuationPoint, max }) => access(connection).browse(nodeId, continuationPoint, max),
     'opcua.attributes': ({ connection, nodeId }) => access(connection).attributes(nodeId),
     'opcua.search': ({ connection, root, text, max }) => access(connection).search(root, text, max),

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { method } from './define'
 
+const Count = z.number().int().nonnegative()
+
 export const HostKind = z.enum(['desktop', 'headless', 'test'])
 
 export const SystemInfo = z.object({
@@ -37,10 +39,21 @@ export const MemoryDiagnostics = z.object({
   afterGc: z.boolean(),
 })
 
+/** The headless server's HTTP side (absent on the desktop). */
+export const HttpDiagnostics = z.object({
+  /**
+   * Requests refused since start, by reason: a Host or Origin that is not this server (DNS rebinding, another site's
+   * page), a missing or wrong token, an unknown WebSocket path.
+   */
+  refused: z.object({ host: Count, origin: Count, token: Count, path: Count }),
+})
+export type HttpDiagnostics = z.infer<typeof HttpDiagnostics>
+
 /** One section per part of the server; more sections join over time, none is renamed. */
 export const Diagnostics = z.object({
   rpc: RpcDiagnostics,
   memory: MemoryDiagnostics.optional(),
+  http: HttpDiagnostics.optional(),
 })
 export type Diagnostics = z.infer<typeof Diagnostics>
 

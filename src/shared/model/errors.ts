@@ -40,6 +40,7 @@ export const ErrorCode = z.enum([
   'opcua.unknown_certificate',
   'opcua.service_failed',
   'opcua.unknown_signal',
+  'opcua.busy',
   'mqtt.unknown_connection',
   'mqtt.not_connected',
   'mqtt.bad_mapping',

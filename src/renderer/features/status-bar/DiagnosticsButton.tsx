@@ -20,17 +20,20 @@ export function DiagnosticsButton() {
     return () => clearInterval(t)
   }, [open])
   const rejected = totalRejected(diag)
+  const refused = diag?.http?.refused
+  const refusedTotal = refused ? refused.host + refused.origin + refused.token + refused.path : 0
   const codes = Object.entries(diag?.rpc.rejected ?? {}).sort((a, b) => b[1] - a[1])
   return (
     <div className="diagnostics">
       <button
-        className={`diag-toggle${rejected > 0 ? ' has-rejected' : ''}`}
+        className={`diag-toggle${rejected + refusedTotal > 0 ? ' has-rejected' : ''}`}
         data-testid="rpc-diagnostics"
         aria-expanded={open}
-        title="API diagnostics: sessions, calls in progress, rejected messages by code"
+        title="API diagnostics: sessions, calls in progress, rejected messages by code, requests the server refused"
         onClick={() => setOpen(!open)}
       >
         API · {diag ? `${formatCount(rejected)} rejected` : 'no diagnostics'}
+        {refusedTotal > 0 && <span data-testid="http-refused"> · {formatCount(refusedTotal)} refused</span>}
       </button>
       {open && (
         <section className="diag-panel" data-testid="diagnostics-panel" aria-label="API diagnostics">
@@ -47,6 +50,15 @@ export function DiagnosticsButton() {
                 </dd>
                 <dt>Answered busy</dt>
                 <dd>{diag.rpc.busy.toLocaleString('en-US')}</dd>
+                {refused && (
+                  <>
+                    <dt>Requests refused</dt>
+                    <dd data-testid="diag-refused">
+                      {refused.host} wrong host name (DNS rebinding?), {refused.origin} another site's page, {refused.token} no or wrong token,{' '}
+                      {refused.path} unknown path
+                    </dd>
+                  </>
+                )}
                 {diag.memory && (
                   <>
                     <dt>Server heap</dt>
