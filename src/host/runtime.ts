@@ -4,6 +4,7 @@ import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/confi
 import type { ConnectionConfig, PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
 import type { Logger } from '../core/ports/logger'
+import type { LogFileHealth } from './log-file'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   configFile?: string | undefined
   dataDir: string
   logger: Logger
+  /** The log file's health, for `system.diagnostics` (the host's logger knows it). */
+  logHealth?: () => LogFileHealth
   host: 'desktop' | 'headless' | 'test'
   version: string
   /** Results validated against the contract (tests). */

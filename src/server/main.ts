@@ -45,10 +45,10 @@ async function main() {
   if (exposure) throw new Error(exposure)
 
   const dataDir = resolve(values['data-dir'] ?? config.dataDir ?? defaultDataDir())
-  const logger = createLogger(dataDir, config.logLevel)
+  const logger = createLogger(dataDir, config.logLevel, config.log)
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
-  const runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'headless', version })
+  const runtime = await startRuntime({ config, configFile, dataDir, logger, logHealth: logger.logHealth, host: 'headless', version })
   const listen = (port: number) =>
     startHttpServer({
       host: config.server.host,
