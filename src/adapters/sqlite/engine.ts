@@ -34,6 +34,8 @@ export interface EngineOptions {
   compactAtSamples: number
   compactAfterMs: number
   blockTarget?: number
+  /** Tests: `PRAGMA max_page_count`, so the file is "full" at this many pages. */
+  maxPageCount?: number
 }
 
 export interface AppendInput {
@@ -58,6 +60,7 @@ export class StoreEngine {
     readonly now: () => number = Date.now,
   ) {
     this.s = new StoreDb(openDatabase(opts.path, opts.synchronous))
+    if (opts.maxPageCount !== undefined) this.setMaxPageCount(opts.maxPageCount)
     this.reader = new Reader(this.s)
     this.compactor = new Compactor(this.s, () => opts.retention.keepUndelivered, opts.blockTarget ?? BLOCK_TARGET)
     this.retention = new Retention(this.s, opts.retention)
@@ -243,6 +246,7 @@ export class StoreEngine {
         ? this.retention.usedBytes()
         : fileSize(this.opts.path) + fileSize(`${this.opts.path}-wal`)
     return {
+      state: 'ok', // the worker, which sees the failures, overrides it
       counters: { ...s.counters },
       durableSeq: s.lastSeq,
       syncSeq: s.syncSeq,
@@ -251,6 +255,11 @@ export class StoreEngine {
       diskBytes,
       diskBudgetBytes: this.opts.retention.diskBudgetBytes,
     }
+  }
+
+  /** SQLite keeps the limit at least at the pages in use; returns the limit now in force. */
+  setMaxPageCount(pages: number): number {
+    return Number(this.s.db.pragma(`max_page_count = ${Math.floor(pages)}`, { simple: true }))
   }
 
   close(): void {
