@@ -12,7 +12,8 @@ import { SessionStream } from './signals/session-stream'
 import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
-import type { SampleStore, SignalDef } from './ports/sample-store'
+import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
+import { type LogHealthSource, StoreStatusTracker } from './system/store-status'
 import { createMqttHandlers } from './mqtt/mqtt-handlers'
 import { createOpcuaHandlers } from './opcua/opcua-handlers'
 import type { OpcuaTools } from './opcua/opcua-port'
@@ -31,6 +32,8 @@ export interface CoreDeps {
   opcua?: OpcuaTools
   /** Keeps runtime edits (MQTT mappings, OPC UA signals) across restarts. Without it they last until the next restart. */
   persistence?: PlantPersistence
+  /** The log file's health for `system.diagnostics` (the host's logger knows it). */
+  logHealth?: LogHealthSource
 }
 
 const toSignalDef = (s: SignalInfo): SignalDef => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })
@@ -65,10 +68,12 @@ export function createCore(deps: CoreDeps): Core {
     registry.add({ id: c.id, kind: c.kind, name: c.name, target: c.kind === 'opcua' ? c.endpoint : c.url })
   }
   registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+  const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
+    'system.diagnostics': async () => ({ log: deps.logHealth?.() ?? null, store: await storeStatus.diagnostics() }),
     'connections.list': () => registry.list(),
     'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
     'signals.current': async ({ signals }) => {
@@ -125,7 +130,8 @@ export function createCore(deps: CoreDeps): Core {
             if (!store) return memory!.ingest(batch)
             // The promise is the durability signal: collectors acknowledge upstream once it resolves.
             return store.append(batch).catch((e: unknown) => {
-              log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
+              // a full store is logged once, as a state change (StoreStatusTracker)
+              if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
               throw e
             })
           }),

@@ -85,8 +85,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     path: join(o.dataDir, 'store', 'samples.db'),
     ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
   })
-  store.onEvent((e) => (e.type === 'error' ? log.error({ store: e }, 'store background work failed') : log.warn({ store: e }, 'store dropped data to stay within its disk budget')))
-  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined } })
+  store.onEvent((e) => {
+    if (e.type === 'error') log.error({ store: e }, 'store background work failed')
+    else if (e.type === 'budget-deleted') log.warn({ store: e }, 'store dropped data to stay within its disk budget')
+    // 'state' changes are logged by the core (StoreStatusTracker)
+  })
+  const core = createCore({
+    plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log,
+    info: { version: o.version, host: o.host, demo: demo !== undefined },
+    ...(o.logHealth ? { logHealth: o.logHealth } : {}),
+  })
   const rpc = createRpcServer({
     contract,
     events,
