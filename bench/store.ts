@@ -64,8 +64,9 @@ function rawAppend(batches: Sample[][]): number {
   return rate
 }
 
-async function storeIngest(batches: Sample[][]) {
-  const store = await openSqliteSampleStore({ path: fresh('ingest.db'), clock })
+/** `synchronous`: 'normal' is `store.durability: process-crash` (the default), 'full' is `power-loss` (an fsync per group commit). */
+async function storeIngest(batches: Sample[][], synchronous: 'normal' | 'full' = 'normal') {
+  const store = await openSqliteSampleStore({ path: fresh('ingest.db'), clock, synchronous })
   await store.registerSignals(signalDefs)
   const inFlight: Promise<unknown>[] = []
   const start = performance.now()
@@ -210,20 +211,28 @@ async function main(): Promise<void> {
   const batches = ingestBatches()
   const raw: number[] = []
   const runs: Awaited<ReturnType<typeof storeIngest>>[] = []
+  const powerLoss: Awaited<ReturnType<typeof storeIngest>>[] = []
   for (let r = 0; r < RUNS; r++) {
     raw.push(rawAppend(batches))
     runs.push(await storeIngest(batches))
+    powerLoss.push(await storeIngest(batches, 'full'))
     const last = runs[runs.length - 1]
     console.log(
       `  run ${r + 1}: raw append ${fmt(raw[r] ?? 0)}/s, store durable ${fmt(last?.durableRate ?? 0)}/s,` +
-        ` store incl. compaction ${fmt(last?.sustainedRate ?? 0)}/s`,
+        ` store incl. compaction ${fmt(last?.sustainedRate ?? 0)}/s; durability power-loss: durable ${fmt(powerLoss[r]?.durableRate ?? 0)}/s`,
     )
   }
+  const durableRate = median(runs.map((r) => r.durableRate))
+  const powerLossRate = median(powerLoss.map((r) => r.durableRate))
   const rawRate = median(raw)
   const sustained = median(runs.map((r) => r.sustainedRate))
   console.log(`ingest (median): raw better-sqlite3 append ${fmt(rawRate)} rows/s`)
   console.log(`  store, acknowledged durable: ${fmt(median(runs.map((r) => r.durableRate)))} samples/s`)
   console.log(`  store, durable and compacted: ${fmt(sustained)} samples/s = ${fmt(sustained / rawRate, 2)}x raw`)
+  console.log(
+    `  store.durability power-loss (fsync per group commit): acknowledged durable ${fmt(powerLossRate)} samples/s =` +
+      ` ${fmt(powerLossRate / durableRate, 2)}x the default (process-crash), ${fmt(powerLossRate / rawRate, 2)}x raw`,
+  )
   batches.length = 0
   const idle = await responsiveness(false)
   const loop = await responsiveness(true)
@@ -260,6 +269,8 @@ async function main(): Promise<void> {
       bench: 'store',
       ingest_samples_per_s: Math.round(sustained),
       ingest_ratio_vs_raw: Number((sustained / rawRate).toFixed(2)),
+      power_loss_samples_per_s: Math.round(powerLossRate),
+      power_loss_vs_default_ratio: Number((powerLossRate / durableRate).toFixed(2)),
       day_query_ms: Number(dayMs.toFixed(2)),
       year_query_ms: Number(yearMs.toFixed(2)),
       bytes_per_sample: Number(bytesPerSample.toFixed(2)),

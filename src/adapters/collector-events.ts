@@ -1,4 +1,4 @@
-import type { CollectorState, Unsubscribe } from '../core/ports/collector'
+import type { CollectorRejection, CollectorState, Unsubscribe } from '../core/ports/collector'
 import type { Logger } from '../core/ports/logger'
 import type { SampleBatch } from '../shared/model'
 
@@ -7,6 +7,7 @@ export class CollectorEvents {
   protected state: CollectorState = { health: 'stopped' }
   private readonly sampleCbs = new Set<(b: SampleBatch) => void | Promise<unknown>>()
   private readonly stateCbs = new Set<(s: CollectorState) => void>()
+  private readonly rejectCbs = new Set<(r: readonly CollectorRejection[]) => void>()
 
   constructor(protected readonly log: Logger) {}
 
@@ -18,6 +19,21 @@ export class CollectorEvents {
   onState(cb: (s: CollectorState) => void): Unsubscribe {
     this.stateCbs.add(cb)
     return () => this.stateCbs.delete(cb)
+  }
+
+  onRejected(cb: (r: readonly CollectorRejection[]) => void): Unsubscribe {
+    this.rejectCbs.add(cb)
+    return () => this.rejectCbs.delete(cb)
+  }
+
+  protected emitRejected(r: readonly CollectorRejection[]): void {
+    for (const cb of this.rejectCbs) {
+      try {
+        cb(r)
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, 'rejection listener failed')
+      }
+    }
   }
 
   /** For sources with nothing to acknowledge upstream: a listener's promise is not awaited; its failure is logged. */

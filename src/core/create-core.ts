@@ -9,11 +9,15 @@ import { type Clock, systemClock } from './ports/clock'
 import type { Collector } from './ports/collector'
 import { type Logger, silentLogger } from './ports/logger'
 import { SessionStream } from './signals/session-stream'
+import { SampleAccounting } from './signals/sample-accounting'
 import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
+import { createTrendQuery } from './trends/trend-query'
+import type { Diagnostics } from '../shared/contract/system'
+import { AppError } from '../shared/model/errors'
 import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
-import { type LogHealthSource, StoreStatusTracker } from './system/store-status'
+import { StoreStatusTracker } from './system/store-status'
 import { createMqttHandlers } from './mqtt/mqtt-handlers'
 import { createOpcuaHandlers } from './opcua/opcua-handlers'
 import type { OpcuaTools } from './opcua/opcua-port'
@@ -32,8 +36,8 @@ export interface CoreDeps {
   opcua?: OpcuaTools
   /** Keeps runtime edits (MQTT mappings, OPC UA signals) across restarts. Without it they last until the next restart. */
   persistence?: PlantPersistence
-  /** The log file's health for `system.diagnostics` (the host's logger knows it). */
-  logHealth?: LogHealthSource
+  /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections (the core adds `store`). */
+  diagnostics?: (o: { gc: boolean }) => Diagnostics
 }
 
 const toSignalDef = (s: SignalInfo): SignalDef => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })
@@ -58,9 +62,11 @@ export function createCore(deps: CoreDeps): Core {
   const store = deps.store
   const memory = store ? undefined : new MemoryHistory()
   const history: HistoryReader = store ? new StoreHistory(store) : memory!
+  const trendQuery = createTrendQuery(history)
   const registry = new ConnectionRegistry(clock)
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
+  const accounting = new SampleAccounting()
   const startedAt = clock.now()
   const unsubs: (() => void)[] = []
 
@@ -73,7 +79,12 @@ export function createCore(deps: CoreDeps): Core {
   const handlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
-    'system.diagnostics': async () => ({ log: deps.logHealth?.() ?? null, store: await storeStatus.diagnostics() }),
+    'system.diagnostics': async ({ gc }) => {
+      if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
+      const sections = deps.diagnostics({ gc: gc ?? false })
+      const storeSection = await storeStatus.diagnostics()
+      return storeSection ? { ...sections, store: storeSection } : sections
+    },
     'connections.list': () => registry.list(),
     'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
     'signals.current': async ({ signals }) => {
@@ -90,9 +101,11 @@ export function createCore(deps: CoreDeps): Core {
       stream.set(known)
       return { subscribed: known.length, unknown: signals.filter((id) => !catalog.has(id)) }
     },
-    'trends.query': async ({ signals, from, to, points }) => ({
-      series: await Promise.all(signals.map((id) => history.query(id, from, to, points))),
+    'signals.accounting': ({ signals }) => ({
+      connections: deps.plant.connections.map((c) => ({ connection: c.id, ...accounting.connection(c.id) })),
+      signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
+    'trends.query': (q, { session }) => trendQuery(q, session),
     ...createOpcuaHandlers({
       collectors: deps.collectors,
       catalog,
@@ -115,8 +128,25 @@ export function createCore(deps: CoreDeps): Core {
       if (store) {
         await store.registerSignals(catalog.list().map(toSignalDef))
       }
+      if (store) {
+        unsubs.push(
+          store.onEvent((e) => {
+            if (e.type === 'resolved') accounting.resolved(e.signals)
+          }),
+        )
+      }
+      const counted = (id: string) => {
+        const a = accounting.connection(id)
+        registry.count(id, { samples: a.received, stored: a.stored, duplicates: a.duplicates, rejected: a.rejected + Object.values(a.unassigned).reduce((x, n) => x + n, 0) })
+      }
+      // counters reach the status bar at most once a second (the registry's pace), not per batch
+      const countTimer = setInterval(() => deps.plant.connections.forEach((c) => counted(c.id)), 1000)
+      countTimer.unref?.()
+      unsubs.push(() => clearInterval(countTimer))
       for (const col of deps.collectors) {
-        let samples = 0
+        if (col.onRejected) {
+          unsubs.push(col.onRejected((list) => list.forEach((r) => accounting.rejected(col.id, r.signal, r.reason))))
+        }
         unsubs.push(
           col.onState((st) => {
             if (st.health === 'error' || st.health === 'degraded') log.warn({ connection: col.id, ...st }, 'connection not healthy')
@@ -124,16 +154,25 @@ export function createCore(deps: CoreDeps): Core {
             registry.setState(col.id, st)
           }),
           col.onSamples((batch) => {
-            samples += batch.length
             live.ingest(batch)
-            registry.count(col.id, samples, col.rejected)
-            if (!store) return memory!.ingest(batch)
+            if (!store) {
+              accounting.kept(col.id, batch)
+              return memory!.ingest(batch)
+            }
+            const handed = accounting.handed(col.id, batch)
             // The promise is the durability signal: collectors acknowledge upstream once it resolves.
-            return store.append(batch).catch((e: unknown) => {
-              // a full store is logged once, as a state change (StoreStatusTracker)
-              if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
-              throw e
-            })
+            return store.append(batch).then(
+              (receipt) => {
+                accounting.settle(handed, receipt)
+                return receipt
+              },
+              (e: unknown) => {
+                accounting.fail(handed)
+                // a full store is logged once, as a state change (StoreStatusTracker)
+                if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
+                throw e
+              },
+            )
           }),
         )
       }

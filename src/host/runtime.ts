@@ -8,6 +8,8 @@ import type { LogFileHealth } from './log-file'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
+import { createRejectLog } from '../shared/rpc/reject-log'
+import type { Diagnostics } from '../shared/contract/system'
 import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './collectors'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
@@ -19,6 +21,8 @@ export interface Runtime {
   core: Core
   rpc: RpcServer<typeof events>
   demo: DemoPlant | undefined
+  /** The local history (for diagnostics and tests). */
+  store: SampleStore
   stop(): Promise<void>
 }
 
@@ -83,24 +87,42 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
   const store: SampleStore = await openSqliteSampleStore({
     path: join(o.dataDir, 'store', 'samples.db'),
+    synchronous: o.config.store.durability === 'power-loss' ? 'full' : 'normal',
     ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
   })
+  const rec = store.recovery
+  if (rec?.unclean) {
+    log.warn({ store: rec }, `unclean stop detected: the store was not closed; ${rec.batches} batches replayed, ${rec.samples} samples recovered`)
+  } else if (rec && rec.batches > 0) log.info({ store: rec }, `store opened: ${rec.batches} batches replayed (${rec.samples} samples not yet compacted)`)
   store.onEvent((e) => {
     if (e.type === 'error') log.error({ store: e }, 'store background work failed')
     else if (e.type === 'budget-deleted') log.warn({ store: e }, 'store dropped data to stay within its disk budget')
     // 'state' changes are logged by the core (StoreStatusTracker)
   })
-  const core = createCore({
-    plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log,
-    info: { version: o.version, host: o.host, demo: demo !== undefined },
-    ...(o.logHealth ? { logHealth: o.logHealth } : {}),
+  let rpc: RpcServer<typeof events> | undefined
+  const diagnostics = ({ gc }: { gc: boolean }): Diagnostics => {
+    const collect = (globalThis as { gc?: () => void }).gc
+    if (gc && collect) collect()
+    const m = process.memoryUsage()
+    const s = rpc!.stats()
+    return {
+      rpc: { ...s, busy: s.rejected['rpc.busy'] ?? 0 },
+      memory: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, afterGc: gc && collect !== undefined },
+      ...(o.logHealth ? { log: o.logHealth() } : {}),
+    }
+  }
+  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
+  const rejectLog = createRejectLog({
+    one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),
+    summary: (code, count, intervalMs) => log.warn({ code, count, intervalMs }, `rpc messages rejected: code ${code}: ${count} more in the last ${intervalMs / 1000} s`),
   })
-  const rpc = createRpcServer({
+  rpc = createRpcServer({
     contract,
     events,
     handlers: core.handlers,
     validateResults: o.validateResults ?? false,
-    onReject: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),
+    onReject: (code, session, detail) => rejectLog.record(code, session, detail),
   })
   core.onBroadcast((event, payload) => rpc.broadcast(event, payload as never)) // same contract on both sides
   await core.start()
@@ -108,7 +130,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     core,
     rpc,
     demo,
+    store,
     async stop() {
+      rejectLog.flush()
       await core.stop()
       await store.close()
       await demo?.stop()

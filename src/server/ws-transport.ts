@@ -30,5 +30,6 @@ export function wsTransport(ws: WebSocket): Transport {
     close() {
       ws.close()
     },
+    unsent: () => ws.bufferedAmount,
   }
 }

@@ -2,6 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
+import { openWs } from '../helpers/ws-client'
 
 const PUMP = 'demo.Line2.Pump201'
 const SPEED = 'demo-opcua/Line2.Pump201.Speed'
@@ -60,6 +61,20 @@ describe('the PoC presenter sees a living plant', () => {
       return seen.size
     })
     expect(colours).toBeGreaterThan(3)
+
+    // A broken client sends bad messages; the engineer reads the rejection counts by code in the status bar.
+    const { ws } = await openWs(server.url.replace(/^http/, 'ws') + 'api')
+    let answered = 0
+    const all = new Promise<void>((r) => ws.on('message', () => ++answered === 30 && r()))
+    for (let i = 0; i < 25; i++) ws.send('{"id":1,')
+    for (let i = 0; i < 5; i++) ws.send(JSON.stringify({ id: i, method: 'trends.query', params: { signals: [] } }))
+    await all
+    ws.close()
+    await page.locator(testid('rpc-diagnostics')).click()
+    await page.waitForFunction((sel) => /25/.test(document.querySelector(sel)?.textContent ?? ''), testid('diag-rejected-rpc.bad_json'))
+    await expect(page.locator(testid('diag-rejected-rpc.bad_params')).textContent()).resolves.toBe('rpc.bad_params5')
+    await expect(page.locator(testid('rpc-diagnostics')).textContent()).resolves.toMatch(/API · 30 rejected/)
+    await page.screenshot({ path: join(SHOTS, 'living-plant-diagnostics-1366x768.png') })
 
     expect(pageErrors).toEqual([])
   })

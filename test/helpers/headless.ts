@@ -19,14 +19,17 @@ const ROOT = resolve(import.meta.dirname, '..', '..')
  */
 export async function startHeadless(
   config: object = {},
-  /** `configFile`: start with this file as it is (`config` is then not used); it should set `server.port: 0`. */
-  opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number; configFile?: string } = {},
+  /**
+   * `configFile`: start with this file as it is (`config` is then not used); it should set `server.port: 0`.
+   * `nodeArgs`: flags for node itself, e.g. a heap limit.
+   */
+  opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number; configFile?: string; nodeArgs?: string[] } = {},
 ): Promise<Headless> {
   const timeoutMs = opts.timeoutMs ?? 60_000
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'plantdeck-e2e-'))
   const cfg = opts.configFile ?? join(dataDir, 'config.json')
   if (!opts.configFile) writeFileSync(cfg, JSON.stringify({ demo: { opcuaPort: 0, mqttPort: 0 }, server: { port: 0 }, ...config }))
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'test' },

@@ -17,9 +17,16 @@ describe('decodeMessage', () => {
     ])
   })
 
-  it('reads seconds timestamps and ignores timestamps from the future', () => {
+  it('reads seconds timestamps to the microsecond, and refuses timestamps further ahead than the store keeps', () => {
     expect(decodeMessage([sig('a', 'x')], enc(JSON.stringify({ ts: (NOW - 1000) / 1000, x: 1 })), NOW, 1e6).samples[0]!.ts).toBe(NOW - 1000)
-    expect(decodeMessage([sig('a', 'x')], enc(JSON.stringify({ ts: NOW * 2, x: 1 })), NOW, 1e6).samples[0]!.ts).toBe(NOW)
+    expect(decodeMessage([sig('a', 'x')], enc(JSON.stringify({ ts: 1_700_000_000.123456, x: 1 })), NOW, 1e6).samples[0]!.ts).toBe(1_700_000_000_123.456)
+    // within the store's hour ahead: kept; beyond it (2 h, or a clock twice the epoch): refused once, here
+    expect(decodeMessage([sig('a', 'x')], enc(JSON.stringify({ ts: NOW + 59 * 60_000, x: 1 })), NOW, 1e6).samples[0]!.ts).toBe(NOW + 59 * 60_000)
+    for (const ts of [NOW + 2 * 3_600_000, NOW * 2]) {
+      const r = decodeMessage([sig('a', 'x'), sig('b', 'y')], enc(JSON.stringify({ ts, x: 1, y: 2 })), NOW, 1e6)
+      expect(r.samples).toEqual([])
+      expect(r.rejections).toEqual([{ signal: 'a', reason: 'future_timestamp' }, { signal: 'b', reason: 'future_timestamp' }])
+    }
   })
 
   it('decodes plain payloads by data type', () => {

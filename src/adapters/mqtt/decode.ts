@@ -1,5 +1,7 @@
 import type { MqttSignalConfig } from '../../core/config/schema'
 import type { Sample, SampleValue } from '../../shared/model'
+import { MAX_TS } from '../../core/store/columns'
+import { DEFAULT_MAX_FUTURE_MS } from '../../core/store/ingest-rules'
 import { compilePlan, NOT_JSON, scanJson, type ScanPlan } from './fast-json'
 import { compilePath, resolveSteps, type PathStep } from './json-path'
 
@@ -11,6 +13,7 @@ export type RejectReason =
   | 'bad_utf8'
   | 'too_large'
   | 'bad_timestamp'
+  | 'future_timestamp'
   | 'bad_path'
   | 'not_sparkplug'
   | 'sparkplug_no_birth'
@@ -46,7 +49,6 @@ export function compileMapping(sig: MqttSignalConfig): CompiledMapping {
 }
 
 const TEXT = new TextDecoder('utf-8', { fatal: true })
-const DAY = 86_400_000
 
 export function coerce(raw: unknown, dataType: MqttSignalConfig['dataType']): SampleValue | undefined {
   switch (dataType) {
@@ -64,8 +66,11 @@ export function coerce(raw: unknown, dataType: MqttSignalConfig['dataType']): Sa
   }
 }
 
-/** A payload time in ms, or undefined when it cannot be read or lies more than a day ahead of arrival (a wrong clock). */
-export function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat'], arrival: number): number | undefined {
+/**
+ * A payload time in ms (kept to the microsecond), or undefined when it cannot be read. Whether it lies too far
+ * ahead of arrival is the caller's check (`tooFarAhead`), so that such a sample is refused with its own reason.
+ */
+export function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat']): number | undefined {
   let ms: number
   if (typeof raw === 'number' && Number.isFinite(raw) && format !== 'iso') {
     // auto: below 1e11 can only be seconds (1e11 ms is 1973; 1e11 s is year 5138)
@@ -73,8 +78,14 @@ export function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat'],
   } else if (typeof raw === 'string' && (format === 'iso' || format === 'auto') && /^\d{4}-\d\d-\d\d/.test(raw)) {
     ms = Date.parse(raw)
   } else return undefined
-  return Number.isFinite(ms) && ms > 0 && ms < arrival + DAY ? Math.round(ms) : undefined
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_TS ? Math.round(ms * 1000) / 1000 : undefined
 }
+
+/**
+ * The store refuses samples further ahead of its clock than this (a device with a wrong clock): the decoder
+ * refuses them first, as `future_timestamp`, so each is counted once, per signal, with its reason.
+ */
+export const tooFarAhead = (ts: number, arrival: number): boolean => ts > arrival + DEFAULT_MAX_FUTURE_MS
 
 /** The payload as text, or a rejection. */
 export function payloadText(payload: Uint8Array, maxBytes: number): string | RejectReason {
@@ -203,10 +214,15 @@ function emit(
       if (tsKey !== m.tsKey) {
         tsKey = m.tsKey
         const rawTs = tp !== null ? tp.found[tp.plan.slots[2 * i + 1]!] : resolveSteps(doc, m.tsSteps)
-        tsRead = rawTs === undefined ? undefined : readTimestamp(rawTs, m.tsFormat, arrival)
+        tsRead = rawTs === undefined ? undefined : readTimestamp(rawTs, m.tsFormat)
       }
-      if (tsRead !== undefined) ts = tsRead
-      else if (m.tsRequired) {
+      if (tsRead !== undefined) {
+        if (tooFarAhead(tsRead, arrival)) {
+          ;(rejections ??= []).push({ signal: s.id, reason: 'future_timestamp' })
+          continue
+        }
+        ts = tsRead
+      } else if (m.tsRequired) {
         ;(rejections ??= []).push({ signal: s.id, reason: 'bad_timestamp' })
         continue
       }

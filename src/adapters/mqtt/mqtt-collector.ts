@@ -4,6 +4,7 @@ import type { MqttConnectionConfig } from '../../core/config/schema'
 import type { MqttAccess } from '../../core/mqtt/mqtt-port'
 import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
+import { ArrivalClock } from '../../core/ports/clock'
 import type { Sample } from '../../shared/model'
 import { CollectorEvents } from '../collector-events'
 import { clientOptions, DEFAULT_RECONNECT } from './client-options'
@@ -13,6 +14,7 @@ import { DurableBatcher } from './durable-batcher'
 import { MappingTable } from './mapping-table'
 import { createMqttAccess } from './mqtt-access'
 import { RejectionLog } from './rejection-log'
+import { Redeliveries } from './redeliveries'
 import { HALT, PublishTap, type SinkResult, type TappedPublish } from './publish-tap'
 import { parseSparkplugTopic, rebirthPayload, SparkplugTracker } from './sparkplug'
 import { TopicTree, type TopicTreeOptions } from './topic-tree'
@@ -54,6 +56,9 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private readonly batcher: DurableBatcher
   private readonly maxBytes: number
   private readonly rebirthAsked = new Map<string, number>()
+  /** Stamps of samples whose message carries no time: distinct per message, so none overwrites another. */
+  private readonly arrival = new ArrivalClock()
+  private readonly redeliveries = new Redeliveries()
   private stopping = false
 
   constructor(private readonly opts: MqttCollectorOptions) {
@@ -100,8 +105,10 @@ export class MqttCollector extends CollectorEvents implements Collector {
       // payloads over the limit are rejected anyway: the tap drops them as they stream in instead of buffering them
       internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion, maxPayloadBytes: this.maxBytes })
     }
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
       client.options.reconnectPeriod = backoff.minMs
+      // a new session: the broker redelivers nothing from before, so no message can come again as a duplicate
+      if (!connack?.sessionPresent) this.redeliveries.clear()
       if (c.subscriptions.length === 0) return this.setState({ health: 'connected' })
       // `connected` once the broker granted the subscriptions: from then on nothing published is missed
       client.subscribe(Object.fromEntries(c.subscriptions.map((s) => [s.filter, { qos: s.qos }])), (err, granted) => {
@@ -144,14 +151,19 @@ export class MqttCollector extends CollectorEvents implements Collector {
       const packet = { cmd: 'publish', topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain, dup: p.dup, messageId: p.qos === 1 ? p.messageId : undefined, properties: p.properties }
       client.emit('message', p.topic, p.payload, packet as IPublishPacket)
     }
-    this.handle(p.topic, p.payload, p.retain, p.qos === 1 ? pubackLater(client, p.messageId) : undefined, p.size)
+    if (p.qos === 1) {
+      if (this.redeliveries.arrived(p.messageId, p.dup, p.topic, p.size)) this.redelivered(client, p.topic, p.messageId)
+      else this.handle(p.topic, p.payload, p.retain, this.ackWhenDurable(client, p.messageId, p.topic, p.size), p.size)
+    } else this.handle(p.topic, p.payload, p.retain, undefined, p.size)
     return this.batcher.full ? this.batcher.room() : undefined
   }
 
   private onPacket(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
-    const ack = packet.qos === 1 && packet.messageId !== undefined ? pubackLater(client, packet.messageId) : undefined
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
-    this.handle(packet.topic, payload, packet.retain, ack)
+    const id = packet.qos === 1 ? packet.messageId : undefined
+    const ack = id !== undefined ? this.ackWhenDurable(client, id, packet.topic, payload.byteLength) : undefined
+    if (id !== undefined && this.redeliveries.arrived(id, packet.dup, packet.topic, payload.byteLength)) this.redelivered(client, packet.topic, id)
+    else this.handle(packet.topic, payload, packet.retain, ack)
     // a store far behind: stop reading (TCP back-pressure) instead of piling samples up in memory
     if (this.batcher.full) void this.batcher.room().then(() => this.next(done, ack !== undefined))
     else this.next(done, ack !== undefined)
@@ -168,6 +180,22 @@ export class MqttCollector extends CollectorEvents implements Collector {
     }
   }
 
+  /** The PUBACK of a QoS 1 message once its samples are durable; from then on a redelivery of it is recognised. */
+  private ackWhenDurable(client: MqttClient, messageId: number, topic: string, size: number): () => void {
+    const puback = pubackLater(client, messageId)
+    return () => {
+      this.redeliveries.durable(messageId, topic, size)
+      puback()
+    }
+  }
+
+  /** A redelivery of a message already stored: acknowledged (in turn) and counted as duplicates, not stored again. */
+  private redelivered(client: MqttClient, topic: string, messageId: number): void {
+    const mappings = parseSparkplugTopic(topic) ? undefined : this.table.forTopic(topic)
+    if (mappings && mappings.length > 0) this.emitRejected(mappings.map((m) => ({ signal: m.sig.id, reason: 'duplicate' })))
+    this.batcher.added(pubackLater(client, messageId))
+  }
+
   /** Lets mqtt.js read the next packet; `deferred` suppresses its own PUBACK (ours follows durability). */
   private next(done: (err?: Error) => void, deferred: boolean): void {
     // stopping: read no further, so nothing arrives that could not be stored (unacknowledged ones come back)
@@ -178,6 +206,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   /** `size`: bytes of the payload as published, when `payload` holds only its start (an oversize message). */
   onMessage(topic: string, payload: Uint8Array, retained: boolean, ack?: () => void, size = payload.byteLength): void {
     const now = Date.now()
+    const at = this.arrival.next(now)
     const samples = this.batcher.gathering
     let rejections: Rejection[] | undefined
     if (!this.tree.record(topic, payload, retained, now, size)) rejections = [{ reason: 'topic_limit' }]
@@ -185,7 +214,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
     if (sp) {
       if (size > this.maxBytes) (rejections ??= []).push({ reason: 'too_large' })
       else {
-        const r = this.sparkplug.handle(sp, payload, now)
+        const r = this.sparkplug.handle(sp, payload, at)
         for (const x of r.samples) samples.push(x)
         if (r.rejections.length > 0) rejections = (rejections ?? []).concat(r.rejections)
         if (r.rebirth) this.askRebirth(r.rebirth.group, r.rebirth.node, now)
@@ -193,12 +222,30 @@ export class MqttCollector extends CollectorEvents implements Collector {
     } else {
       const mappings = this.table.forTopic(topic)
       if (mappings) {
-        const r = size > this.maxBytes ? [{ reason: 'too_large' as const }] : decodeInto(mappings, payload, now, this.maxBytes, samples)
+        const r = size > this.maxBytes ? [{ reason: 'too_large' as const }] : decodeInto(mappings, payload, at, this.maxBytes, samples)
         if (r) rejections = rejections ? rejections.concat(r) : r
       }
     }
-    if (rejections) this.rejections.record(topic, payload, rejections, now, size)
+    if (rejections) {
+      this.rejections.record(topic, payload, rejections, now, size)
+      this.emitRejected(this.perSignal(topic, sp !== undefined, rejections))
+    }
     this.batcher.added(ack)
+  }
+
+  /**
+   * Rejections as lost samples: one that names no signal stands for every mapping of a plain topic (none of them
+   * got its sample); a full topic tree loses no sample (the message is still decoded), so it is left out.
+   */
+  private perSignal(topic: string, sparkplug: boolean, rejections: readonly Rejection[]): Rejection[] {
+    const out: Rejection[] = []
+    for (const r of rejections) {
+      if (r.reason === 'topic_limit') continue
+      const mappings = r.signal === undefined && !sparkplug ? this.table.forTopic(topic) : undefined
+      if (mappings && mappings.length > 0) for (const m of mappings) out.push({ signal: m.sig.id, reason: r.reason })
+      else out.push(r)
+    }
+    return out
   }
 
   private askRebirth(group: string, node: string, now: number): void {
@@ -209,7 +256,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   }
 
   private markAllBad(status: string) {
-    const now = Date.now()
+    const now = this.arrival.next()
     const bad = this.table.list().map((s): Sample => ({ signal: s.id, ts: now, value: null, quality: 'bad', status }))
     if (bad.length > 0) this.batcher.add(bad)
   }

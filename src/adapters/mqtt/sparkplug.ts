@@ -1,6 +1,6 @@
 import { get as sparkplugCodec } from 'sparkplug-payload'
 import type { Sample } from '../../shared/model'
-import { coerce, type CompiledMapping, type Rejection } from './decode'
+import { coerce, type CompiledMapping, type Rejection, tooFarAhead } from './decode'
 
 /** Eclipse Tahu's reference codec (npm `sparkplug-payload`, protobufjs underneath). */
 const codec = sparkplugCodec('spBv1.0')!
@@ -146,6 +146,10 @@ export class SparkplugTracker {
       const targets = mapped?.get(name)
       if (!targets) continue
       const mts = toNumber(m.timestamp) ?? ts
+      if (tooFarAhead(mts, arrival)) {
+        for (const c of targets) rejections.push({ signal: c.sig.id, reason: 'future_timestamp' })
+        continue
+      }
       for (const c of targets) {
         if (m.value === null || m.value === undefined) {
           samples.push({ signal: c.sig.id, ts: mts, value: null, quality: 'bad', status: 'Sparkplug null value' })

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { decodeBlock, encodeBlock } from '../../core/store/block-codec'
-import { type Columns, emptyColumns, lowerBound, sliceColumns } from '../../core/store/columns'
+import { type Columns, emptyColumns, lowerBound, sliceColumns, upperBound } from '../../core/store/columns'
 import { concatColumns } from '../../core/store/merge'
 
 export interface BlockRow {
@@ -59,7 +59,7 @@ export class BlockTable {
       if (total >= limit) return { cols: concatColumns(runs), complete: false }
       const c = decodeBlock(b.data)
       const lo = b.t0 >= from ? 0 : lowerBound(c.ts, c.n, from)
-      const hi = b.t1 <= to ? c.n : lowerBound(c.ts, c.n, to + 1)
+      const hi = b.t1 <= to ? c.n : upperBound(c.ts, c.n, to)
       if (hi > lo) runs.push(sliceColumns(c, lo, hi))
       total += hi - lo
     }
@@ -73,7 +73,7 @@ export class BlockTable {
       if (b.t0 >= from && b.t1 <= to) total += b.n
       else {
         const c = decodeBlock(b.data)
-        total += lowerBound(c.ts, c.n, to + 1) - lowerBound(c.ts, c.n, from)
+        total += upperBound(c.ts, c.n, to) - lowerBound(c.ts, c.n, from)
       }
     }
     return total

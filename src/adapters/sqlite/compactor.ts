@@ -1,5 +1,5 @@
 import { decodeBlock } from '../../core/store/block-codec'
-import { type Columns, lowerBound, sliceColumns } from '../../core/store/columns'
+import { type Columns, lowerBound, sliceColumns, TICK, upperBound } from '../../core/store/columns'
 import { concatColumns, mergeNewerWins, sortDedupe } from '../../core/store/merge'
 import { HOUR, MINUTE, aggregate, coarsen } from '../../core/store/rollup'
 import { SignalGrouper } from './group-by-signal'
@@ -78,11 +78,11 @@ export class Compactor {
   private compactSignal(st: SignalState, rows: Columns): number {
     const s = this.s
     const { cols, duplicates } = sortDedupe(rows)
-    s.count('duplicates', duplicates)
+    s.countResolved(st, 'duplicates', duplicates)
     // [0, late) are at or before data already in blocks; [0, expired) of those are older than raw kept.
-    const late = lowerBound(cols.ts, cols.n, st.maxTs + 1)
+    const late = upperBound(cols.ts, cols.n, st.maxTs)
     const expired = lowerBound(cols.ts, late, ceilHour(st.rawFrom))
-    s.count('expired', expired)
+    s.countResolved(st, 'expired', expired)
     if (late > expired) this.mergeLate(st, sliceColumns(cols, expired, late))
     if (late < cols.n) this.appendFresh(st, sliceColumns(cols, late, cols.n))
     st.compactedSeq = s.frozenSeq
@@ -124,7 +124,7 @@ export class Compactor {
     const { blocks, rollups } = this.s
     const parts = blocks.overlapping(st.id, late.ts[0] ?? 0, late.ts[late.n - 1] ?? 0)
     const m = mergeNewerWins(concatColumns(parts.map((b) => decodeBlock(b.data))), late)
-    this.s.count('duplicates', m.duplicates)
+    this.s.countResolved(st, 'duplicates', m.duplicates)
     blocks.delete(parts.map((b) => b.id))
     const chunks = Math.ceil(m.cols.n / this.blockTarget)
     const size = Math.ceil(m.cols.n / chunks)
@@ -146,8 +146,8 @@ function hourRanges(c: Columns): [number, number][] {
   for (let i = 0; i < c.n; i++) {
     const h = Math.floor((c.ts[i] ?? 0) / HOUR) * HOUR
     const last = ranges[ranges.length - 1]
-    if (last && h <= last[1] + 1) last[1] = h + HOUR - 1
-    else ranges.push([h, h + HOUR - 1])
+    if (last && h <= last[1] + TICK) last[1] = h + HOUR - TICK
+    else ranges.push([h, h + HOUR - TICK])
   }
   return ranges
 }

@@ -1,12 +1,16 @@
 import { statSync } from 'node:fs'
 import type { Sample } from '../../shared/model'
 import type {
+  AppendReceipt,
+  SignalRejection,
+  SignalResolution,
   BucketQuery,
   BucketSeries,
   LoggedBatch,
   MaintenanceReport,
   RawSeries,
   SignalDef,
+  StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
 import { planBuckets } from '../../core/store/buckets'
@@ -21,6 +25,7 @@ import {
   type SignalRef,
   type WireBatch,
   batchColumns,
+  countRejection,
   filterBatch,
   fromLogRow,
   toLogParams,
@@ -68,13 +73,21 @@ export class StoreEngine {
     this.upsertSignal = this.s.db.prepare(`INSERT INTO signal (key, name, data_type, unit, connection, binding)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, data_type = excluded.data_type,
       unit = excluded.unit, connection = excluded.connection, binding = excluded.binding RETURNING *`)
-    this.replayLog()
+    // 'open' stays 1 from here until a clean close: finding it set means the last run did not close the file
+    const wasOpen = this.s.db.prepare("SELECT value FROM meta WHERE key = 'open'").pluck().get() === 1
+    const replayed = this.replayLog()
+    this.recovery = { unclean: wasOpen, ...replayed }
+    this.s.db.prepare("INSERT INTO meta (key, value) VALUES ('open', 1) ON CONFLICT (key) DO UPDATE SET value = 1").run()
   }
 
+  /** What opening found: whether the last run stopped without closing the store, and what was replayed. */
+  readonly recovery: StoreRecovery
+
   /** Rebuilds the memtable from batches committed but not compacted before the last close or crash. */
-  private replayLog(): void {
+  private replayLog(): { batches: number; samples: number } {
     const s = this.s
     const rows = s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').all(s.compactedSeq) as LogRow[]
+    let samples = 0
     for (const row of rows) {
       const b = fromLogRow(row)
       // A signal may have been compacted past this batch before a crash cut its compaction round short.
@@ -84,7 +97,9 @@ export class StoreEngine {
         if (st && (b.ts[i] ?? 0) > st.lastSeen) st.lastSeen = b.ts[i] ?? 0
       }
       s.active.add(b, this.now())
+      samples += b.n
     }
+    return { batches: rows.length, samples }
   }
 
   registerSignals(defs: readonly SignalDef[]): void {
@@ -105,7 +120,7 @@ export class StoreEngine {
   }
 
   /** Commits the batches in one transaction (group commit); returns per batch its seq and counts. */
-  append(inputs: readonly AppendInput[]): { seq: number; accepted: number; rejected: number }[] {
+  append(inputs: readonly AppendInput[]): AppendReceipt[] {
     const s = this.s
     const logged: WireBatch[] = []
     let seq = s.lastSeq
@@ -114,13 +129,19 @@ export class StoreEngine {
         for (const [name, n] of Object.entries(counts)) s.count(name as keyof IngestCounts, n)
         const before = batch.n
         const expired = this.markExpired(batch)
-        if (expired) filterBatch(batch, (i) => expired[i] === 0)
+        let rejections: SignalRejection[] | undefined
+        if (expired) {
+          const bySignal = new Map<string, SignalRejection>()
+          for (let i = 0; i < batch.n; i++) if (expired[i] === 1) countRejection(bySignal, this.keyOf(batch.sig[i] ?? 0), 'expired')
+          rejections = [...bySignal.values()]
+          filterBatch(batch, (i) => expired[i] === 0)
+        }
         s.count('accepted', batch.n)
         if (batch.n > 0) {
           this.insertLog.run(++seq, ...toLogParams(batch))
           logged.push(batch)
         }
-        return { seq, accepted: batch.n, rejected: before - batch.n }
+        return { seq, accepted: batch.n, rejected: before - batch.n, ...(rejections ? { rejections } : {}) }
       })
       if (logged.length > 0) s.setMeta('last_seq', seq)
       return out
@@ -151,6 +172,15 @@ export class StoreEngine {
     s.count('outOfOrder', outOfOrder)
     if (mask) s.count('expired', mask.reduce((a, x) => a + x, 0))
     return mask
+  }
+
+  private keyOf(id: number): string {
+    return this.s.byId[id]?.def.id ?? `#${id}`
+  }
+
+  /** Per-signal duplicates and late expiries resolved by compaction since the last call (for accounting). */
+  takeResolved(): SignalResolution[] {
+    return this.s.takeResolved()
   }
 
   queryRaw(key: string, from: number, to: number, limit: number): RawSeries {
@@ -254,6 +284,8 @@ export class StoreEngine {
       recentSamples: this.recentSamples,
       diskBytes,
       diskBudgetBytes: this.opts.retention.diskBudgetBytes,
+      // read back from SQLite, not from the options: what the connection really does (2 = FULL, 3 = EXTRA)
+      durability: (s.db.pragma('synchronous', { simple: true }) as number) >= 2 ? 'power-loss' : 'process-crash',
     }
   }
 
@@ -263,6 +295,7 @@ export class StoreEngine {
   }
 
   close(): void {
+    this.s.db.prepare("UPDATE meta SET value = 0 WHERE key = 'open'").run()
     this.s.db.close()
   }
 }

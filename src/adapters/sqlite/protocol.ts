@@ -8,6 +8,7 @@ import type {
   RawSeries,
   SignalDef,
   StoreEvent,
+  StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
 import type { AppendInput, EngineOptions } from './engine'
@@ -39,7 +40,7 @@ export type Request = { [M in Method]: { id: number; now: number; method: M; arg
 export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code?: string }
 
 export type Notice =
-  | { type: 'ready'; signals: [string, SignalRef][]; durableSeq: number }
+  | { type: 'ready'; signals: [string, SignalRef][]; durableSeq: number; recovery: StoreRecovery }
   | { type: 'fatal'; error: string }
   | { type: 'durable'; seq: number }
   | { type: 'event'; event: StoreEvent }

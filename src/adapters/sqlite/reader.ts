@@ -2,7 +2,7 @@ import type { Sample } from '../../shared/model'
 import type { BucketSeries, RawSeries } from '../../core/ports/sample-store'
 import { decodeBlock } from '../../core/store/block-codec'
 import { BucketAccumulator, type BucketPlan } from '../../core/store/buckets'
-import { type Columns, ColumnsBuilder, qualityOf, sampleAt, valueAt } from '../../core/store/columns'
+import { type Columns, ColumnsBuilder, qualityOf, sampleAt, TICK, valueAt } from '../../core/store/columns'
 import { overlay, sortDedupe } from '../../core/store/merge'
 import type { SignalState, StoreDb } from './store-db'
 
@@ -63,7 +63,7 @@ export class Reader {
     for (const b of redo) {
       acc.clear(b)
       const start = plan.start + b * plan.bucketMs
-      acc.addColumns(this.columns(st, start, start + plan.bucketMs - 1, Infinity, recent).cols)
+      acc.addColumns(this.columns(st, start, start + plan.bucketMs - TICK, Infinity, recent).cols)
     }
     return acc.toSeries(st.def.id)
   }

@@ -1,4 +1,5 @@
 import type { StoreDb } from './store-db'
+import { TICK } from '../../core/store/columns'
 import { HOUR } from '../../core/store/rollup'
 import { ROLLUP_LEVELS, type RollupLevel } from './rollup-table'
 
@@ -105,7 +106,7 @@ export class Retention {
       for (const r of rows) {
         const st = s.signals.get(r.signal)
         if (!st) continue
-        s.touch(st).rawFrom = Math.max(st.rawFrom, r.t1 + 1)
+        s.touch(st).rawFrom = Math.max(st.rawFrom, r.t1 + TICK)
         if (r.t0 > st.sealedT) {
           const tail = s.blocks.tailStats(st.id, st.sealedT)
           st.tailCount = tail.count

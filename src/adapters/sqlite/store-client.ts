@@ -12,6 +12,7 @@ import type {
   SampleStore,
   SignalDef,
   StoreEvent,
+  StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
 import { StoreError } from '../../core/ports/sample-store'
@@ -28,6 +29,7 @@ const CHUNK = 16_384
  */
 export class WorkerSampleStore implements SampleStore {
   durableSeq = 0
+  recovery: StoreRecovery = { unclean: false, batches: 0, samples: 0 }
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private readonly refs = new Map<string, SignalRef>()
@@ -51,6 +53,7 @@ export class WorkerSampleStore implements SampleStore {
         if (m.type === 'ready') {
           for (const [key, ref] of m.signals) store.refs.set(key, ref)
           store.durableSeq = m.durableSeq
+          store.recovery = m.recovery
           resolve(store)
         } else if (m.type === 'fatal') reject(new Error(`store: ${m.error}`))
         else if (m.type === 'durable') store.markDurable(m.seq)
@@ -85,11 +88,12 @@ export class WorkerSampleStore implements SampleStore {
     )
     return sent.then(async (receipts) => {
       const all = await Promise.all(receipts)
-      return all.reduce((a, r) => ({
-        seq: Math.max(a.seq, r.seq),
-        accepted: a.accepted + r.accepted,
-        rejected: a.rejected + r.rejected,
-      }))
+      return all.reduce((a, r) => {
+        const out: AppendReceipt = { seq: Math.max(a.seq, r.seq), accepted: a.accepted + r.accepted, rejected: a.rejected + r.rejected }
+        const rejections = [...(a.rejections ?? []), ...(r.rejections ?? [])]
+        if (rejections.length > 0) out.rejections = rejections
+        return out
+      })
     })
   }
 
@@ -99,10 +103,12 @@ export class WorkerSampleStore implements SampleStore {
     for (let i = 0; i < batch.length || i === 0; i += CHUNK) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve))
       const chunk = batch.slice(i, i + CHUNK)
-      const { batch: wire, counts, rejected } = encodeBatch(chunk, this.refs, this.clock.now(), this.maxFutureMs)
+      const { batch: wire, counts, rejected, rejections } = encodeBatch(chunk, this.refs, this.clock.now(), this.maxFutureMs)
       const transfer = [wire.sig.buffer, wire.ts.buffer, wire.num.buffer, wire.flags.buffer] as ArrayBuffer[]
-      const receipt = this.call('append', [{ batch: wire, counts }], transfer)
-        .then((r) => ({ ...r, rejected: r.rejected + rejected }))
+      const receipt = this.call('append', [{ batch: wire, counts }], transfer).then((r): AppendReceipt => {
+        const all = [...rejections, ...(r.rejections ?? [])]
+        return { ...r, rejected: r.rejected + rejected, ...(all.length > 0 ? { rejections: all } : {}) }
+      })
       // Awaited by append() once every chunk is sent; until then a failure must not count as unhandled.
       receipt.catch(() => {})
       receipts.push(receipt)

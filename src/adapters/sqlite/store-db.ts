@@ -113,6 +113,26 @@ export class StoreDb {
     this.setMetaStmt.run(value, key)
   }
 
+  /** Per signal: accepted samples compaction found to be duplicates or expired, not yet taken by `takeResolved`. */
+  private readonly resolved = new Map<number, { duplicates: number; expired: number }>()
+
+  countResolved(st: SignalState, kind: 'duplicates' | 'expired', by: number): void {
+    if (by === 0) return
+    let r = this.resolved.get(st.id)
+    if (!r) this.resolved.set(st.id, (r = { duplicates: 0, expired: 0 }))
+    r[kind] += by
+    this.count(kind, by)
+  }
+
+  takeResolved(): { signal: string; duplicates: number; expired: number }[] {
+    const out = [...this.resolved].flatMap(([id, r]) => {
+      const st = this.byId[id]
+      return st ? [{ signal: st.def.id, ...r }] : []
+    })
+    this.resolved.clear()
+    return out
+  }
+
   count(name: keyof StoreCounters, by: number): void {
     if (by === 0) return
     this.counters[name] += by

@@ -1,5 +1,5 @@
 import type { DataType, Sample } from '../../shared/model'
-import type { StoreCounters } from '../../core/ports/sample-store'
+import type { SignalRejection, StoreCounters, StoreRejection } from '../../core/ports/sample-store'
 import { type Columns, KIND_STRING, kindOf } from '../../core/store/columns'
 import { normalizeSample, normalized } from '../../core/store/ingest-rules'
 
@@ -35,7 +35,7 @@ export function encodeBatch(
   signals: ReadonlyMap<string, SignalRef>,
   now: number,
   maxFutureMs: number,
-): { batch: WireBatch; counts: IngestCounts; rejected: number } {
+): { batch: WireBatch; counts: IngestCounts; rejected: number; rejections: SignalRejection[] } {
   const len = samples.length
   const batch: WireBatch = {
     n: 0,
@@ -49,6 +49,7 @@ export function encodeBatch(
   }
   const counts: IngestCounts = {}
   let rejected = 0
+  let bySignal: Map<string, SignalRejection> | undefined
   const r = normalized()
   for (const s of samples) {
     const ref = signals.get(s.signal)
@@ -56,6 +57,7 @@ export function encodeBatch(
     if (why !== null) {
       counts[why] = (counts[why] ?? 0) + 1
       rejected++
+      countRejection((bySignal ??= new Map()), String(s.signal), why)
       continue
     }
     if (r.nonFinite) counts.nonFinite = (counts.nonFinite ?? 0) + 1
@@ -70,7 +72,15 @@ export function encodeBatch(
       batch.statuses.push(r.status)
     }
   }
-  return { batch, counts, rejected }
+  return { batch, counts, rejected, rejections: bySignal ? [...bySignal.values()] : [] }
+}
+
+/** Adds one rejected sample to per-signal, per-reason tallies keyed by reason and signal. */
+export function countRejection(into: Map<string, SignalRejection>, signal: string, reason: StoreRejection, by = 1): void {
+  const key = `${reason}\u0000${signal}`
+  const cur = into.get(key)
+  if (cur) cur.count += by
+  else into.set(key, { signal, reason, count: by })
 }
 
 /** Visits every sample of a batch with its string value and status. */

@@ -50,6 +50,7 @@ const handlers: { [M in keyof WorkerApi]: (...args: Parameters<WorkerApi[M]>) =>
   maintain: () => {
     const { report, retention } = engine.maintain()
     announceBudget(retention.budget)
+    announceResolved()
     return report
   },
   stats: () => ({ ...engine.stats(), state }),
@@ -68,7 +69,7 @@ port.on('message', (r: Request) => {
 })
 
 const timer = setInterval(schedule, 1_000)
-post({ type: 'ready', signals: engine.signalRefs(), durableSeq: engine.s.lastSeq })
+post({ type: 'ready', signals: engine.signalRefs(), durableSeq: engine.s.lastSeq, recovery: engine.recovery })
 
 function schedule(): void {
   if (scheduled || closed) return
@@ -96,6 +97,7 @@ function pump(): void {
     engine.compactStep(SLICE_MS)
     schedule()
   })
+  announceResolved()
   background(() => {
     if (Date.now() - lastRetention < options.retentionIntervalMs) return
     lastRetention = Date.now()
@@ -141,6 +143,11 @@ function background(work: () => void): void {
 function announceBudget(budget: { rawSamples: number; rollupRows: number; undeliveredSamples: number } | null): void {
   if (!budget || budget.rawSamples + budget.rollupRows + budget.undeliveredSamples === 0) return
   event({ type: 'budget-deleted', ...budget })
+}
+
+function announceResolved(): void {
+  const signals = engine.takeResolved()
+  if (signals.length > 0) event({ type: 'resolved', signals })
 }
 
 function event(e: StoreEvent): void {

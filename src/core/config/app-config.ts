@@ -27,6 +27,15 @@ export const AppConfig = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 6042 }),
+    /**
+     * What an acknowledged sample survives. `process-crash` (default): a crash or kill of Plantdeck (SQLite WAL,
+     * synchronous=NORMAL); `power-loss`: also a power cut or OS crash, at the cost of an fsync per group commit
+     * (measured in `npm run bench:store`).
+     */
+    store: z
+      .object({ durability: z.enum(['process-crash', 'power-loss']).default('process-crash') })
+      .strict()
+      .default({ durability: 'process-crash' }),
     /** Where the cache, logs and certificates live. Default: the platform's user-data folder. */
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

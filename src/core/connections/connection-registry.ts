@@ -18,7 +18,7 @@ export class ConnectionRegistry {
   ) {}
 
   add(c: { id: string; kind: ConnectionKind; name: string; target: string }): void {
-    this.states.set(c.id, { ...c, health: 'stopped', since: this.clock.now(), samples: 0, rejected: 0 })
+    this.states.set(c.id, { ...c, health: 'stopped', since: this.clock.now(), samples: 0, stored: 0, duplicates: 0, rejected: 0 })
   }
 
   setState(id: string, st: CollectorState): void {
@@ -35,10 +35,10 @@ export class ConnectionRegistry {
     this.emit(next)
   }
 
-  count(id: string, samples: number, rejected: number): void {
+  count(id: string, c: Pick<ConnectionState, 'samples' | 'stored' | 'duplicates' | 'rejected'>): void {
     const cur = this.states.get(id)
-    if (!cur || (cur.samples === samples && cur.rejected === rejected)) return
-    this.states.set(id, { ...cur, samples, rejected })
+    if (!cur || (cur.samples === c.samples && cur.stored === c.stored && cur.duplicates === c.duplicates && cur.rejected === c.rejected)) return
+    this.states.set(id, { ...cur, samples: c.samples, stored: c.stored, duplicates: c.duplicates, rejected: c.rejected })
     this.dirty.add(id)
   }
 

@@ -12,6 +12,11 @@ export interface CollectorState {
   code?: ErrorCode
 }
 
+export interface CollectorRejection {
+  signal?: string
+  reason: string
+}
+
 export interface WriteRequest {
   /** Signal id as configured. */
   signal: string
@@ -38,6 +43,11 @@ export interface Collector {
   onState(cb: (state: CollectorState) => void): Unsubscribe
   /** Inputs rejected since start (malformed payloads, bad status...), for the status bar. */
   readonly rejected: number
+  /**
+   * Samples the collector's decoder refused, each with its stable reason (`signal` absent: a message that names
+   * none, such as a payload no mapping of its topic could read). Never called for inputs that produce samples.
+   */
+  onRejected?(cb: (rejections: readonly CollectorRejection[]) => void): Unsubscribe
   /** Optional capability of OPC UA collectors: browse, attributes, search, typed write and call, runtime signals. */
   readonly opcua?: OpcuaAccess
   /** Optional capability of MQTT collectors: topic browser, mappings, rejections, publish and request/response. */

@@ -4,12 +4,34 @@ import type { Unsubscribe } from './collector'
 /** What the store keeps about a signal. `binding` is its address inside the connection (NodeId, topic + path). */
 export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & { binding?: string }
 
+/** Why the store refused samples at append; the counter of the same name in StoreCounters counts them too. */
+export type StoreRejection = 'unknownSignal' | 'wrongType' | 'badTimestamp' | 'futureTimestamp' | 'expired'
+
+/** Samples of one signal the store refused in one append, and why. */
+export interface SignalRejection {
+  signal: SignalId
+  reason: StoreRejection
+  count: number
+}
+
 /** Answer to `append`: the batch is committed (it survives a crash of the process) once this resolves. */
 export interface AppendReceipt {
   /** Sequence number of the commit that holds the batch; every sample at or below it is durable. */
   seq: number
   accepted: number
   rejected: number
+  /** Per signal and reason, the `rejected` samples (absent when none were). */
+  rejections?: SignalRejection[]
+}
+
+/**
+ * Accepted samples that, once compaction resolved them, did not stay: `duplicates` replaced by a later sample of
+ * the same signal and timestamp, `expired` older than the raw data kept for the signal.
+ */
+export interface SignalResolution {
+  signal: SignalId
+  duplicates: number
+  expired: number
 }
 
 /** Raw samples of one signal, ascending time, as parallel arrays. */
@@ -121,6 +143,19 @@ export interface StoreStats {
   /** Bytes of the store on disk, and the budget (null: none). */
   diskBytes: number
   diskBudgetBytes: number | null
+  /** What an acknowledged sample survives: a crash of the process, or also a power loss (an fsync per commit). */
+  durability?: 'process-crash' | 'power-loss'
+}
+
+/**
+ * What opening the store found. `unclean`: the last run stopped without closing it (a crash, a kill, a power cut);
+ * `batches`/`samples`: committed appends not yet compacted, replayed from the log — after an unclean stop,
+ * the samples recovered.
+ */
+export interface StoreRecovery {
+  unclean: boolean
+  batches: number
+  samples: number
 }
 
 export interface MaintenanceReport {
@@ -140,6 +175,8 @@ export type StoreEvent =
   | { type: 'error'; message: string }
   /** The state changed (see StoreState); `message` says why (the failure entering 'full'). */
   | { type: 'state'; state: StoreState; message: string }
+  /** Compaction resolved accepted samples that do not stay (see SignalResolution); for per-signal accounting. */
+  | { type: 'resolved'; signals: SignalResolution[] }
 
 /**
  * Local history of samples: crash-safe, bounded, with rollups.
@@ -162,6 +199,8 @@ export interface SampleStore {
   append(batch: readonly Sample[]): Promise<AppendReceipt>
   /** Highest seq known committed. */
   readonly durableSeq: number
+  /** What opening found (stores that persist nothing leave it out). */
+  readonly recovery?: StoreRecovery
   onDurable(cb: (seq: number) => void): Unsubscribe
 
   /** Samples in [from, to], ascending; at most `limit` (default 100,000). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { blockSize, decodeBlock, encodeBlock } from './block-codec'
-import { type Columns, ColumnsBuilder, KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, makeFlags } from './columns'
+import { type Columns, ColumnsBuilder, KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, makeFlags, toTick } from './columns'
 import { random } from './contract-data'
 
 function roundTrip(c: Columns): Columns {
@@ -28,6 +28,19 @@ function build(n: number, sample: (i: number, b: ColumnsBuilder) => void): Colum
 }
 
 describe('block codec', () => {
+  it('keeps microsecond timestamps exactly, and reads version-1 blocks (integer ms, before microseconds)', () => {
+    const T = 1_764_640_000_123
+    const us = build(500, (i, b) => b.push(toTick(T + i / 1000 + (i % 7) * 0.013), i, makeFlags(0, KIND_NUMBER)))
+    expectSame(us, roundTrip(us))
+    // A version-1 block held integer ms where version 2 holds integer µs: the same bytes under version 1 mean ms.
+    const ms = build(50, (i, b) => b.push(T + i * 1000, i, makeFlags(0, KIND_NUMBER)))
+    const scaled = build(50, (i, b) => b.push((T + i * 1000) / 1000, i, makeFlags(0, KIND_NUMBER)))
+    const v1 = encodeBlock(scaled)
+    expect(v1[0]).toBe(2)
+    v1[0] = 1
+    expectSame(ms, decodeBlock(v1))
+  })
+
   it('round-trips regular 2-decimal analog data in about a byte per sample', () => {
     const rnd = random(1)
     let v = 20

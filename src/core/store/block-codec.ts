@@ -11,7 +11,10 @@ import { readValues, writeValues } from './value-codec'
 //   numbers:    see value-codec (numbers and booleans, in order, nulls and strings skipped)
 //   strings:    dictionary, then one varint index per string value (state texts repeat)
 
-const VERSION = 1
+// Version 2 writes timestamps as integer microseconds; version 1 (stores before microsecond resolution)
+// wrote integer milliseconds and is still read.
+const VERSION = 2
+const MS_VERSION = 1
 
 export function encodeBlock(c: Columns): Uint8Array {
   const { n, ts, flags } = c
@@ -32,18 +35,20 @@ export function encodeBlock(c: Columns): Uint8Array {
   return w.bytes()
 }
 
+const us = (ms: number | undefined): number => Math.round((ms ?? 0) * 1000)
+
 function writeTimestamps(w: ByteWriter, ts: Float64Array, n: number): void {
   if (n === 0) return
-  w.varint(ts[0] ?? 0)
+  w.varint(us(ts[0]))
   if (n === 1) return
-  let delta = (ts[1] ?? 0) - (ts[0] ?? 0)
+  let delta = us(ts[1]) - us(ts[0])
   w.varint(zigzag(delta))
   let i = 2
   while (i < n) {
-    const d = (ts[i] ?? 0) - (ts[i - 1] ?? 0)
+    const d = us(ts[i]) - us(ts[i - 1])
     if (d === delta) {
       let j = i + 1
-      while (j < n && (ts[j] ?? 0) - (ts[j - 1] ?? 0) === delta) j++
+      while (j < n && us(ts[j]) - us(ts[j - 1]) === delta) j++
       w.varint(0)
       w.varint(j - i - 1)
       i = j
@@ -104,10 +109,11 @@ function writeTexts(w: ByteWriter, c: Columns): void {
 export function decodeBlock(bytes: Uint8Array): Columns {
   const r = new ByteReader(bytes)
   const version = r.byte()
-  if (version !== VERSION) throw new RangeError(`unknown block version ${version}`)
+  if (version !== VERSION && version !== MS_VERSION) throw new RangeError(`unknown block version ${version}`)
   const n = r.varint()
   const ts = new Float64Array(n)
   readTimestamps(r, ts, n)
+  if (version === VERSION) for (let i = 0; i < n; i++) ts[i] = (ts[i] ?? 0) / 1000
   const flags = new Uint8Array(n)
   const status = readMeta(r, flags, n)
   let numeric = 0

@@ -1,12 +1,12 @@
 import type { DataType, SignalId } from '../../shared/model'
 import type { BucketSeries } from '../ports/sample-store'
-import { type Columns, KIND_BOOLEAN, lowerBound, valueAt } from './columns'
+import { type Columns, KIND_BOOLEAN, TICK, upperBound, valueAt } from './columns'
 import { HOUR, MINUTE, type RollupRow, fromStored } from './rollup'
 
 export interface BucketPlan {
   bucketMs: number
   source: BucketSeries['source']
-  /** First ms of the first bucket and last ms of the last one: the range the aggregates cover. */
+  /** First instant of the first bucket and last (a TICK before the next bucket) of the last one: the range the aggregates cover. */
   start: number
   end: number
   buckets: number
@@ -22,9 +22,9 @@ export function planBuckets(from: number, to: number, points: number): BucketPla
   const w0 = Math.floor((to - from) / (points - 1)) + 1
   const [bucketMs, source]: [number, BucketSeries['source']] =
     w0 >= HOUR ? [Math.ceil(w0 / HOUR) * HOUR, '1h'] : w0 >= MINUTE ? [Math.ceil(w0 / MINUTE) * MINUTE, '1m'] : [w0, 'raw']
-  const start = from - (from % bucketMs)
-  const end = to - (to % bucketMs) + bucketMs - 1
-  return { bucketMs, source, start, end, buckets: (end + 1 - start) / bucketMs }
+  const start = Math.floor(from / bucketMs) * bucketMs
+  const next = (Math.floor(to / bucketMs) + 1) * bucketMs
+  return { bucketMs, source, start, end: next - TICK, buckets: Math.round((next - start) / bucketMs) }
 }
 
 /** Folds samples and rollup rows into a plan's buckets. Feed it in ascending time. */
@@ -128,4 +128,4 @@ export class BucketAccumulator {
 }
 
 /** Index of the last row at or before `end` (rows sorted). */
-const lastInRange = (c: Columns, end: number): number => lowerBound(c.ts, c.n, end + 1) - 1
+const lastInRange = (c: Columns, end: number): number => upperBound(c.ts, c.n, end) - 1

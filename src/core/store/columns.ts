@@ -14,6 +14,18 @@ export interface Columns {
   status: (string | undefined)[] | null
 }
 
+/**
+ * The store's time resolution: one microsecond, in ms. Stored timestamps are ms since the epoch with at most
+ * 3 decimals (`toTick` on ingest), so two samples a microsecond apart are distinct and equal times compare
+ * exactly. Inclusive range ends are `end` itself (`upperBound`), never `end + 1`; the last instant before `t` is
+ * `t - TICK`. Blocks encode the times as integer microseconds (block-codec).
+ */
+export const TICK = 0.001
+/** Rounds a time in ms to the store's resolution (the microsecond). */
+export const toTick = (ms: number): number => Math.round(ms * 1000) / 1000
+/** Largest timestamp kept: integer microseconds must stay exact in a double (2^53 µs is year 2255). */
+export const MAX_TS = 9_007_199_254_740
+
 export const KIND_NUMBER = 0
 export const KIND_BOOLEAN = 1
 export const KIND_STRING = 2
@@ -136,6 +148,18 @@ export function sliceColumns(c: Columns, from: number, to: number): Columns {
     text: c.text ? c.text.slice(from, to) : null,
     status: c.status ? c.status.slice(from, to) : null,
   }
+}
+
+/** First index whose timestamp is > t (binary search; `ts` ascending): the end of an inclusive range ending at t. */
+export function upperBound(ts: Float64Array, n: number, t: number): number {
+  let lo = 0
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((ts[mid] ?? 0) <= t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** First index whose timestamp is >= t (binary search; `ts` ascending). */

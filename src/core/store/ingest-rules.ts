@@ -1,6 +1,6 @@
 import type { DataType, Sample } from '../../shared/model'
 import type { StoreCounters } from '../ports/sample-store'
-import { KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, QUALITY_CODE, makeFlags } from './columns'
+import { KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, MAX_TS, QUALITY_CODE, makeFlags, toTick } from './columns'
 
 /** A sample as stored: see Columns for the encoding of `flags` and `num`. */
 export interface Normalized {
@@ -40,7 +40,7 @@ export function normalizeSample(
 ): Rejection | null {
   if (dataType === undefined) return 'unknownSignal'
   const ts: unknown = s.ts
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) return 'badTimestamp'
+  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0 || ts > MAX_TS) return 'badTimestamp'
   if (ts > now + maxFutureMs) return 'futureTimestamp'
   const quality = qualityCodes[s.quality]
   const status: unknown = s.status
@@ -59,7 +59,7 @@ export function normalizeSample(
       out.num = value
     } else {
       // Keep the sample (its time matters: a gap in the trend) but not the value, and say why in status.
-      out.ts = ts
+      out.ts = toTick(ts)
       out.flags = makeFlags(BAD, KIND_NULL)
       out.status = String(value)
       out.nonFinite = true
@@ -74,7 +74,7 @@ export function normalizeSample(
     kind = KIND_STRING
     out.text = value
   } else return 'wrongType'
-  out.ts = ts
+  out.ts = toTick(ts)
   out.flags = makeFlags(quality, kind)
   return null
 }

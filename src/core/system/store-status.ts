@@ -1,4 +1,4 @@
-import type { LogDiagnostics, StoreDiagnostics, StoreStatus } from '../../shared/contract'
+import type { StoreDiagnostics, StoreStatus } from '../../shared/contract'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
 import type { SampleStore } from '../ports/sample-store'
@@ -37,5 +37,3 @@ export class StoreStatusTracker {
     return { ...this.status, diskBytes: stats?.diskBytes ?? null, diskBudgetBytes: stats?.diskBudgetBytes ?? null }
   }
 }
-
-export type LogHealthSource = () => LogDiagnostics

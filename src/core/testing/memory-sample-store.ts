@@ -10,6 +10,8 @@ import type {
   RawSeries,
   SampleStore,
   SignalDef,
+  SignalRejection,
+  SignalResolution,
   StoreEvent,
   StoreStats,
 } from '../ports/sample-store'
@@ -38,6 +40,7 @@ export class MemorySampleStore implements SampleStore {
   private readonly counters = zeroCounters()
   private readonly durable = new Set<(seq: number) => void>()
   private closed = false
+  private readonly events = new Set<(event: StoreEvent) => void>()
 
   constructor(private readonly options: MemorySampleStoreOptions = {}) {}
 
@@ -55,6 +58,8 @@ export class MemorySampleStore implements SampleStore {
     const now = (this.options.clock ?? systemClock).now()
     const kept: Sample[] = []
     let rejected = 0
+    const rejections = new Map<string, SignalRejection>()
+    const resolved = new Map<string, SignalResolution>()
     for (const s of batch) {
       const n = normalized()
       const maxFuture = this.options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
@@ -62,12 +67,21 @@ export class MemorySampleStore implements SampleStore {
       if (why !== null) {
         this.counters[why]++
         rejected++
+        const key = `${why}\u0000${s.signal}`
+        const r = rejections.get(key)
+        if (r) r.count++
+        else rejections.set(key, { signal: s.signal, reason: why, count: 1 })
         continue
       }
       if (n.nonFinite) this.counters.nonFinite++
       let series = this.data.get(s.signal)
       if (!series) this.data.set(s.signal, (series = new Map()))
-      if (series.has(n.ts)) this.counters.duplicates++
+      if (series.has(n.ts)) {
+        this.counters.duplicates++
+        const r = resolved.get(s.signal) ?? { signal: s.signal, duplicates: 0, expired: 0 }
+        r.duplicates++
+        resolved.set(s.signal, r)
+      }
       series.delete(n.ts)
       series.set(n.ts, n)
       if (n.ts < (this.newest.get(s.signal) ?? -1)) this.counters.outOfOrder++
@@ -79,7 +93,9 @@ export class MemorySampleStore implements SampleStore {
       this.log.push({ seq: ++this.durableSeq, samples: kept })
       for (const cb of this.durable) cb(this.durableSeq)
     }
-    return { seq: this.durableSeq, accepted: kept.length, rejected }
+    // duplicates resolve at once here (the SQLite store finds them when it compacts)
+    if (resolved.size > 0) queueMicrotask(() => this.events.forEach((cb) => cb({ type: 'resolved', signals: [...resolved.values()] })))
+    return { seq: this.durableSeq, accepted: kept.length, rejected, ...(rejections.size > 0 ? { rejections: [...rejections.values()] } : {}) }
   }
 
   onDurable(cb: (seq: number) => void): Unsubscribe {
@@ -159,8 +175,9 @@ export class MemorySampleStore implements SampleStore {
     }
   }
 
-  onEvent(_cb: (event: StoreEvent) => void): Unsubscribe {
-    return () => {}
+  onEvent(cb: (event: StoreEvent) => void): Unsubscribe {
+    this.events.add(cb)
+    return () => this.events.delete(cb)
   }
 
   async close(): Promise<void> {

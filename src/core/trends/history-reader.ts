@@ -29,10 +29,11 @@ export function decimateMinMax(t: ArrayLike<number>, v: ArrayLike<number | null>
   let i = 0
   while (i < n && t[i]! < from) i++
   for (let b = 0; b < buckets; b++) {
-    const end = b === buckets - 1 ? to + 1 : from + (b + 1) * width
+    const last = b === buckets - 1
+    const end = from + (b + 1) * width
     let minI = -1
     let maxI = -1
-    for (; i < n && t[i]! < end; i++) {
+    for (; i < n && (last ? t[i]! <= to : t[i]! < end); i++) {
       const x = v[i]
       if (x === null || x === undefined) continue
       if (minI < 0 || x < (v[minI] as number)) minI = i

@@ -15,6 +15,8 @@ export function errorHint(code: string): string {
       return 'The server did not answer. Plantdeck retries on its own; check the network if this persists.'
     case 'rpc.rate_limited':
       return 'Too many requests. Wait a moment and retry.'
+    case 'rpc.busy':
+      return 'The server is still working on earlier requests of this window. Retry in a moment.'
     case 'signal.unknown':
       return 'The signal is not in the catalog any more. Reload the asset tree.'
     case 'collector.unavailable':

@@ -11,6 +11,8 @@ const c = (id: string, health: ConnectionState['health'] = 'connected'): Connect
   health,
   since: 0,
   samples: 0,
+  stored: 0,
+  duplicates: 0,
   rejected: 0,
 })
 

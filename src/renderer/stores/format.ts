@@ -109,3 +109,17 @@ export function formatCount(n: number): string {
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`
   return `${(n / 1_000_000).toFixed(2)}M`
 }
+
+const n = (x: number) => x.toLocaleString('en-US')
+
+/** Where a signal's or a connection's samples went: `1,000 received · 998 stored · 2 rejected (future_timestamp 2) · 0 duplicates`. */
+export function formatAccount(a: { received: number; stored: number; duplicates: number; rejected: number; rejectedBy: Record<string, number>; inFlight: number }): string {
+  const why = Object.entries(a.rejectedBy)
+    .filter(([, k]) => k > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([reason, k]) => `${reason.replace(/_/g, ' ')} ${n(k)}`)
+    .join(', ')
+  const parts = [`${n(a.received)} received`, `${n(a.stored)} stored`, `${n(a.rejected)} rejected${why ? ` (${why})` : ''}`, `${n(a.duplicates)} duplicates`]
+  if (a.inFlight > 0) parts.push(`${n(a.inFlight)} on the way to the store`)
+  return parts.join(' · ')
+}

@@ -7,11 +7,13 @@ import { useConnectionsStore } from './connections-store'
 import { startLiveSync } from './live-sync'
 import { useLiveStore } from './live-store'
 import { clockOffset, serverNow, useSystemStore } from './system-store'
+import { refreshDiagnostics } from './diagnostics-store'
 import { allSignals } from './tree'
 import { useTrendStore } from './trend-store'
 
 const PING_EVERY_MS = 10_000
 const OVERVIEW_EVERY_MS = 3_000
+const DIAGNOSTICS_EVERY_MS = 10_000
 const CURRENT_MAX = 10_000
 
 /** Latest values of every signal in the tree, so the tree can flag trouble in branches nobody has opened. */
@@ -83,12 +85,14 @@ export function startSession(api: Api): () => void {
     await loadAll(api)
     void ping()
     void poll()
+    void refreshDiagnostics(api)
   }
 
   timers.push(
     setInterval(() => useLiveStore.getState().tick(serverNow()), 1000),
     setInterval(() => void ping(), PING_EVERY_MS),
     setInterval(() => void poll(), OVERVIEW_EVERY_MS),
+    setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
   )
   offs.push(startLiveSync(api))
   if (linkUp()) void resync()

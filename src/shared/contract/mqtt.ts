@@ -15,6 +15,7 @@ export const RejectReason = z.enum([
   'bad_utf8',
   'too_large',
   'bad_timestamp',
+  'future_timestamp',
   'bad_path',
   'not_sparkplug',
   'sparkplug_no_birth',

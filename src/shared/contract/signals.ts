@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Sample, SampleBatch, SignalId } from '../model'
+import { Sample, SampleAccount, SampleBatch, SampleRejectReason, SignalId } from '../model'
 import { method } from './define'
 
 export const signals = {
@@ -12,6 +12,17 @@ export const signals = {
   'signals.subscribe': method(
     z.object({ signals: z.array(SignalId).max(10_000) }).strict(),
     z.object({ subscribed: z.number().int(), unknown: z.array(SignalId) }),
+  ),
+  /**
+   * Where every sample went since start, per connection and per signal (see SampleAccount). `signals` lists the
+   * signals asked for; without `signals`, those with any rejection or duplicate (at most 500).
+   */
+  'signals.accounting': method(
+    z.object({ signals: z.array(SignalId).max(1000).optional() }).strict(),
+    z.object({
+      connections: z.array(SampleAccount.extend({ connection: z.string(), unassigned: z.record(SampleRejectReason, z.number().int()) })),
+      signals: z.array(SampleAccount.extend({ signal: SignalId, connection: z.string() })),
+    }),
   ),
 } as const
 

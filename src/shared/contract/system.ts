@@ -44,16 +44,48 @@ export const StoreDiagnostics = StoreStatus.extend({
 })
 export type StoreDiagnostics = z.infer<typeof StoreDiagnostics>
 
+/** The RPC layer's counters since start. */
+export const RpcDiagnostics = z.object({
+  /** Clients connected now. */
+  sessions: z.number().int().nonnegative(),
+  /** Calls being worked on now, all sessions together. */
+  inFlight: z.number().int().nonnegative(),
+  /** Calls one session may have in progress; more are answered `rpc.busy`. */
+  maxInFlightPerSession: z.number().int().positive(),
+  /** Calls answered `rpc.busy` (also counted in `rejected`). */
+  busy: z.number().int().nonnegative(),
+  /** Rejected messages and calls by error code. */
+  rejected: z.record(z.string(), z.number().int().nonnegative()),
+})
+export type RpcDiagnostics = z.infer<typeof RpcDiagnostics>
+
+/** The server process's memory, bytes (`process.memoryUsage()`). */
+export const MemoryDiagnostics = z.object({
+  heapUsed: z.number().nonnegative(),
+  heapTotal: z.number().nonnegative(),
+  rss: z.number().nonnegative(),
+  /** True when a garbage collection ran just before (asked with `gc` and the process allows it: `--expose-gc`). */
+  afterGc: z.boolean(),
+})
+
+/** One section per part of the server; more sections join over time, none is renamed. */
+export const Diagnostics = z.object({
+  rpc: RpcDiagnostics,
+  memory: MemoryDiagnostics.optional(),
+  /** The log file: lines written and dropped, the last failure (absent where the host keeps no log file). */
+  log: LogDiagnostics.optional(),
+  /** The local history's state (absent without a store). */
+  store: StoreDiagnostics.optional(),
+})
+export type Diagnostics = z.infer<typeof Diagnostics>
+
 export const system = {
   /** Who is answering: product, version, host kind, start time. */
   'system.info': method(z.object({}).strict(), SystemInfo),
   /** Round trip check; echoes `nonce`. */
   'system.ping': method(z.object({ nonce: z.string().max(64) }).strict(), z.object({ nonce: z.string(), at: z.number().int() })),
-  /** Health of the parts behind the screen; a section is null where the host has no such part. */
-  'system.diagnostics': method(
-    z.object({}).strict(),
-    z.object({ log: LogDiagnostics.nullable(), store: StoreDiagnostics.nullable() }),
-  ),
+  /** Counters for an engineer: RPC sessions, calls in progress, rejections by code, memory. `gc` only works under `--expose-gc`. */
+  'system.diagnostics': method(z.object({ gc: z.boolean().optional() }).strict(), Diagnostics),
 } as const
 
 export const systemEvents = {

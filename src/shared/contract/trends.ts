@@ -10,7 +10,12 @@ export const Series = z.object({
 })
 export type Series = z.infer<typeof Series>
 
-export const SeriesBatch = z.object({ series: z.array(Series) })
+export const SeriesBatch = z.object({
+  /** One per requested signal, in the order asked (a signal asked twice is read once and listed twice). */
+  series: z.array(Series),
+  /** The per-signal cap applied: the `points` asked, or fewer when the reply would have passed its size budget. */
+  points: z.number().int().optional(),
+})
 export type SeriesBatch = z.infer<typeof SeriesBatch>
 
 export const TrendQuery = z
@@ -24,7 +29,7 @@ export const TrendQuery = z
   .refine((q) => q.to > q.from, { message: '`to` must be after `from`', path: ['to'] })
 
 export const trends = {
-  /** History of up to 64 signals over [from, to], at most `points` points each. */
+  /** History of up to 64 signals over [from, to], at most `points` points each (fewer when the reply budget needs it). */
   'trends.query': method(TrendQuery, SeriesBatch),
 } as const
 

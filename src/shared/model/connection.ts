@@ -20,8 +20,13 @@ export const ConnectionState = z.object({
   /** Stable code of the problem in `reason`, for a program to switch on (`opcua.access_denied`, `opcua.untrusted_certificate`...). */
   code: ErrorCode.optional(),
   since: z.number().int(),
-  /** Counters a user can see: samples received and inputs rejected. */
+  /**
+   * Counters a user can see, since start: samples received, stored, replaced as duplicates and rejected
+   * (`samples = stored + duplicates + rejected` + those still on their way to the store; see `signals.accounting`).
+   */
   samples: z.number().int().nonnegative(),
+  stored: z.number().int(),
+  duplicates: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
 })
 export type ConnectionState = z.infer<typeof ConnectionState>

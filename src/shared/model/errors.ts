@@ -15,6 +15,8 @@ export const ErrorCode = z.enum([
   'rpc.timeout',
   'rpc.closed',
   'rpc.rate_limited',
+  /** Too many calls of this session in progress (or too many reply bytes waiting): retry when one is answered. */
+  'rpc.busy',
   'config.not_found',
   'config.parse',
   'config.invalid',

@@ -8,8 +8,12 @@ export const SignalId = z
   .regex(/^[A-Za-z0-9_.:\-/#[\]]+$/, 'signal id: letters, digits and _ . : - / # [ ] only')
 export type SignalId = z.infer<typeof SignalId>
 
-/** Milliseconds since the Unix epoch. */
-export const Epoch = z.number().int().min(0).max(8_640_000_000_000_000)
+/**
+ * Milliseconds since the Unix epoch, with microsecond resolution: a sample's time may carry a fraction of a
+ * millisecond (3 decimals; finer is rounded to the microsecond by the store), so distinct arrivals within one
+ * millisecond stay distinct samples.
+ */
+export const Epoch = z.number().min(0).max(8_640_000_000_000_000)
 export type Epoch = z.infer<typeof Epoch>
 
 /** OPC UA's three quality classes. `status` keeps the raw status code (OPC UA) or a reason text. */

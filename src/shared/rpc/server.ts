@@ -9,6 +9,8 @@ export interface Session {
   readonly id: number
   emit(event: string, payload: unknown): void
   onClose(cb: () => void): void
+  /** Bytes sent to this client and not yet taken by it (0 when the transport cannot tell). */
+  unsent(): number
 }
 
 export interface CallContext {
@@ -28,20 +30,39 @@ export interface RpcServerOptions<C extends MethodMap, E extends EventMap> {
   validateResults?: boolean
   /** Called for every rejected message, so the host can log and count it. */
   onReject?: (code: ErrorCode, session: number, detail: string) => void
+  /** Calls one session may have in progress (default 16); a call over it is answered `rpc.busy` at once, never queued. */
+  maxInFlight?: number
+}
+
+/** What the RPC layer counts, for `system.diagnostics`. */
+export interface RpcStats {
+  sessions: number
+  /** Calls being worked on now, all sessions together. */
+  inFlight: number
+  maxInFlightPerSession: number
+  /** Rejections by code since start (`rpc.busy` included). */
+  rejected: Record<string, number>
 }
 
 export interface RpcServer<E extends EventMap> {
   connect(transport: Transport): Session
   broadcast<K extends keyof E & string>(event: K, payload: z.input<E[K]>): void
-  /** Rejections by code since start: visible in logs and `system` diagnostics. */
+  /** Rejections by code since start: in the log (summarised) and in `system.diagnostics`. */
   readonly rejected: Readonly<Record<string, number>>
   readonly sessionCount: number
+  stats(): RpcStats
 }
+
+export const DEFAULT_MAX_IN_FLIGHT = 16
 
 /** Transport-agnostic RPC server: validates every incoming message and call, answers with stable codes. */
 export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: RpcServerOptions<C, E>): RpcServer<E> {
   const maxMessage = opts.maxMessage ?? DEFAULT_MAX_MESSAGE
+  const maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
   const sessions = new Set<Session>()
+  /** Per session: calls between their handler starting and their answer being sent. */
+  const inFlight = new Map<Session, number>()
+  let inFlightTotal = 0
   const rejected: Record<string, number> = {}
   let nextId = 1
   const handlers = opts.handlers as Record<string, (p: unknown, ctx: CallContext) => unknown>
@@ -86,6 +107,13 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
         details: issues,
       })
     }
+    // Answered at once, not queued: a queue would only move the unbounded memory from replies to requests.
+    const busy = inFlight.get(session) ?? 0
+    if (busy >= maxInFlight) {
+      return reject(t, session.id, id, { code: 'rpc.busy', message: `${maxInFlight} calls of this session are in progress; retry when one is answered` })
+    }
+    inFlight.set(session, busy + 1)
+    inFlightTotal++
     try {
       let result = await handlers[method]!(parsed.data, { session })
       if (opts.validateResults) {
@@ -99,6 +127,9 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
     } catch (e) {
       if (e instanceof AppError) return reject(t, session.id, id, e.toShape())
       return reject(t, session.id, id, { code: 'rpc.internal', message: `${method} failed: ${(e as Error)?.message ?? String(e)}` })
+    } finally {
+      inFlightTotal--
+      if (inFlight.has(session)) inFlight.set(session, inFlight.get(session)! - 1)
     }
   }
 
@@ -114,13 +145,16 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
         onClose(cb) {
           closeCbs.push(cb)
         },
+        unsent: () => t.unsent?.() ?? 0,
       }
       sessions.add(session)
+      inFlight.set(session, 0)
       t.onMessage((text) => void handle(t, session, text))
       t.onClose(() => {
         if (!open) return
         open = false
         sessions.delete(session)
+        inFlight.delete(session)
         for (const cb of closeCbs.splice(0)) {
           try {
             cb()
@@ -141,5 +175,6 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
     get sessionCount() {
       return sessions.size
     },
+    stats: () => ({ sessions: sessions.size, inFlight: inFlightTotal, maxInFlightPerSession: maxInFlight, rejected: { ...rejected } }),
   }
 }

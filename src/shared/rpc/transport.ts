@@ -7,6 +7,8 @@ export interface Transport {
   onMessage(cb: (text: string) => void): () => void
   onClose(cb: () => void): () => void
   close(): void
+  /** Bytes handed to `send` that the peer has not taken yet; lets the server budget a slow client. Optional. */
+  unsent?(): number
 }
 
 /** Two connected in-memory transports, delivering asynchronously like a real channel. For tests. */

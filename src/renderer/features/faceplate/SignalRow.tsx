@@ -1,8 +1,9 @@
 import { Fragment, memo } from 'react'
 import { ConditionIcon } from '../../components/Icons'
 import { useAssetsStore } from '../../stores/assets-store'
-import { formatAge, formatSampleTimes, formatTimestamp, formatValue } from '../../stores/format'
+import { formatAccount, formatAge, formatSampleTimes, formatTimestamp, formatValue } from '../../stores/format'
 import { useSignalView } from '../../stores/use-signal-view'
+import { useSignalAccount } from './use-signal-account'
 
 const QUALITY_TEXT = { good: 'Good', uncertain: 'Uncertain', bad: 'Bad' } as const
 
@@ -15,6 +16,7 @@ export const SignalRow = memo(function SignalRow({ signalId, attribute, tabStop 
   const info = useAssetsStore((s) => s.catalog[signalId])
   const selected = useAssetsStore((s) => s.selectedSignalId === signalId)
   const v = formatValue(sample?.value, info, attribute)
+  const account = useSignalAccount(signalId, selected)
   const when = sample
     ? `${formatTimestamp(sample.ts)} (source time)${sample.serverTs !== undefined ? `\n${formatTimestamp(sample.serverTs)} (server time)` : ''}`
     : 'No value received yet'
@@ -80,6 +82,12 @@ export const SignalRow = memo(function SignalRow({ signalId, attribute, tabStop 
         <tr className="signal-times">
           <td colSpan={5} data-testid={`signal-times-${signalId}`}>
             {formatSampleTimes(sample)}
+            {account && (
+              <span className={`account${account.rejected > 0 ? ' has-rejected' : ''}`} data-testid={`signal-account-${signalId}`}>
+                {' '}
+                · {formatAccount(account)}
+              </span>
+            )}
           </td>
         </tr>
       )}

@@ -6,6 +6,7 @@ import { formatCount, formatTimestamp } from '../../stores/format'
 import { useSystemStore } from '../../stores/system-store'
 import { useUiStore } from '../../stores/ui-store'
 import { waitsForCertificate } from '../engineering/certificates'
+import { DiagnosticsButton } from './DiagnosticsButton'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
@@ -16,7 +17,7 @@ const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState 
     `${c.name} (${KIND_TEXT[c.kind]}) — ${c.target}`,
     `${HEALTH_TEXT[c.health]} since ${formatTimestamp(c.since)}`,
     c.reason ? `Reason: ${c.reason}` : undefined,
-    `${c.samples.toLocaleString('en-US')} samples received, ${c.rejected.toLocaleString('en-US')} inputs rejected`,
+    `Samples since start: ${c.samples.toLocaleString('en-US')} received, ${c.stored.toLocaleString('en-US')} stored, ${c.rejected.toLocaleString('en-US')} rejected, ${c.duplicates.toLocaleString('en-US')} duplicates`,
   ]
     .filter(Boolean)
     .join('\n')
@@ -38,9 +39,10 @@ const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState 
           Review certificate
         </button>
       )}
-      <span className="counters tabular">
-        {formatCount(c.samples)} samples
+      <span className="counters tabular" data-testid={`connection-counters-${c.id}`}>
+        {formatCount(c.samples)} in · {formatCount(c.stored)} stored
         {c.rejected > 0 ? <span className="rejected"> · {formatCount(c.rejected)} rejected</span> : ' · 0 rejected'}
+        {c.duplicates > 0 && <span className="dups"> · {formatCount(c.duplicates)} dup</span>}
       </span>
     </li>
   )
@@ -80,6 +82,7 @@ export function StatusBar() {
           <ConnectionChip key={c.id} c={c} />
         ))}
       </ul>
+      <DiagnosticsButton />
     </footer>
   )
 }

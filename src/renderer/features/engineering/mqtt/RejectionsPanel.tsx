@@ -9,6 +9,7 @@ const REASON_TEXT: Record<string, string> = {
   bad_utf8: 'not UTF-8',
   too_large: 'too large',
   bad_timestamp: 'bad timestamp',
+  future_timestamp: 'timestamp too far ahead',
   bad_path: 'bad path',
   not_sparkplug: 'not Sparkplug',
   sparkplug_no_birth: 'no birth',
