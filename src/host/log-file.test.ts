@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
@@ -43,4 +43,24 @@ it('drops and counts lines beyond its queue bound instead of holding them', asyn
   const h = file.health()
   expect(h.dropped).toBeGreaterThan(0)
   expect(h.written + h.dropped).toBe(100)
+})
+
+it('a rotation the file system refuses keeps the lines: they go on into the current file, the failure counted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-logfile-'))
+  dirs.push(dir)
+  const path = join(dir, 'plantdeck.log')
+  // a non-empty folder where the rotated file should go: rename() refuses (even for root)
+  mkdirSync(`${path}.1`)
+  writeFileSync(join(`${path}.1`, 'keep'), 'x')
+  const file = new LogFile({ path, maxBytes: 4096, files: 1 })
+  for (let i = 0; i < 500; i++) {
+    file.write(`${'r'.repeat(99)}\n`)
+    if (i % 50 === 49) await file.flushed()
+  }
+  await file.close()
+  const h = file.health()
+  expect(h).toMatchObject({ written: 500, dropped: 0, rotations: 0 })
+  expect(h.failures).toBeGreaterThan(0)
+  expect(h.lastError).toMatch(/^E[A-Z]+$/)
+  expect(readFileSync(path, 'utf8').split('\n').filter(Boolean).length).toBe(500)
 })

@@ -57,6 +57,8 @@ export class LogFile {
   private retryAt = 0
   private timer: ReturnType<typeof setTimeout> | null = null
   private closed = false
+  /** A rotation failed (rename refused): keep writing to the current file, over its size, until then. */
+  private noRotateUntil = 0
   private idle: (() => void)[] = []
   private readonly h: LogFileHealth
 
@@ -156,7 +158,7 @@ export class LogFile {
 
   /** Queued lines that fit the current file (an empty file takes at least one, however long). */
   private take(): string[] {
-    let room = this.maxBytes - this.size
+    let room = Date.now() < this.noRotateUntil ? Infinity : this.maxBytes - this.size
     let n = 0
     while (n < this.queue.length) {
       const bytes = Buffer.byteLength(this.queue[n] as string)
@@ -173,16 +175,23 @@ export class LogFile {
     this.size = (await pStat(this.h.path)).size
   }
 
-  /** plantdeck.log → .1 → .2 …; the oldest beyond `files` is deleted. */
+  /** plantdeck.log → .1 → .2 …; the oldest beyond `files` is deleted. A refused rename keeps the current file a while. */
   private async rotate(): Promise<void> {
-    await pClose(this.fd as number).catch(() => undefined)
-    this.fd = null
     const p = this.h.path
-    await pUnlink(`${p}.${this.files}`).catch(() => undefined)
-    for (let i = this.files - 1; i >= 1; i--) await pRename(`${p}.${i}`, `${p}.${i + 1}`).catch(() => undefined)
-    if (this.files > 0) await pRename(p, `${p}.1`)
-    else await pUnlink(p)
-    this.h.rotations++
+    try {
+      await pClose(this.fd as number).catch(() => undefined)
+      this.fd = null
+      await pUnlink(`${p}.${this.files}`).catch(() => undefined)
+      for (let i = this.files - 1; i >= 1; i--) await pRename(`${p}.${i}`, `${p}.${i + 1}`).catch(() => undefined)
+      if (this.files > 0) await pRename(p, `${p}.1`)
+      else await pUnlink(p)
+      this.h.rotations++
+    } catch (e) {
+      this.h.failures++
+      this.h.lastError = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+      this.h.lastErrorAt = Date.now()
+      this.noRotateUntil = Date.now() + 60_000
+    }
     await this.openFile()
   }
 }

@@ -79,6 +79,8 @@ async function main() {
     force.unref()
     await http.close()
     await runtime.stop()
+    logger.info('stopped')
+    await logger.closeLog() // the last lines reach the file (as far as it takes them) before the exit
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
