@@ -93,5 +93,10 @@ it.skipIf(!mounted)('a data folder that runs full: the server keeps answering, s
   await page.waitForSelector('[data-testid="store-full"]', { state: 'detached' })
   expect(server.child.exitCode).toBe(null)
   expect(server.output()).not.toContain("Emitted 'error' event")
+  // a line entering the state and one leaving it, not one per refused append (stdout keeps every line while the file cannot)
+  const entered = server.output().split('store full: writing paused').length - 1
+  expect(entered).toBeGreaterThanOrEqual(1)
+  expect(entered).toBeLessThanOrEqual(2) // background work that failed for want of space may enter it once more
+  expect(server.output()).toContain('store writing again')
   ws.close()
 })
