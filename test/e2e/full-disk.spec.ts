@@ -77,6 +77,7 @@ it.skipIf(!mounted)('a data folder that runs full: the server keeps answering, s
   let pongs = 0
   for (let i = 0; i < 50; i++) if ((await client.call('system.ping', { nonce: String(i) })).nonce === String(i)) pongs++
   expect(pongs).toBe(50)
+  expect((await fetch(server.url)).status).toBe(200) // and HTTP
   const full = await client.call('system.diagnostics', {})
   expect(full.store?.reason).toContain('full')
   expect(full.log?.dropped).toBeGreaterThan(0)
