@@ -11,7 +11,14 @@ import { createLogger, type HostLogger } from '../../src/host/logger'
 const LINE = 'x'.repeat(160)
 const cleanups: (() => void)[] = []
 afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c()
+  // each runs even if one before it throws, so no tmpfs stays mounted
+  for (const c of cleanups.splice(0).reverse()) {
+    try {
+      c()
+    } catch {
+      /* next */
+    }
+  }
 })
 
 function tempDir(): string {
@@ -62,7 +69,7 @@ describe('logger on a full destination', () => {
     const { errors } = errorsDuring()
     const out = captureStdout()
     const logger = createLogger(dir, 'info', { stdout: out, retryMs: 20 })
-    cleanups.push(() => void logger.closeLog())
+    cleanups.push(() => void logger.closeLog?.())
 
     const turns = await logMany(logger, 20, 250)
     expect(turns.timers).toBe(20)
@@ -90,7 +97,7 @@ describe('logger on a full destination', () => {
     const out = captureStdout()
     // a queue smaller than the file system, so that the backlog does not fill it again once space returns
     const logger = createLogger(dir, 'info', { stdout: out, retryMs: 20, maxQueueBytes: 64 * 1024 })
-    cleanups.push(() => void logger.closeLog())
+    cleanups.push(() => void logger.closeLog?.())
     // fill the file system, leaving it no room
     const filler = join(dir, 'filler')
     try {
