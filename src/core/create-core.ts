@@ -16,7 +16,8 @@ import { StoreHistory } from './trends/store-history'
 import { createTrendQuery } from './trends/trend-query'
 import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
-import type { SampleStore, SignalDef } from './ports/sample-store'
+import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
+import { StoreStatusTracker } from './system/store-status'
 import { createMqttHandlers } from './mqtt/mqtt-handlers'
 import { createOpcuaHandlers } from './opcua/opcua-handlers'
 import type { OpcuaTools } from './opcua/opcua-port'
@@ -35,7 +36,7 @@ export interface CoreDeps {
   opcua?: OpcuaTools
   /** Keeps runtime edits (MQTT mappings, OPC UA signals) across restarts. Without it they last until the next restart. */
   persistence?: PlantPersistence
-  /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections. */
+  /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections (the core adds `store`). */
   diagnostics?: (o: { gc: boolean }) => Diagnostics
 }
 
@@ -73,13 +74,16 @@ export function createCore(deps: CoreDeps): Core {
     registry.add({ id: c.id, kind: c.kind, name: c.name, target: c.kind === 'opcua' ? c.endpoint : c.url })
   }
   registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+  const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
-    'system.diagnostics': ({ gc }) => {
+    'system.diagnostics': async ({ gc }) => {
       if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
-      return deps.diagnostics({ gc: gc ?? false })
+      const sections = deps.diagnostics({ gc: gc ?? false })
+      const storeSection = await storeStatus.diagnostics()
+      return storeSection ? { ...sections, store: storeSection } : sections
     },
     'connections.list': () => registry.list(),
     'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
@@ -164,7 +168,8 @@ export function createCore(deps: CoreDeps): Core {
               },
               (e: unknown) => {
                 accounting.fail(handed)
-                log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
+                // a full store is logged once, as a state change (StoreStatusTracker)
+                if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
                 throw e
               },
             )

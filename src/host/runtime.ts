@@ -4,6 +4,7 @@ import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/confi
 import type { ConnectionConfig, PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
 import type { Logger } from '../core/ports/logger'
+import type { LogFileHealth } from './log-file'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   configFile?: string | undefined
   dataDir: string
   logger: Logger
+  /** The log file's health, for `system.diagnostics` (the host's logger knows it). */
+  logHealth?: () => LogFileHealth
   host: 'desktop' | 'headless' | 'test'
   version: string
   /** Results validated against the contract (tests). */
@@ -96,6 +99,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   store.onEvent((e) => {
     if (e.type === 'error') log.error({ store: e }, 'store background work failed')
     else if (e.type === 'budget-deleted') log.warn({ store: e }, 'store dropped data to stay within its disk budget')
+    // 'state' changes are logged by the core (StoreStatusTracker)
   })
   let rpc: RpcServer<typeof events> | undefined
   const diagnostics = ({ gc }: { gc: boolean }): Diagnostics => {
@@ -108,6 +112,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       ...(http ? { http } : {}),
       rpc: { ...s, busy: s.rejected['rpc.busy'] ?? 0 },
       memory: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, afterGc: gc && collect !== undefined },
+      ...(o.logHealth ? { log: o.logHealth() } : {}),
     }
   }
   const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })

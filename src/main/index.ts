@@ -18,10 +18,10 @@ async function boot() {
   const dataDir = app.getPath('userData')
   const configFile = process.env.PLANTDECK_CONFIG ?? [join(dataDir, 'config.yaml'), join(dataDir, 'config.json')].find(existsSync)
   const config = loadConfig(configFile)
-  const logger = createLogger(dataDir, config.logLevel, !app.isPackaged)
+  const logger = createLogger(dataDir, config.logLevel, { ...config.log, stdout: !app.isPackaged })
   // The bundle ships the store's worker beside this file (see electron.vite.config.ts).
   const storeWorker = new URL('./store-worker.js', import.meta.url)
-  runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'desktop', version: app.getVersion(), storeWorker })
+  runtime = await startRuntime({ config, configFile, dataDir, logger, logHealth: logger.logHealth, host: 'desktop', version: app.getVersion(), storeWorker })
 
   const rendererDev = process.env.ELECTRON_RENDERER_URL
   const indexHtml = join(__dirname, '../renderer/index.html')

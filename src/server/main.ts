@@ -45,11 +45,11 @@ async function main() {
   if (exposure) throw new Error(exposure)
 
   const dataDir = resolve(values['data-dir'] ?? config.dataDir ?? defaultDataDir())
-  const logger = createLogger(dataDir, config.logLevel)
+  const logger = createLogger(dataDir, config.logLevel, config.log)
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
   let listening: HttpServer | undefined // system.diagnostics reads its counters; the server starts after the runtime
-  const runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'headless', version, http: () => (listening ? { refused: { ...listening.refused } } : undefined) })
+  const runtime = await startRuntime({ config, configFile, dataDir, logger, logHealth: logger.logHealth, host: 'headless', version, http: () => (listening ? { refused: { ...listening.refused } } : undefined) })
   const listen = (port: number) =>
     startHttpServer({
       host: config.server.host,
@@ -83,6 +83,8 @@ async function main() {
     force.unref()
     await http.close()
     await runtime.stop()
+    logger.info('stopped')
+    await logger.closeLog() // the last lines reach the file (as far as it takes them) before the exit
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -49,6 +49,11 @@ export const AppConfig = z
     /** Where the cache, logs and certificates live. Default: the platform's user-data folder. */
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** `<dataDir>/logs/plantdeck.log` rotates before it passes `maxBytes`; `files` rotated ones are kept (.1 newest). */
+    log: z
+      .object({ maxBytes: z.number().int().min(4096).default(10 * 1024 * 1024), files: z.number().int().min(0).max(100).default(5) })
+      .strict()
+      .default({ maxBytes: 10 * 1024 * 1024, files: 5 }),
     connections: z.array(ConnectionConfig).default([]),
     assets: AssetNode.optional(),
   })

@@ -112,7 +112,28 @@ export interface StoreCounters {
   undeliveredDropped: number
 }
 
+/**
+ * 'full': the last write failed for want of space (a full disk, or the file's page limit); appends reject
+ * with code `store.disk_full` and nothing of theirs is stored, reads keep answering. Each later append
+ * is tried again as it comes; the first that commits makes the state 'ok' again, without a restart.
+ */
+export type StoreState = 'ok' | 'full'
+
+/** Code of the error an append rejects with while the store has no room. */
+export const STORE_DISK_FULL = 'store.disk_full'
+
+/** A store call that failed with a stable code (`store.disk_full`, …). */
+export class StoreError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 export interface StoreStats {
+  state: StoreState
   counters: StoreCounters
   durableSeq: number
   syncSeq: number
@@ -152,6 +173,8 @@ export type StoreEvent =
    * Also sent if the store's thread dies, after which every call rejects.
    */
   | { type: 'error'; message: string }
+  /** The state changed (see StoreState); `message` says why (the failure entering 'full'). */
+  | { type: 'state'; state: StoreState; message: string }
   /** Compaction resolved accepted samples that do not stay (see SignalResolution); for per-signal accounting. */
   | { type: 'resolved'; signals: SignalResolution[] }
 

@@ -164,6 +164,7 @@ export class MemorySampleStore implements SampleStore {
 
   async stats(): Promise<StoreStats> {
     return {
+      state: 'ok',
       counters: { ...this.counters },
       durableSeq: this.durableSeq,
       syncSeq: this.syncSeq,

@@ -9,6 +9,8 @@ export async function loadAll(api: Api): Promise<void> {
   const sys = useSystemStore.getState()
   await Promise.all([
     api.rpc.call('system.info', {}).then(sys.setInfo, (e) => sys.setInfoError(toErrorShape(e))),
+    // only the store's state is shown; a failed answer leaves it unknown (the status bar then shows nothing)
+    api.rpc.call('system.diagnostics', {}).then((d) => sys.setStore(d.store ?? undefined), () => sys.setStore(undefined)),
     api.rpc.call('assets.tree', {}).then(
       (tree) => useAssetsStore.getState().setTree(tree),
       (e) => useAssetsStore.getState().setError(toErrorShape(e)),

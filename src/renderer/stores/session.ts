@@ -44,6 +44,7 @@ export function startSession(api: Api): () => void {
       useTrendStore.getState().append(batch)
     }),
     api.rpc.on('connections.state', (c) => useConnectionsStore.getState().upsert(c)),
+    api.rpc.on('system.store', (s) => useSystemStore.getState().setStore(s)),
     api.link.onStatus((link) => {
       const wasOpens = useSystemStore.getState().link.opens
       useSystemStore.getState().setLink(link)

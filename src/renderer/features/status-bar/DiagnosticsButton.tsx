@@ -67,6 +67,25 @@ export function DiagnosticsButton() {
                     </dd>
                   </>
                 )}
+                {diag.log && (
+                  <>
+                    <dt>Log file</dt>
+                    <dd data-testid="diag-log">
+                      {diag.log.written.toLocaleString('en-US')} lines written, {diag.log.dropped.toLocaleString('en-US')} dropped
+                      {diag.log.lastError ? `; last error ${diag.log.lastError}` : ''}
+                      {diag.log.failing ? ' (failing now)' : ''}
+                    </dd>
+                  </>
+                )}
+                {diag.store && (
+                  <>
+                    <dt>Store</dt>
+                    <dd data-testid="diag-store">
+                      {diag.store.state === 'full' ? 'full — writing paused' : 'ok'}
+                      {diag.store.diskBytes !== null ? `, ${(diag.store.diskBytes / MB).toFixed(1)} MB on disk` : ''}
+                    </dd>
+                  </>
+                )}
               </dl>
               <table className="tabular">
                 <thead>

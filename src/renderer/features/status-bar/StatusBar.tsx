@@ -55,11 +55,22 @@ export function StatusBar() {
   const loaded = useConnectionsStore((s) => s.loaded)
   const via = useSystemStore((s) => s.via)
   const linkUp = useSystemStore((s) => s.link.state === 'open')
+  const store = useSystemStore((s) => s.store)
   return (
     <footer className="status-bar" data-testid="status-bar" aria-label="Connections">
       <span className={`link ${linkUp ? '' : 'down'}`} title={via === 'ipc' ? 'Desktop: in-process core' : 'Browser: WebSocket to the Plantdeck server'}>
         {via === 'ipc' ? 'Desktop' : 'Server'}: {linkUp ? 'online' : 'OFFLINE'}
       </span>
+      {store?.state === 'full' && (
+        <span
+          className="chip h-error store-full"
+          role="alert"
+          data-testid="store-full"
+          title={`Since ${formatTimestamp(store.since)}: ${store.reason ?? 'no room on disk'}\nNew samples are not stored (QoS 1 MQTT messages stay unacknowledged); trends still show what is stored. Writing resumes by itself once there is room.`}
+        >
+          Store full — writing paused
+        </span>
+      )}
       {error && (
         <span className="chip h-error" role="alert">
           Connections unavailable [{error.code}] {error.message}
