@@ -10,7 +10,9 @@ import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
 import { createRejectLog } from '../shared/rpc/reject-log'
 import type { Diagnostics, HttpDiagnostics } from '../shared/contract/system'
-import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './collectors'
+import { createCollectors, driverTools } from './drivers'
+import { trustOwnDemoServer } from './opcua-pki'
+import { withRuntimeEdits } from '../core/assets/runtime-folders'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
@@ -85,7 +87,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     base,
     logger: log.child({ part: 'plant-edits' }),
   })
-  const collectors = createCollectors(plant.connections, o.dataDir, log)
+  const collectors = createCollectors(plant.connections, { dataDir: o.dataDir, logger: log })
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
   const store: SampleStore = await openSqliteSampleStore({
     path: join(o.dataDir, 'store', 'samples.db'),
@@ -115,7 +117,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       ...(o.logHealth ? { log: o.logHealth() } : {}),
     }
   }
-  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
     one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),
@@ -142,34 +144,4 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await demo?.stop()
     },
   }
-}
-
-/**
- * An asset tree that a config or the demo defines does not know the edits made at runtime: signals added (kept in the
- * config file or the overlay) show in one folder per connection, the one the API adds them to while running, and
- * signals the overlay removed (the demo's) leave the tree.
- */
-function withRuntimeEdits(root: AssetNode, base: readonly ConnectionConfig[], connections: readonly ConnectionConfig[]): AssetNode {
-  const present = new Set(connections.flatMap((c) => c.signals.map((s) => s.id)))
-  const gone = new Set(base.flatMap((c) => c.signals.map((s) => s.id)).filter((id) => !present.has(id)))
-  const shown = new Set<string>()
-  const prune = (n: AssetNode): AssetNode => {
-    const signals = gone.size === 0 ? n.signals : n.signals.filter((a) => !gone.has(a.signal))
-    for (const a of signals) shown.add(a.signal)
-    return { ...n, signals, children: n.children.map(prune) }
-  }
-  const tree = prune(root)
-  const folders: AssetNode[] = connections.flatMap((c) => {
-    const rest = c.signals.filter((s) => !shown.has(s.id))
-    if (rest.length === 0) return []
-    const mqtt = c.kind === 'mqtt'
-    return [{
-      id: mqtt ? `${c.id}:mqtt-mappings` : `${c.id}:added`,
-      name: mqtt ? `${c.id} (mapped)` : `${c.id} (added)`,
-      kind: 'folder' as const,
-      signals: rest.map((s) => ({ attribute: mqtt ? s.name : s.id.slice(c.id.length + 1), signal: s.id })),
-      children: [],
-    }]
-  })
-  return { ...tree, children: [...tree.children, ...folders] }
 }

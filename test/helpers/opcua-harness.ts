@@ -46,7 +46,7 @@ export async function startHarness(config: unknown, pkiDir: string, options: Pic
     for (const s of b) samples.push(s)
   })
   const core = createCore({ plant: { connections: [parsed] }, collectors: [collector], info: { version: 'test', host: 'test', demo: false },
-    opcua: createOpcuaTools(pki),
+    tools: { opcua: createOpcuaTools(pki) },
     store,
   })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })

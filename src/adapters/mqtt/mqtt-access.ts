@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { MqttClient } from 'mqtt'
 import { MqttSignalConfig } from '../../core/config/schema'
-import type { MqttAccess, PayloadView } from '../../core/mqtt/mqtt-port'
+import { MQTT, type MqttAccess, type PayloadView } from '../../core/mqtt/mqtt-port'
 import type { MqttMapping, MqttMappingInput } from '../../shared/contract/mqtt'
 import { AppError, type DataType } from '../../shared/model'
 import { compilePath, resolveSteps } from './json-path'
@@ -63,6 +63,7 @@ export function createMqttAccess(d: MqttAccessDeps): MqttAccess {
   }
 
   return {
+    kind: MQTT,
     topics: (prefix, offset, limit) => d.tree.page(prefix, offset, limit, Date.now()),
 
     payload(topic): PayloadView {

@@ -47,7 +47,7 @@ type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void; s
  */
 export class MqttCollector extends CollectorEvents implements Collector {
   readonly id: string
-  readonly mqtt: MqttAccess
+  readonly engineering: MqttAccess
   private client: MqttClient | undefined
   private readonly table: MappingTable
   private readonly tree: TopicTree
@@ -70,7 +70,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
     this.tree = new TopicTree(opts.topicTree)
     this.sparkplug = new SparkplugTracker(this.table)
     this.batcher = new DurableBatcher({ ...opts.batch, deliver: (b) => this.deliverAll(b), onFailure: (e) => this.onStoreFailure(e) })
-    this.mqtt = createMqttAccess({
+    this.engineering = createMqttAccess({
       connection: this.id,
       client: () => this.client,
       table: this.table,

@@ -6,7 +6,7 @@ import { saveEdit } from '../config/save-edit'
 import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
 import { concurrencyLimit, MAX_CONCURRENT_DISCOVERIES } from './discovery-limit'
-import type { OpcuaAccess, OpcuaTools } from './opcua-port'
+import { opcuaAccessOf, type OpcuaAccess, type OpcuaTools } from './opcua-port'
 
 export interface OpcuaHandlerDeps {
   collectors: Collector[]
@@ -24,8 +24,9 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
   const access = (connection: string): OpcuaAccess => {
     const col = deps.collectors.find((c) => c.id === connection)
     if (!col) throw new AppError('opcua.unknown_connection', `no connection "${connection}"`)
-    if (!col.opcua) throw new AppError('opcua.unknown_connection', `connection "${connection}" is not an OPC UA connection`)
-    return col.opcua
+    const access = opcuaAccessOf(col)
+    if (!access) throw new AppError('opcua.unknown_connection', `connection "${connection}" is not an OPC UA connection`)
+    return access
   }
   const tools = (): OpcuaTools => {
     if (!deps.tools) throw new AppError('collector.unavailable', 'OPC UA tools are not available in this host')

@@ -1,17 +1,12 @@
 import { join } from 'node:path'
 import { OpcuaPki } from '../adapters/opcua/certificates'
 import { createOpcuaTools } from '../adapters/opcua/discovery'
-import { OpcuaCollector } from '../adapters/opcua/opcua-collector'
-import { MqttCollector } from '../adapters/mqtt/mqtt-collector'
-import type { ConnectionConfig } from '../core/config/schema'
-import type { Collector } from '../core/ports/collector'
-import type { Logger } from '../core/ports/logger'
 import type { OpcuaTools } from '../core/opcua/opcua-port'
 
 const pkis = new Map<string, OpcuaPki>()
 
 /** One PKI per data folder: two managers over the same folders would disagree about what is trusted. */
-function opcuaPki(dataDir: string): OpcuaPki {
+export function opcuaPki(dataDir: string): OpcuaPki {
   const dir = join(dataDir, 'pki', 'client')
   let pki = pkis.get(dir)
   if (!pki) pkis.set(dir, (pki = new OpcuaPki(dir)))
@@ -31,13 +26,4 @@ export async function trustOwnDemoServer(dataDir: string, certificateDer: Buffer
   const pki = opcuaPki(dataDir)
   await pki.initialize()
   await pki.manager.trustCertificate(certificateDer)
-}
-
-/** One adapter per configured connection. */
-export function createCollectors(connections: ConnectionConfig[], dataDir: string, logger: Logger): Collector[] {
-  return connections.map((c) =>
-    c.kind === 'opcua'
-      ? new OpcuaCollector({ config: c, pki: opcuaPki(dataDir), logger })
-      : new MqttCollector({ config: c, logger }),
-  )
 }

@@ -1,0 +1,32 @@
+import { MqttCollector } from '../adapters/mqtt/mqtt-collector'
+import { OpcuaCollector } from '../adapters/opcua/opcua-collector'
+import type { ConnectionConfig } from '../core/config/schema'
+import { MQTT } from '../core/mqtt/mqtt-port'
+import { OPCUA } from '../core/opcua/opcua-port'
+import type { Collector } from '../core/ports/collector'
+import type { Logger } from '../core/ports/logger'
+import { createOpcuaToolsFor, opcuaPki } from './opcua-pki'
+
+/** What a collector factory may use: the data folder (certificates, session state) and the logger. */
+export interface HostContext {
+  dataDir: string
+  logger: Logger
+}
+
+type Factory<K extends ConnectionConfig['kind']> = (config: Extract<ConnectionConfig, { kind: K }>, ctx: HostContext) => Collector
+
+/** Each protocol's adapter, by connection kind: the one place in the hosts that names them (one line per protocol). */
+const factories: { [K in ConnectionConfig['kind']]: Factory<K> } = {
+  [OPCUA]: (config, ctx) => new OpcuaCollector({ config, pki: opcuaPki(ctx.dataDir), logger: ctx.logger }),
+  [MQTT]: (config, ctx) => new MqttCollector({ config, logger: ctx.logger }),
+}
+
+/** Host-made tools the drivers' API needs beyond a connection, by kind (see CoreDeps.tools). */
+export function driverTools(dataDir: string): Record<string, unknown> {
+  return { [OPCUA]: createOpcuaToolsFor(dataDir) }
+}
+
+/** One adapter per configured connection. */
+export function createCollectors(connections: ConnectionConfig[], ctx: HostContext): Collector[] {
+  return connections.map((c) => (factories[c.kind] as Factory<typeof c.kind>)(c as never, ctx))
+}
