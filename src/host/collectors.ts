@@ -7,6 +7,7 @@ import type { ConnectionConfig } from '../core/config/schema'
 import type { Collector } from '../core/ports/collector'
 import type { Logger } from '../core/ports/logger'
 import type { OpcuaTools } from '../core/opcua/opcua-port'
+import { installationId } from './installation-id'
 
 const pkis = new Map<string, OpcuaPki>()
 
@@ -33,11 +34,18 @@ export async function trustOwnDemoServer(dataDir: string, certificateDer: Buffer
   await pki.manager.trustCertificate(certificateDer)
 }
 
-/** One adapter per configured connection. */
+/** One adapter per configured connection. MQTT client ids without a configured one derive from the installation id. */
 export function createCollectors(connections: ConnectionConfig[], dataDir: string, logger: Logger): Collector[] {
+  let installation: string | undefined
+  const mqttInstallation = () => {
+    if (installation) return installation
+    const r = installationId(dataDir)
+    if (r.created) logger.info({ installationId: r.id, dataDir }, 'installation id created (MQTT client ids derive from it)')
+    return (installation = r.id)
+  }
   return connections.map((c) =>
     c.kind === 'opcua'
       ? new OpcuaCollector({ config: c, pki: opcuaPki(dataDir), logger })
-      : new MqttCollector({ config: c, logger }),
+      : new MqttCollector({ config: c, logger, installationId: mqttInstallation() }),
   )
 }
