@@ -2,6 +2,7 @@
 // are set, so max_inflight_messages 20 and max_queued_messages 1000 apply, as on a broker nobody tuned).
 import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { Aedes } from 'aedes'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -198,5 +199,18 @@ describe('MQTT 5 where the broker speaks it', () => {
     expect(strictStates.some((s) => s.health === 'connected')).toBe(false)
     proxy.close()
     await store.close()
+  }, 30_000)
+
+  it('aedes (the simulated plant\'s broker, 3.1.1 only) refuses 5: the connection runs 3.1.1', async () => {
+    const broker311 = await Aedes.createBroker()
+    const server = net.createServer((s) => broker311.handle(s))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`
+    const col = new MqttCollector({ config: connection(url, { clientId: 'on-aedes' }), logger: silentLogger })
+    const states = await run(col, await openStore())
+    await col.stop()
+    await new Promise<void>((r) => broker311.close(() => r()))
+    server.close()
+    expect(states.findLast((s) => s.health === 'connected')?.detail).toBe('MQTT 3.1.1 (the broker refused MQTT 5); client id on-aedes; persistent session')
   }, 30_000)
 })
