@@ -96,6 +96,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
     const c = this.opts.config
     const backoff = c.reconnect ?? DEFAULT_RECONNECT
     this.stopping = false
+    this.detail = ''
     this.setState({ health: 'connecting' })
     const options = clientOptions(c, this.opts.installationId)
     const protocol = protocolChoice(c)
