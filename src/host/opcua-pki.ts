@@ -13,7 +13,7 @@ export function opcuaPki(dataDir: string): OpcuaPki {
   return pki
 }
 
-/** Endpoint discovery and certificate trust for the API (`deps.opcua` of the core), over the same PKI as the collectors. */
+/** Endpoint discovery and certificate trust for the API (the core's `tools.opcua`), over the same PKI as the collectors. */
 export function createOpcuaToolsFor(dataDir: string): OpcuaTools {
   return createOpcuaTools(opcuaPki(dataDir))
 }

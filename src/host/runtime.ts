@@ -87,7 +87,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     base,
     logger: log.child({ part: 'plant-edits' }),
   })
-  const collectors = createCollectors(plant.connections, { dataDir: o.dataDir, logger: log })
+  const collectors = createCollectors(plant.connections, o.dataDir, log)
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
   const store: SampleStore = await openSqliteSampleStore({
     path: join(o.dataDir, 'store', 'samples.db'),

@@ -134,7 +134,7 @@ export function createMqttAccess(d: MqttAccessDeps): MqttAccess {
 
     async request({ topic, payload, responseTopic, timeoutMs }) {
       const client = connected()
-      if (client.options.protocolVersion !== 5) throw new AppError('mqtt.unsupported', 'request/response needs MQTT 5 (set protocol: "5" on the connection)')
+      if (client.options.protocolVersion !== 5) throw new AppError('mqtt.unsupported', `request/response needs MQTT 5; connection "${d.connection}" runs 3.1.1 (configured as protocol: "3.1.1", or its broker refused 5)`)
       const replyTo = responseTopic ?? `plantdeck/response/${client.options.clientId}`
       const correlation = randomBytes(16)
       await client.subscribeAsync(replyTo, { qos: 1 })

@@ -83,13 +83,14 @@ export const MqttConnectionConfig = z
     url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/, 'must look like mqtt://host:port'),
     username: z.string().max(256).optional(),
     password: z.string().max(256).optional(),
+    /** Default (host): `plantdeck-<8 hex of the installation id>-<4 hex hash>`, stable per installation and connection. */
     clientId: z.string().max(128).optional(),
     subscriptions: z.array(z.object({ filter: z.string().min(1).max(1024), qos: z.union([z.literal(0), z.literal(1)]).default(0) }).strict()).default([]),
     signals: z.array(MqttSignalConfig).default([]),
     /* The following fields are optional (not defaulted) so configs built in code stay valid; the adapter applies the defaults named here. */
-    /** Default 3.1.1. */
+    /** Default 5 (Receive Maximum 65535), falling back to 3.1.1 when the broker refuses 5; set, it is kept. */
     protocol: z.enum(['3.1.1', '5']).optional(),
-    /** Default `persistent` when `clientId` is set (the broker keeps QoS 1 messages while we are away), else `clean`. */
+    /** Default `persistent` (the broker keeps QoS 1 messages while we are away) whenever the client id is stable: configured or derived. */
     session: z.enum(['clean', 'persistent']).optional(),
     /** MQTT 5 session expiry of a persistent session; default one week. */
     sessionExpirySec: z.number().int().min(0).max(4_294_967_295).optional(),

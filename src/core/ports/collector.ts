@@ -8,6 +8,8 @@ export interface CollectorState {
   reason?: string
   /** Stable code of the problem, when the collector knows one. */
   code?: ErrorCode
+  /** What the connection runs on, readable by a person (MQTT: protocol version, client id, session). */
+  detail?: string
 }
 
 /** What every protocol's engineering access has: the protocol it belongs to (a driver's `kind`). */

@@ -19,6 +19,8 @@ export const ConnectionState = z.object({
   reason: z.string().optional(),
   /** Stable code of the problem in `reason`, for a program to switch on (`opcua.access_denied`, `opcua.untrusted_certificate`...). */
   code: ErrorCode.optional(),
+  /** What the connection runs on, readable by a person (MQTT: protocol version, client id, session). */
+  detail: z.string().optional(),
   since: z.number().int(),
   /**
    * Counters a user can see, since start: samples received, stored, replaced as duplicates and rejected

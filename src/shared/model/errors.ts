@@ -58,6 +58,7 @@ export const ErrorCode = z.enum([
   'mqtt.subscription_refused',
   'mqtt.store_failed',
   'mqtt.protocol_error',
+  'mqtt.broker_window_capped',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

@@ -17,6 +17,7 @@ const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState 
     `${c.name} (${KIND_TEXT[c.kind]}) — ${c.target}`,
     `${HEALTH_TEXT[c.health]} since ${formatTimestamp(c.since)}`,
     c.reason ? `Reason: ${c.reason}` : undefined,
+    c.detail,
     `Samples since start: ${c.samples.toLocaleString('en-US')} received, ${c.stored.toLocaleString('en-US')} stored, ${c.rejected.toLocaleString('en-US')} rejected, ${c.duplicates.toLocaleString('en-US')} duplicates`,
   ]
     .filter(Boolean)
