@@ -5,7 +5,8 @@ import { ErrorCode } from './errors'
 export const ConnectionHealth = z.enum(['connecting', 'connected', 'degraded', 'error', 'stopped'])
 export type ConnectionHealth = z.infer<typeof ConnectionHealth>
 
-export const ConnectionKind = z.enum(['opcua', 'mqtt'])
+/** The protocol of a connection: a driver's kind (`opcua`, `mqtt`...). */
+export const ConnectionKind = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'connection kind')
 export type ConnectionKind = z.infer<typeof ConnectionKind>
 
 export const ConnectionState = z.object({

@@ -1,6 +1,7 @@
 import { memo } from 'react'
 import type { ConnectionState } from '../../../shared/model'
 import { HealthIcon } from '../../components/Icons'
+import { uiDriverOf } from '../../drivers'
 import { useConnectionsStore } from '../../stores/connections-store'
 import { formatCount, formatTimestamp } from '../../stores/format'
 import { useSystemStore } from '../../stores/system-store'
@@ -10,11 +11,10 @@ import { DiagnosticsButton } from './DiagnosticsButton'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
-const KIND_TEXT = { opcua: 'OPC UA', mqtt: 'MQTT' } as const
 
 const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState }) {
   const tip = [
-    `${c.name} (${KIND_TEXT[c.kind]}) — ${c.target}`,
+    `${c.name} (${uiDriverOf(c.kind)?.label ?? c.kind}) — ${c.target}`,
     `${HEALTH_TEXT[c.health]} since ${formatTimestamp(c.since)}`,
     c.reason ? `Reason: ${c.reason}` : undefined,
     c.detail,
