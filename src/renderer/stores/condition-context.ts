@@ -1,7 +1,7 @@
 import type { ConnectionHealth, ConnectionKind } from '../../shared/model'
 import { uiDriverOf } from '../drivers'
 import { useAssetsStore } from './assets-store'
-import type { ConditionContext } from './condition'
+import type { ConditionContext } from '../lib/condition'
 import { useConnectionsStore } from './connections-store'
 import { useLiveStore } from './live-store'
 import { useSystemStore } from './system-store'

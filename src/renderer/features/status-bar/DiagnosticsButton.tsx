@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { formatCount } from '../../stores/format'
+import { formatCount } from '../../lib/format'
 import { refreshDiagnostics, totalRejected, useDiagnosticsStore } from '../../stores/diagnostics-store'
 
 const MB = 1024 * 1024

@@ -1,4 +1,4 @@
-import type { AssetNode } from '../../shared/model'
+import type { AssetNode } from '../../shared/model/index'
 
 export interface TreeIndex {
   byId: Map<string, AssetNode>

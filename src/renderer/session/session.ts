@@ -1,15 +1,15 @@
 import type { Api } from '../api/client'
 import { toErrorShape } from '../api/errors'
 import { loadAll } from './actions'
-import type { Sample } from '../../shared/model'
-import { useAssetsStore } from './assets-store'
-import { useConnectionsStore } from './connections-store'
+import type { Sample } from '../../shared/model/index'
+import { useAssetsStore } from '../stores/assets-store'
+import { useConnectionsStore } from '../stores/connections-store'
 import { startLiveSync } from './live-sync'
-import { useLiveStore } from './live-store'
-import { clockOffset, serverNow, useSystemStore } from './system-store'
-import { refreshDiagnostics } from './diagnostics-store'
-import { allSignals } from './tree'
-import { useTrendStore } from './trend-store'
+import { useLiveStore } from '../stores/live-store'
+import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
+import { refreshDiagnostics } from '../stores/diagnostics-store'
+import { allSignals } from '../lib/tree'
+import { useTrendStore } from '../stores/trend-store'
 
 const PING_EVERY_MS = 10_000
 const OVERVIEW_EVERY_MS = 3_000

@@ -1,4 +1,4 @@
-import type { Sample } from '../../shared/model'
+import type { Sample } from '../../shared/model/index'
 
 export interface LiveData {
   latest: Record<string, Sample>

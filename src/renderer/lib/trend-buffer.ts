@@ -1,5 +1,5 @@
-import type { Sample } from '../../shared/model'
-import type { Series } from '../../shared/contract'
+import type { Sample } from '../../shared/model/index'
+import type { Series } from '../../shared/contract/index'
 
 /** One pen's data in uPlot's shape: time in seconds (ascending) and values, null for gaps. */
 export interface TrendBuffer {

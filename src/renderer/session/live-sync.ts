@@ -1,9 +1,9 @@
 import type { Api } from '../api/client'
 import { toErrorShape } from '../api/errors'
-import { useAssetsStore } from './assets-store'
-import { useLiveStore } from './live-store'
-import { useSystemStore } from './system-store'
-import { liveSignals } from './tree'
+import { useAssetsStore } from '../stores/assets-store'
+import { useLiveStore } from '../stores/live-store'
+import { useSystemStore } from '../stores/system-store'
+import { liveSignals } from '../lib/tree'
 
 const DEBOUNCE_MS = 120
 

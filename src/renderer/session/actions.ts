@@ -1,8 +1,8 @@
 import { getApi, type Api } from '../api/client'
 import { toErrorShape } from '../api/errors'
-import { useAssetsStore } from './assets-store'
-import { useConnectionsStore } from './connections-store'
-import { useSystemStore } from './system-store'
+import { useAssetsStore } from '../stores/assets-store'
+import { useConnectionsStore } from '../stores/connections-store'
+import { useSystemStore } from '../stores/system-store'
 
 /** Everything the screen shows, fetched again after each (re)connect or when the operator asks. */
 export async function loadAll(api: Api): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Sample } from '../../shared/model'
+import type { Sample } from '../../shared/model/index'
 import { appendSamples, fromSeries, plotValue, trimBefore, withHeldValue } from './trend-buffer'
 
 const s = (ts: number, value: Sample['value'], quality: Sample['quality'] = 'good', signal = 'x'): Sample => ({ signal, ts, value, quality })
