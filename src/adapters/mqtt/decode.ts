@@ -1,7 +1,6 @@
 import type { MqttSignalConfig } from '../../core/config/schema'
 import type { Sample, SampleValue } from '../../shared/model'
-import { MAX_TS } from '../../core/store/columns'
-import { DEFAULT_MAX_FUTURE_MS } from '../../core/store/ingest-rules'
+import { DEFAULT_MAX_FUTURE_MS, MAX_TS } from '../../core/ports/sample-store'
 import { compilePlan, NOT_JSON, scanJson, type ScanPlan } from './fast-json'
 import { compilePath, resolveSteps, type PathStep } from './json-path'
 
