@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { type Clock, systemClock } from '../../core/ports/clock'
-import type { SampleStore } from '../../core/ports/sample-store'
-import { DEFAULT_MAX_FUTURE_MS } from '../../core/store/ingest-rules'
+import { DEFAULT_MAX_FUTURE_MS, type SampleStore } from '../../core/ports/sample-store'
 import { BLOCK_TARGET } from './compactor'
 import type { WorkerData } from './protocol'
 import { WorkerSampleStore } from './store-client'

@@ -13,8 +13,8 @@ import type {
   StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
-import { planBuckets } from '../../core/store/buckets'
-import { emptyColumns, sampleAt } from '../../core/store/columns'
+import { planBuckets } from '../store-engine/buckets'
+import { emptyColumns, sampleAt } from '../store-engine/columns'
 import { BLOCK_TARGET, Compactor, ceilHour } from './compactor'
 import { Reader } from './reader'
 import { Retention, type RetentionPolicy, type RetentionResult } from './retention'

@@ -1,6 +1,21 @@
 import type { Quality, Sample, SampleValue, SignalId, SignalInfo } from '../../shared/model'
 import type { Unsubscribe } from './collector'
 
+/**
+ * The store's time resolution: one microsecond, in ms. Stored timestamps are ms since the epoch with at most
+ * 3 decimals (`toTick` on ingest), so two samples a microsecond apart are distinct and equal times compare
+ * exactly. Inclusive range ends are `end` itself (`upperBound`), never `end + 1`; the last instant before `t` is
+ * `t - TICK`. Blocks encode the times as integer microseconds (block-codec).
+ */
+export const TICK = 0.001
+/** Rounds a time in ms to the store's resolution (the microsecond). */
+export const toTick = (ms: number): number => Math.round(ms * 1000) / 1000
+/** Largest timestamp kept: integer microseconds must stay exact in a double (2^53 µs is year 2255). */
+export const MAX_TS = 9_007_199_254_740
+
+/** Default for how far ahead of the clock a timestamp may be: devices drift, but not by hours. */
+export const DEFAULT_MAX_FUTURE_MS = 60 * 60_000
+
 /** What the store keeps about a signal. `binding` is its address inside the connection (NodeId, topic + path). */
 export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & { binding?: string }
 

@@ -1,4 +1,4 @@
-import type { Sample, SampleBatch } from '../../shared/model/index'
+import type { Sample, SampleBatch } from '../../shared/model'
 
 /**
  * Current value and quality of every signal, in memory. Later samples win; an older timestamp

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AssetNode, Sample } from '../../shared/model/index'
+import type { AssetNode, Sample } from '../../shared/model'
 import { nodeConditions, sameConditions, signalCondition, staleAfterMs, staleReason, worstOf, type ConditionContext } from './condition'
 
 const NOW = 1_000_000

@@ -1,4 +1,4 @@
-import type { AssetNode, ConnectionHealth, Sample } from '../../shared/model/index'
+import type { AssetNode, ConnectionHealth, Sample } from '../../shared/model'
 
 /**
  * What the operator must know about a value, worst last:

@@ -1,4 +1,4 @@
-import type { SampleValue, SignalInfo } from '../../shared/model/index'
+import type { SampleValue, SignalInfo } from '../../shared/model'
 
 /**
  * Fixed decimals for a signal, so digits never jump as a value moves: from the engineering range when known

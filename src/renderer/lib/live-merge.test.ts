@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Sample } from '../../shared/model/index'
+import type { Sample } from '../../shared/model'
 import { mergeSamples, type LiveData } from './live-merge'
 
 const s = (signal: string, ts: number, value: Sample['value'] = 1, quality: Sample['quality'] = 'good'): Sample => ({ signal, ts, value, quality })

@@ -1,4 +1,4 @@
-import type { Sample } from '../../shared/model/index'
+import type { Sample } from '../../shared/model'
 
 export interface LiveData {
   latest: Record<string, Sample>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AssetNode } from '../../shared/model/index'
+import type { AssetNode } from '../../shared/model'
 import { allSignals, ancestorsOf, attributeOf, faceplateGroups, findByPrefix, indexTree, liveSignals, treeKey, visibleNodes } from './tree'
 
 const n = (id: string, children: AssetNode[] = [], signals: string[] = []): AssetNode => ({

@@ -1,4 +1,4 @@
-import type { AssetNode } from '../../shared/model/index'
+import type { AssetNode } from '../../shared/model'
 
 export interface TreeIndex {
   byId: Map<string, AssetNode>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Sample } from '../../shared/model/index'
-import { appendSamples, fromSeries, plotValue, trimBefore, withHeldValue } from './trend-buffer'
+import type { Sample } from '../../shared/model'
+import { appendSamples, fromSeries, trimBefore, withHeldValue } from './trend-buffer'
 
 const s = (ts: number, value: Sample['value'], quality: Sample['quality'] = 'good', signal = 'x'): Sample => ({ signal, ts, value, quality })
 
@@ -8,13 +8,6 @@ describe('trend buffer', () => {
   it('converts history to seconds and keeps gaps', () => {
     expect(fromSeries({ signal: 'x', t: [1000, 2000], v: [1, null] })).toEqual({ t: [1, 2], v: [1, null] })
     expect(fromSeries(undefined)).toEqual({ t: [], v: [] })
-  })
-  it('plots booleans as 0/1 and bad quality or text as gaps', () => {
-    expect(plotValue(s(0, true))).toBe(1)
-    expect(plotValue(s(0, false))).toBe(0)
-    expect(plotValue(s(0, 5, 'bad'))).toBeNull()
-    expect(plotValue(s(0, 'AUTO'))).toBeNull()
-    expect(plotValue(s(0, 5, 'uncertain'))).toBe(5)
   })
   it('appends only the trended signal and only points after the last one', () => {
     const buf = fromSeries({ signal: 'x', t: [1000, 2000], v: [1, 2] })

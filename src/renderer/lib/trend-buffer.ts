@@ -1,5 +1,5 @@
-import type { Sample } from '../../shared/model/index'
-import type { Series } from '../../shared/contract/index'
+import { plotValue, type Sample } from '../../shared/model'
+import type { Series } from '../../shared/contract'
 
 /** One pen's data in uPlot's shape: time in seconds (ascending) and values, null for gaps. */
 export interface TrendBuffer {
@@ -9,14 +9,6 @@ export interface TrendBuffer {
 
 export function emptyBuffer(): TrendBuffer {
   return { t: [], v: [] }
-}
-
-/** A chartable number from a sample: booleans as 0/1, bad quality and text as gaps. */
-export function plotValue(s: Pick<Sample, 'value' | 'quality'>): number | null {
-  if (s.quality === 'bad') return null
-  if (typeof s.value === 'number') return Number.isFinite(s.value) ? s.value : null
-  if (typeof s.value === 'boolean') return s.value ? 1 : 0
-  return null
 }
 
 export function fromSeries(series: Series | undefined): TrendBuffer {
@@ -43,7 +35,7 @@ export function appendSamples(buf: TrendBuffer, samples: readonly Sample[], sign
     const last = buf.t.length ? buf.t[buf.t.length - 1]! : -Infinity
     if (t <= last) continue
     buf.t.push(t)
-    buf.v.push(plotValue(s))
+    buf.v.push(plotValue(s.value, s.quality))
     added++
   }
   return added

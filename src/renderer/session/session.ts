@@ -1,7 +1,7 @@
 import type { Api } from '../api/client'
 import { toErrorShape } from '../api/errors'
 import { loadAll } from './actions'
-import type { Sample } from '../../shared/model/index'
+import type { Sample } from '../../shared/model'
 import { useAssetsStore } from '../stores/assets-store'
 import { useConnectionsStore } from '../stores/connections-store'
 import { startLiveSync } from './live-sync'

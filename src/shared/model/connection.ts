@@ -1,6 +1,10 @@
 import { z } from 'zod'
 import { ErrorCode } from './errors'
 
+/** A connection's id, as the configuration, plant edits and the API take it: the one definition of its pattern. */
+export const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id: letters, digits, _ and - only (max 64)')
+export type ConnectionId = z.infer<typeof ConnectionId>
+
 /** Health is state, not an exception. */
 export const ConnectionHealth = z.enum(['connecting', 'connected', 'degraded', 'error', 'stopped'])
 export type ConnectionHealth = z.infer<typeof ConnectionHealth>

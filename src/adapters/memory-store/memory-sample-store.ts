@@ -1,23 +1,24 @@
 import type { Sample, SignalId } from '../../shared/model'
-import { type Clock, systemClock } from '../ports/clock'
-import type { Unsubscribe } from '../ports/collector'
-import type {
-  AppendReceipt,
-  BucketQuery,
-  BucketSeries,
-  LoggedBatch,
-  MaintenanceReport,
-  RawSeries,
-  SampleStore,
-  SignalDef,
-  SignalRejection,
-  SignalResolution,
-  StoreEvent,
-  StoreStats,
-} from '../ports/sample-store'
-import { BucketAccumulator, planBuckets } from '../store/buckets'
-import { type Columns, ColumnsBuilder, qualityOf, sampleAt, valueAt } from '../store/columns'
-import { DEFAULT_MAX_FUTURE_MS, type Normalized, normalizeSample, normalized, zeroCounters } from '../store/ingest-rules'
+import { type Clock, systemClock } from '../../core/ports/clock'
+import type { Unsubscribe } from '../../core/ports/collector'
+import {
+  type AppendReceipt,
+  type BucketQuery,
+  type BucketSeries,
+  DEFAULT_MAX_FUTURE_MS,
+  type LoggedBatch,
+  type MaintenanceReport,
+  type RawSeries,
+  type SampleStore,
+  type SignalDef,
+  type SignalRejection,
+  type SignalResolution,
+  type StoreEvent,
+  type StoreStats,
+} from '../../core/ports/sample-store'
+import { BucketAccumulator, planBuckets } from '../store-engine/buckets'
+import { type Columns, ColumnsBuilder, qualityOf, sampleAt, valueAt } from '../store-engine/columns'
+import { type Normalized, normalizeSample, normalized, zeroCounters } from '../store-engine/ingest-rules'
 
 export interface MemorySampleStoreOptions {
   clock?: Clock

@@ -1,4 +1,4 @@
-import type { RollupRow, StoredValue } from './rollup'
+import type { RollupRow, StoredValue } from '../../store-engine/rollup'
 
 // Rollup rows are stored packed, one container per signal and span (the minutes of an hour, the hours
 // of a day): a year of hourly rollups is then 365 rows to read rather than 8,760, and per-row overhead

@@ -1,3 +1,9 @@
+/*
+ * The store engine: rules both SampleStore implementations share (ingest-rules, columns, buckets, rollup,
+ * merge), in a neutral adapter folder so the SQLite store (src/adapters/sqlite/, which adds the block and
+ * rollup codecs in codec/) and the in-memory fake (src/adapters/memory-store/) use them without one adapter
+ * reaching into the other. The port's acceptance constants (TICK, toTick, MAX_TS) live in core/ports/sample-store.
+ */
 import type { Quality, Sample, SampleValue } from '../../shared/model'
 
 /**
@@ -13,18 +19,6 @@ export interface Columns {
   text: (string | undefined)[] | null
   status: (string | undefined)[] | null
 }
-
-/**
- * The store's time resolution: one microsecond, in ms. Stored timestamps are ms since the epoch with at most
- * 3 decimals (`toTick` on ingest), so two samples a microsecond apart are distinct and equal times compare
- * exactly. Inclusive range ends are `end` itself (`upperBound`), never `end + 1`; the last instant before `t` is
- * `t - TICK`. Blocks encode the times as integer microseconds (block-codec).
- */
-export const TICK = 0.001
-/** Rounds a time in ms to the store's resolution (the microsecond). */
-export const toTick = (ms: number): number => Math.round(ms * 1000) / 1000
-/** Largest timestamp kept: integer microseconds must stay exact in a double (2^53 µs is year 2255). */
-export const MAX_TS = 9_007_199_254_740
 
 export const KIND_NUMBER = 0
 export const KIND_BOOLEAN = 1

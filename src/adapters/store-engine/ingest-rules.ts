@@ -1,6 +1,6 @@
 import type { DataType, Sample } from '../../shared/model'
-import type { StoreCounters } from '../ports/sample-store'
-import { KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, MAX_TS, QUALITY_CODE, makeFlags, toTick } from './columns'
+import { MAX_TS, type StoreCounters, toTick } from '../../core/ports/sample-store'
+import { KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, QUALITY_CODE, makeFlags } from './columns'
 
 /** A sample as stored: see Columns for the encoding of `flags` and `num`. */
 export interface Normalized {
@@ -93,6 +93,3 @@ export const zeroCounters = (): StoreCounters => ({
   rollupsDeleted: 0,
   undeliveredDropped: 0,
 })
-
-/** Default for how far ahead of the clock a timestamp may be: devices drift, but not by hours. */
-export const DEFAULT_MAX_FUTURE_MS = 60 * 60_000

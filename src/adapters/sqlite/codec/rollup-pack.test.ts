@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MINUTE, type RollupRow } from './rollup'
+import { MINUTE, type RollupRow } from '../../store-engine/rollup'
 import { mergeNewer, packRollups, unpackRollups } from './rollup-pack'
 
 const BASE = Date.UTC(2025, 0, 1, 10)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { blockSize, decodeBlock, encodeBlock } from './block-codec'
-import { type Columns, ColumnsBuilder, KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, makeFlags, toTick } from './columns'
-import { random } from './contract-data'
+import { type Columns, ColumnsBuilder, KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, KIND_STRING, makeFlags } from '../../store-engine/columns'
+import { toTick } from '../../../core/ports/sample-store'
+import { random } from '../../../core/testing/contract-data'
 
 function roundTrip(c: Columns): Columns {
   const bytes = encodeBlock(c)

@@ -1,6 +1,6 @@
 import type { DataType, SignalId } from '../../shared/model'
-import type { BucketSeries } from '../ports/sample-store'
-import { type Columns, KIND_BOOLEAN, TICK, upperBound, valueAt } from './columns'
+import { type BucketSeries, TICK } from '../../core/ports/sample-store'
+import { type Columns, KIND_BOOLEAN, upperBound, valueAt } from './columns'
 import { HOUR, MINUTE, type RollupRow, fromStored } from './rollup'
 
 export interface BucketPlan {

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, unzigzag, zigzag } from './byte-io'
-import { type Columns, KIND_STRING, isNumeric, kindOf } from './columns'
+import { type Columns, KIND_STRING, isNumeric, kindOf } from '../../store-engine/columns'
 import { readValues, writeValues } from './value-codec'
 
 // A block packs one signal's samples (sorted, unique timestamps) into one blob:

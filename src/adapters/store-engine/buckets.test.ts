@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planBuckets } from './buckets'
-import { random } from './contract-data'
+import { random } from '../../core/testing/contract-data'
 import { HOUR, MINUTE } from './rollup'
 
 describe('planBuckets', () => {
