@@ -1,10 +1,11 @@
-import { isIP } from 'node:net'
 import { z } from 'zod'
 import { AssetNode } from '../../shared/model'
 import { ConnectionConfig } from './schema'
 
 const Port = z.number().int().min(0).max(65535)
-const isHostname = (s: string) => isIP(s.replace(/^\[(.*)\]$/, '$1')) !== 0 || /^[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/i.test(s)
+const IP = z.union([z.ipv4(), z.ipv6()])
+// an IP address (IPv6 with or without brackets) or a DNS name; zod's checks keep the core free of node:net
+const isHostname = (s: string) => IP.safeParse(s.replace(/^\[(.*)\]$/, '$1')).success || /^[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/i.test(s)
 
 /** The one configuration file (JSON or YAML). Every field is optional: no file at all runs the simulated plant. */
 export const AppConfig = z
