@@ -50,6 +50,7 @@ describe('electron-builder configuration', () => {
     const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config')
     const debug = { isEnabled: false, add() {} }
     const config = await getConfig(root, null, null)
+    expect(config.appId).toBe('com.plantdeck.desktop') // read from electron-builder.yml, not defaults
     await expect(validateConfiguration(config, debug)).resolves.toBeUndefined()
     await expect(validateConfiguration({ ...config, asarUnpak: ['x'] }, debug)).rejects.toThrow(/asarUnpak/)
   })
@@ -116,7 +117,8 @@ describe('npm run dist, up to the packed folder', () => {
     for (const f of ['/package.json', '/out/main/index.js', '/out/main/store-worker.js', '/out/main/worker-bootstrap.mjs', '/out/preload/index.cjs', '/out/renderer/index.html']) {
       expect(files).toContain(f)
     }
-    expect(files.filter((f) => f.startsWith('/out/web'))).toEqual([])
+    // Only the bundle: no sources, tests or the headless server's copy of the renderer.
+    expect(files.filter((f) => /^\/(src|test|bench|out\/web)\//.test(f))).toEqual([])
     // The worker's own imports resolve inside the package: better-sqlite3 ships in node_modules.
     expect(readFileSync(join(root, 'out/main/store-worker.js'), 'utf8')).toMatch(/from "better-sqlite3"/)
     expect(files).toContain('/node_modules/better-sqlite3/package.json')
