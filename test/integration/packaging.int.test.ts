@@ -124,6 +124,17 @@ describe('npm run dist, up to the packed folder', () => {
     expect(files).toContain('/node_modules/better-sqlite3/package.json')
   })
 
+  it('bundles a main process that serves the page from app:// and never loads it from file://', () => {
+    const main = readFileSync(join(root, 'out/main/index.js'), 'utf8')
+    // Booleans, so that a failure names the check instead of printing the 280 kB bundle.
+    expect({
+      registersScheme: /protocol\.registerSchemesAsPrivileged\(\[\{\s*scheme: "app"/.test(main),
+      handlesScheme: main.includes('protocol.handle("app"'),
+      loadsAppUrl: main.includes('loadURL(rendererDev ?? "app://plantdeck/index.html")'),
+      loadsFile: /loadFile\(/.test(main),
+    }).toEqual({ registersScheme: true, handlesScheme: true, loadsAppUrl: true, loadsFile: false })
+  })
+
   it('marks better-sqlite3’s native addon unpacked and puts it beside the archive', () => {
     const asar = require('@electron/asar')
     const entry = asar.statFile(join(appOut, 'resources', 'app.asar'), 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')
