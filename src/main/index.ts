@@ -23,7 +23,8 @@ async function boot() {
   const storeWorker = new URL('./store-worker.js', import.meta.url)
   runtime = await startRuntime({ config, configFile, dataDir, logger, logHealth: logger.logHealth, host: 'desktop', version: app.getVersion(), storeWorker })
 
-  const rendererDev = process.env.ELECTRON_RENDERER_URL
+  // electron-vite dev sets this; a packaged app ignores it, or anyone's environment could pick the page it trusts.
+  const rendererDev = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
   // Production: the renderer folder is served as app://plantdeck/ (only real files inside it; see app-protocol-files.ts).
   const rendererRoot = join(__dirname, '../renderer')
   protocol.handle(APP_SCHEME, (req) => appFileResponse(rendererRoot, req, { 'Content-Security-Policy': CSP }))

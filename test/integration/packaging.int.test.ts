@@ -132,7 +132,8 @@ describe('npm run dist, up to the packed folder', () => {
       handlesScheme: main.includes('protocol.handle("app"'),
       loadsAppUrl: main.includes('loadURL(rendererDev ?? "app://plantdeck/index.html")'),
       loadsFile: /loadFile\(/.test(main),
-    }).toEqual({ registersScheme: true, handlesScheme: true, loadsAppUrl: true, loadsFile: false })
+      devUrlOnlyUnpackaged: main.includes('app.isPackaged ? void 0 : process.env.ELECTRON_RENDERER_URL'),
+    }).toEqual({ registersScheme: true, handlesScheme: true, loadsAppUrl: true, loadsFile: false, devUrlOnlyUnpackaged: true })
   })
 
   it('marks better-sqlite3’s native addon unpacked and puts it beside the archive', () => {
