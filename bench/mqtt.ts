@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
 import { MqttCollector } from '../src/adapters/mqtt/mqtt-collector'
 import { openSqliteSampleStore } from '../src/adapters/sqlite/create-sqlite-sample-store'
-import { MqttConnectionConfig } from '../src/core/config/schema'
+import { MqttConnectionConfig } from '../src/core/mqtt/mqtt-config'
 import { silentLogger } from '../src/core/ports/logger'
 import { startMosquitto } from '../test/helpers/mosquitto'
 

@@ -14,7 +14,7 @@ import { OpcuaPki } from '../src/adapters/opcua/certificates'
 import { MonitoredItems, readLimits } from '../src/adapters/opcua/monitoring'
 import { OpcuaCollector } from '../src/adapters/opcua/opcua-collector'
 import { openSqliteSampleStore } from '../src/adapters/sqlite/create-sqlite-sample-store'
-import { OpcuaConnectionConfig } from '../src/core/config/schema'
+import { OpcuaConnectionConfig } from '../src/core/opcua/opcua-config'
 import { silentLogger } from '../src/core/ports/logger'
 
 const N = 10_000

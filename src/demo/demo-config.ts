@@ -1,4 +1,6 @@
-import type { MqttConnectionConfig, OpcuaConnectionConfig, PlantConfig } from '../core/config/schema'
+import type { PlantConfig } from '../core/config/schema'
+import type { OpcuaConnectionConfig } from '../core/opcua/opcua-config'
+import type { MqttConnectionConfig } from '../core/mqtt/mqtt-config'
 import type { AssetKind, AssetNode } from '../shared/model'
 import type { PlantModel } from './plant-model'
 import { MQTT_TOPIC_ROOT, mqttDevices } from './mqtt-points'

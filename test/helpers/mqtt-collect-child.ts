@@ -1,7 +1,7 @@
 // A collecting process for the kill -9 test: MQTT collector + SQLite store, acknowledging after commit.
 // Prints `connected` once subscribed and `durable <v>` after each committed batch (highest counter value in it).
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
-import { MqttConnectionConfig } from '../../src/core/config/schema'
+import { MqttConnectionConfig } from '../../src/core/mqtt/mqtt-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import { counterConfig, openCounterStore } from './mqtt-harness'
 

@@ -15,7 +15,9 @@ import {
   type ClientSession,
 } from 'node-opcua'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PlantConfig, type MqttConnectionConfig, type OpcuaConnectionConfig } from '../../src/core/config/schema'
+import { PlantConfig } from '../../src/core/config/schema'
+import { type OpcuaConnectionConfig } from '../../src/core/opcua/opcua-config'
+import { type MqttConnectionConfig } from '../../src/core/mqtt/mqtt-config'
 import { startDemoPlant, type DemoLogger, type DemoPlant } from '../../src/demo/start-demo'
 
 // A stable folder, so the client's certificate is made once per machine rather than once per run.

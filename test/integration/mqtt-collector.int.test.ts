@@ -1,6 +1,6 @@
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MqttConnectionConfig } from '../../src/core/config/schema'
+import { MqttConnectionConfig } from '../../src/core/mqtt/mqtt-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import { record } from '../helpers/mqtt-harness'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'

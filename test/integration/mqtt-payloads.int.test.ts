@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
-import { MqttConnectionConfig } from '../../src/core/config/schema'
+import { MqttConnectionConfig } from '../../src/core/mqtt/mqtt-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { until, record } from '../helpers/mqtt-harness'

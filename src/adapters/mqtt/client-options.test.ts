@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MqttConnectionConfig } from '../../core/config/schema'
+import { MqttConnectionConfig } from '../../core/mqtt/mqtt-config'
 import { clientOptions, connectionDetail, fallBackTo311 } from './client-options'
 
 const INSTALL = '0123456789abcdef0123456789abcdef'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { IClientOptions } from 'mqtt'
-import type { MqttConnectionConfig } from '../../core/config/schema'
+import type { MqttConnectionConfig } from '../../core/mqtt/mqtt-config'
 
 const noLog = (): void => undefined
 

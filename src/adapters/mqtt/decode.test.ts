@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { MqttSignalConfig } from '../../core/config/schema'
+import type { MqttSignalConfig } from '../../core/mqtt/mqtt-config'
 import { compileMapping, decodeMessage } from './decode'
 
 const sig = (id: string, path: string | undefined, dataType: MqttSignalConfig['dataType'] = 'number', extra: Partial<MqttSignalConfig> = {}) =>

@@ -1,4 +1,4 @@
-import type { MqttSignalConfig } from '../../core/config/schema'
+import type { MqttSignalConfig } from '../../core/mqtt/mqtt-config'
 import type { RejectReason } from '../../shared/contract/mqtt'
 import type { Sample, SampleValue } from '../../shared/model'
 import { DEFAULT_MAX_FUTURE_MS, MAX_TS } from '../../core/ports/sample-store'

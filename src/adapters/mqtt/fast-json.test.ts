@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { MqttSignalConfig } from '../../core/config/schema'
+import type { MqttSignalConfig } from '../../core/mqtt/mqtt-config'
 import type { Sample } from '../../shared/model'
 import { compileMapping, decodeGeneral, decodeInto } from './decode'
 import { random } from '../../core/testing/contract-data'

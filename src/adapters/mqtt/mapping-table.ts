@@ -1,4 +1,4 @@
-import type { MqttSignalConfig } from '../../core/config/schema'
+import type { MqttSignalConfig } from '../../core/mqtt/mqtt-config'
 import { compileMapping, type CompiledMapping } from './decode'
 import type { SparkplugMappings } from './sparkplug'
 

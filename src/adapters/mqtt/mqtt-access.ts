@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { MqttClient } from 'mqtt'
-import { MqttSignalConfig } from '../../core/config/schema'
+import { MqttSignalConfig } from '../../core/mqtt/mqtt-config'
 import { MQTT, type MqttAccess, type PayloadView } from '../../core/mqtt/mqtt-port'
 import type { MqttMapping, MqttMappingInput } from '../../shared/contract/mqtt'
 import { AppError, type DataType } from '../../shared/model'

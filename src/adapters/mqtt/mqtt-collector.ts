@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
-import type { MqttConnectionConfig } from '../../core/config/schema'
+import type { MqttConnectionConfig } from '../../core/mqtt/mqtt-config'
 import type { MqttAccess } from '../../core/mqtt/mqtt-port'
 import type { Collector, CollectorState, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'

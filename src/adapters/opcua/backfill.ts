@@ -1,5 +1,5 @@
 import { HistoryReadRequest, ReadRawModifiedDetails, TimestampsToReturn, type ClientSession, type HistoryData } from 'node-opcua'
-import type { OpcuaSignalConfig } from '../../core/config/schema'
+import type { OpcuaSignalConfig } from '../../core/opcua/opcua-config'
 import type { Sample } from '../../shared/model'
 import type { ServerLimits } from './monitoring'
 import { toSample } from './values'

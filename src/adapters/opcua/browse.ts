@@ -12,7 +12,7 @@ import {
   type NodeId,
   type ReferenceDescription,
 } from 'node-opcua'
-import type { OpcuaSignalConfig } from '../../core/config/schema'
+import type { OpcuaSignalConfig } from '../../core/opcua/opcua-config'
 import type { BrowseChild, BrowsePage, SearchMatch } from '../../shared/contract/opcua'
 import { AppError } from '../../shared/model'
 import type { ServerLimits } from './monitoring'

@@ -15,7 +15,7 @@ import {
   type MonitoringParametersOptions,
   type NodeId,
 } from 'node-opcua'
-import type { OpcuaMonitoring } from '../../core/config/schema'
+import type { OpcuaMonitoring } from '../../core/opcua/opcua-config'
 import type { ItemFailure } from '../../shared/contract/opcua'
 
 export interface MonitorSpec {

@@ -1,5 +1,5 @@
 import { AttributeIds, coerceNodeId, MessageSecurityMode, OPCUAClient, type ClientSession, type DataValue, type ReadValueIdOptions } from 'node-opcua'
-import { OpcuaMonitoring, type OpcuaConnectionConfig, type OpcuaSignalConfig } from '../../core/config/schema'
+import { OpcuaMonitoring, type OpcuaConnectionConfig, type OpcuaSignalConfig } from '../../core/opcua/opcua-config'
 import { OPCUA, type OpcuaAccess } from '../../core/opcua/opcua-port'
 import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'

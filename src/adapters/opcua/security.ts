@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { MessageSecurityMode, SecurityPolicy, UserTokenType, type EndpointDescription, type UserIdentityInfo } from 'node-opcua'
-import type { OpcuaConnectionConfig, OpcuaIdentity } from '../../core/config/schema'
+import type { OpcuaConnectionConfig, OpcuaIdentity } from '../../core/opcua/opcua-config'
 import type { EndpointInfo, SecurityModeName } from '../../shared/contract/opcua'
 import { AppError } from '../../shared/model'
 import { summarize } from './certificates'

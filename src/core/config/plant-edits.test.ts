@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { applyPlantEdits, emptyPlantEdits, recordEdit } from './plant-edits'
-import { PlantConfig, type MqttSignalConfig } from './schema'
+import type { MqttSignalConfig } from '../mqtt/mqtt-config'
+import { PlantConfig } from './schema'
 
 const plant = PlantConfig.parse({
   connections: [

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { ConnectionId, SignalId } from '../../shared/model'
-import { ConnectionConfig, MqttSignalConfig, OpcuaSignalConfig } from './schema'
+import { connectionKinds } from './connection-kinds'
+import { ConnectionConfig, SignalConfig } from './schema'
 
-export type SignalConfig = MqttSignalConfig | OpcuaSignalConfig
+export type { SignalConfig }
 
 /** One change of a connection's signals made at runtime (an MQTT mapping, an OPC UA subtree): added or replaced by id, removed by id. */
 export interface PlantEdit {
@@ -15,7 +16,7 @@ export interface PlantEdit {
 export const ConnectionEdits = z
   .object({
     /** Signals added at runtime, or replacing a signal of the same id. */
-    signals: z.array(z.union([MqttSignalConfig, OpcuaSignalConfig])).default([]),
+    signals: z.array(SignalConfig).default([]),
     /** Ids of signals the connection brings (the demo's, for instance) that were removed at runtime. */
     removed: z.array(SignalId).default([]),
   })
@@ -98,7 +99,7 @@ export function recordEdit(edits: PlantEdits, edit: PlantEdit, base: ConnectionC
 const sameSignal = (a: SignalConfig, b: SignalConfig): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 const canonical = (s: SignalConfig) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))
 
-const KEY_ORDER = ['id', 'name', 'topic', 'metric', 'path', 'tsPath', 'tsFormat', 'nodeId', 'dataType', 'unit', 'range', 'writable', 'description']
+const KEY_ORDER: readonly string[] = ['id', 'name', ...connectionKinds.flatMap((k) => k.signalKeys), 'dataType', 'unit', 'range', 'writable', 'description']
 
 /** A signal as a person would write it in a file: fixed key order, no `writable: false`. */
 export function signalForFile(s: SignalConfig): Record<string, unknown> {

@@ -3,7 +3,8 @@ import type { z } from 'zod'
 import { contract } from '../../shared/contract'
 import { MqttMapping } from '../../shared/contract/mqtt'
 import { PlantEdits } from './plant-edits'
-import { MqttConnectionConfig, MqttSignalConfig, OpcuaConnectionConfig } from './schema'
+import { MqttConnectionConfig, MqttSignalConfig } from '../mqtt/mqtt-config'
+import { OpcuaConnectionConfig } from '../opcua/opcua-config'
 
 /** Every message of an error, nested ones too (a record key's issues sit under `invalid_key`). */
 const messages = (issues: readonly z.core.$ZodIssue[]): string[] =>

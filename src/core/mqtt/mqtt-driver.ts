@@ -1,5 +1,5 @@
 import type { mqtt } from '../../shared/contract/mqtt'
-import type { MqttConnectionConfig } from '../config/schema'
+import type { MqttConnectionConfig } from './mqtt-config'
 import type { CoreDriver } from '../ports/driver'
 import { createMqttHandlers } from './mqtt-handlers'
 import { MQTT } from './mqtt-port'

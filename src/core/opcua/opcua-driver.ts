@@ -1,5 +1,5 @@
 import type { certificates, opcua } from '../../shared/contract/opcua'
-import type { OpcuaConnectionConfig } from '../config/schema'
+import type { OpcuaConnectionConfig } from './opcua-config'
 import type { CoreDriver } from '../ports/driver'
 import { createOpcuaHandlers } from './opcua-handlers'
 import { OPCUA, type OpcuaTools } from './opcua-port'

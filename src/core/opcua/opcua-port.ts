@@ -9,7 +9,7 @@ import type {
 } from '../../shared/contract/opcua'
 import type { SampleValue } from '../../shared/model'
 import type { Collector, EngineeringAccess } from '../ports/collector'
-import type { OpcuaSignalConfig } from '../config/schema'
+import type { OpcuaSignalConfig } from './opcua-config'
 
 export type OpcuaValue = SampleValue | SampleValue[]
 
