@@ -1,5 +1,5 @@
 // Which way imports may run (see docs/architecture.md). Checked by src/architecture.test.ts in `npm test`.
-// shared <- core <- adapters <- host <- main | server; renderer -> shared only; one protocol named only in its
+// shared <- core <- adapters <- app <- main | server; renderer -> shared only; one protocol named only in its
 // folders and the registries. Test files may compose across layers (a core test may use a real adapter).
 const notTests = '\\.test\\.tsx?$'
 const protocols = '(opcua|mqtt)'
@@ -25,7 +25,7 @@ module.exports = {
       comment: 'the core never imports an adapter, a host, the demo, the renderer or a Node built-in',
       severity: 'error',
       from: { path: '^src/core/', pathNot: [notTests, '^src/core/testing/'] },
-      to: { path: ['^src/(adapters|host|server|main|preload|renderer|demo)/'] },
+      to: { path: ['^src/(adapters|app|server|main|preload|renderer|demo)/'] },
     },
     {
       name: 'core-no-node',
@@ -38,7 +38,7 @@ module.exports = {
       comment: 'the renderer talks to the core through the contract only: it imports src/shared and web packages, no Node code',
       severity: 'error',
       from: { path: '^src/renderer/', pathNot: notTests },
-      to: { path: ['^src/(core|adapters|host|server|main|preload|demo)/'] },
+      to: { path: ['^src/(core|adapters|app|server|main|preload|demo)/'] },
     },
     {
       name: 'renderer-no-node',
@@ -57,7 +57,7 @@ module.exports = {
       name: 'adapters-below-hosts',
       severity: 'error',
       from: { path: '^src/adapters/', pathNot: notTests },
-      to: { path: ['^src/(host|server|main|preload|renderer|demo)/'] },
+      to: { path: ['^src/(app|server|main|preload|renderer|demo)/'] },
     },
     {
       name: 'generic-core-names-no-protocol',
@@ -68,9 +68,9 @@ module.exports = {
     },
     {
       name: 'generic-host-names-no-protocol',
-      comment: 'in the hosts only host/drivers.ts (and the OPC UA trust helpers it uses) reach a protocol adapter',
+      comment: 'in the hosts only app/drivers.ts (and the OPC UA trust helpers it uses) reach a protocol adapter',
       severity: 'error',
-      from: { path: '^src/(host|server|main)/', pathNot: [notTests, '^src/host/drivers\\.ts$', `^src/host/${protocols}-`] },
+      from: { path: '^src/(app|server|main)/', pathNot: [notTests, '^src/app/drivers\\.ts$', `^src/app/${protocols}-`] },
       to: { path: `^src/adapters/${protocols}/` },
     },
     {

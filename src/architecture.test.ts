@@ -19,7 +19,7 @@ async function violations(baseDir: string): Promise<string[]> {
 }
 
 const NODE_BUILTIN = /^node:|^(fs|path|os|net|http|https|child_process|worker_threads|crypto|stream|url|util)(\/|$)/
-const FORBIDDEN_FOR_RENDERER = /^src\/(core|adapters|host|server|main|preload|demo)\//
+const FORBIDDEN_FOR_RENDERER = /^src\/(core|adapters|app|server|main|preload|demo)\//
 const PROTOCOL_SCREENS = /^src\/renderer\/features\/engineering\/(opcua|mqtt)\//
 
 /** Module specifiers a .tsx file imports or re-exports (static and dynamic), read with swc. */
@@ -75,9 +75,9 @@ describe('architecture: imports run one way', () => {
     put('src/core/b.ts', "import { c } from '../adapters/sqlite/c'\nimport { join } from 'node:path'\nexport const b = c + join('x')\n")
     put('src/core/assets/generic.ts', "import { ua } from '../opcua/ua'\nexport const g = ua\n")
     put('src/core/opcua/ua.ts', 'export const ua = 1\n')
-    put('src/adapters/sqlite/c.ts', "import { m } from '../mqtt/m'\nimport { h } from '../../host/h'\nexport const c = m + h\n")
+    put('src/adapters/sqlite/c.ts', "import { m } from '../mqtt/m'\nimport { h } from '../../app/h'\nexport const c = m + h\n")
     put('src/adapters/mqtt/m.ts', 'export const m = 1\n')
-    put('src/host/h.ts', "import { ua } from '../adapters/opcua/x'\nexport const h = ua\n")
+    put('src/app/h.ts', "import { ua } from '../adapters/opcua/x'\nexport const h = ua\n")
     put('src/adapters/opcua/x.ts', 'export const ua = 1\n')
     put('src/renderer/r.ts', "import { b } from '../core/b'\nimport { createServer } from 'node:http'\nexport const r = b + String(createServer)\n")
     put('src/renderer/View.tsx', "import { b } from '../core/b'\nimport { MqttBrowser } from './features/engineering/mqtt/MqttBrowser'\nexport const V = () => <div>{b}{String(MqttBrowser)}</div>\n")

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync, readFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createLogger, type HostLogger } from '../../src/host/logger'
+import { createLogger, type HostLogger } from '../../src/app/logger'
 
 // A full log destination must never stop or kill the process (issue 10, section 4): lines are dropped and
 // counted, the event loop keeps turning, stdout keeps working, and the file is written again once it can be.

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppConfig } from '../../src/core/config/app-config'
 import { silentLogger } from '../../src/core/ports/logger'
-import { startRuntime, type Runtime } from '../../src/host/runtime'
+import { startRuntime, type Runtime } from '../../src/app/runtime'
 import { startHttpServer, type HttpServer } from '../../src/server/http-server'
 import { nextMessage, openClient, openWs } from '../helpers/ws-client'
 
