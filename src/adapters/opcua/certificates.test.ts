@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import type { CertificateSummary } from '../../shared/contract/opcua'
+import type { CertificateSummary } from '../../shared/contract/certificates'
 import { certificateMismatches } from './certificates'
 
 const cert = (hosts: string[], applicationUri?: string): CertificateSummary => ({

@@ -4,7 +4,7 @@ import { isIP } from 'node:net'
 import { hostname, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { OPCUACertificateManager, OPCUAClient } from 'node-opcua'
-import type { CertificateEntry, CertificateSummary } from '../../shared/contract/opcua'
+import type { CertificateEntry, CertificateSummary } from '../../shared/contract/certificates'
 import { AppError } from '../../shared/model'
 
 /** The client's applicationName: with the host name it makes the applicationUri written into our certificate. */

@@ -1,4 +1,5 @@
-import type { certificates, opcua } from '../../shared/contract/opcua'
+import type { certificates } from '../../shared/contract/certificates'
+import type { opcua } from '../../shared/contract/opcua'
 import type { OpcuaConnectionConfig } from './opcua-config'
 import type { CoreDriver } from '../ports/driver'
 import { createOpcuaHandlers } from './opcua-handlers'

@@ -1,4 +1,5 @@
-import type { certificates, opcua } from '../../shared/contract/opcua'
+import type { certificates } from '../../shared/contract/certificates'
+import type { opcua } from '../../shared/contract/opcua'
 import { AppError, type SignalInfo } from '../../shared/model'
 import type { HandlerMap } from '../../shared/rpc/server'
 import type { AssetCatalog } from '../assets/asset-catalog'

@@ -1,12 +1,11 @@
 import type {
   BrowsePage,
-  CertificateEntry,
-  CertificateSummary,
   EndpointInfo,
   ItemFailure,
   NodeAttributes,
   SearchMatch,
 } from '../../shared/contract/opcua'
+import type { CertificateEntry, CertificateSummary } from '../../shared/contract/certificates'
 import type { SampleValue } from '../../shared/model'
 import type { Collector, EngineeringAccess } from '../ports/collector'
 import type { OpcuaSignalConfig } from './opcua-config'
