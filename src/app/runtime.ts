@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { demoEnabled, type AppConfig } from '../core/config/app-config'
 import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/config/plant-edits'
-import type { ConnectionConfig, PlantConfig } from '../core/config/schema'
+import type { PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
 import type { Logger } from '../core/ports/logger'
 import type { LogFileHealth } from './log-file'
@@ -17,7 +17,6 @@ import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
 import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
-import type { AssetNode } from '../shared/model'
 
 export interface Runtime {
   core: Core

@@ -6,8 +6,8 @@ import type { PlantModel } from './plant-model'
 import { MQTT_TOPIC_ROOT, mqttDevices } from './mqtt-points'
 import { opcuaAssets, opcuaNodeId, pointPath } from './opcua-points'
 
-export const DEMO_OPCUA_CONNECTION_ID = 'demo-opcua'
-export const DEMO_MQTT_CONNECTION_ID = 'demo-mqtt'
+const DEMO_OPCUA_CONNECTION_ID = 'demo-opcua'
+const DEMO_MQTT_CONNECTION_ID = 'demo-mqtt'
 
 export interface DemoConfigInput {
   model: PlantModel

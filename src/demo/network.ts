@@ -4,7 +4,7 @@ import net from 'node:net'
  * True for the listen errors another port cures: the port is taken (EADDRINUSE), or refused to
  * us (EACCES: a port below 1024 without privileges, or one of Windows' reserved port ranges).
  */
-export function isPortUnavailable(error: unknown): boolean {
+function isPortUnavailable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code
   return code === 'EADDRINUSE' || code === 'EACCES'
 }

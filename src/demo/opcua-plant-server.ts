@@ -41,7 +41,7 @@ export interface OpcuaPlantServer {
 }
 
 /** Stable across runs, so the own namespace (and its index, 1) never changes under a client. */
-export const DEMO_APPLICATION_URI = 'urn:plantdeck:demo-plant'
+const DEMO_APPLICATION_URI = 'urn:plantdeck:demo-plant'
 
 /** Fast enough for a 100 ms trend, slow enough that a dozen subscriptions cost nothing. */
 const MINIMUM_SAMPLING_INTERVAL_MS = 100

@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
  * Plain Node on purpose (no electron import): the path checks are unit-tested with real files.
  */
 export const APP_SCHEME = 'app'
-export const APP_HOST = 'plantdeck'
+const APP_HOST = 'plantdeck'
 export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`
 
 const TYPES: Record<string, string> = {
@@ -32,7 +32,7 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 }
 
-export function mimeTypeOf(file: string): string {
+function mimeTypeOf(file: string): string {
   return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
 }
 

@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainEvent, type WebContents } from 'electron'
 import type { Transport } from '../shared/rpc/transport'
 
-export const RPC_CHANNEL = 'plantdeck:rpc'
+const RPC_CHANNEL = 'plantdeck:rpc'
 
 /**
  * The RPC transport to one window. Messages from any other sender, or from a frame that is not

@@ -27,7 +27,7 @@ export interface WindowReport {
 }
 
 /** mosquitto's defaults for a 3.1.1 client: 20 in flight plus 1000 queued before it drops. */
-export const STOCK_MOSQUITTO_HOLDS = 1020
+const STOCK_MOSQUITTO_HOLDS = 1020
 
 export class BrokerWindow {
   private arrivals: number[] = []
@@ -140,7 +140,7 @@ export function watchWindow(w: BrokerWindow, o: { state(): CollectorState; setSt
 }
 
 /** The capped state's reason: the measured cap, why, and the broker settings to change. */
-export function windowReason(w: WindowReport, v5: boolean): string {
+function windowReason(w: WindowReport, v5: boolean): string {
   const why = v5
     ? `the broker allows only ${w.peak} unacknowledged messages despite our Receive Maximum ${RECEIVE_MAXIMUM}`
     : `at MQTT 3.1.1 the broker decides how many of our QoS 1 messages it holds unacknowledged (up to ${w.peak} now; acks wait for the store's commit, up to ${Math.round(w.maxAckMs)} ms)`

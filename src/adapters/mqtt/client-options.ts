@@ -28,7 +28,7 @@ export function derivedClientId(installationId: string, connectionId: string): s
  * Persistent when asked; by default whenever the client id is stable (configured, or derived from the installation):
  * a random id could never resume a session, so only then is the session clean.
  */
-export function persistentSession(c: MqttConnectionConfig, installationId?: string): boolean {
+function persistentSession(c: MqttConnectionConfig, installationId?: string): boolean {
   return c.session === undefined ? c.clientId !== undefined || installationId !== undefined : c.session === 'persistent'
 }
 
@@ -56,7 +56,7 @@ export function connectionDetail(o: IClientOptions, chosen: 4 | 5): string {
 }
 
 /** The MQTT 5 CONNECT properties; mqtt.js sends them only at protocol version 5. */
-export function v5Properties(c: MqttConnectionConfig, persistent: boolean): NonNullable<IClientOptions['properties']> {
+function v5Properties(c: MqttConnectionConfig, persistent: boolean): NonNullable<IClientOptions['properties']> {
   return { sessionExpiryInterval: persistent ? (c.sessionExpirySec ?? 7 * 86_400) : 0, requestResponseInformation: true, receiveMaximum: RECEIVE_MAXIMUM }
 }
 

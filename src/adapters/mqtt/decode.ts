@@ -58,7 +58,7 @@ export function coerce(raw: unknown, dataType: MqttSignalConfig['dataType']): Sa
  * A payload time in ms (kept to the microsecond), or undefined when it cannot be read. Whether it lies too far
  * ahead of arrival is the caller's check (`tooFarAhead`), so that such a sample is refused with its own reason.
  */
-export function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat']): number | undefined {
+function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat']): number | undefined {
   let ms: number
   if (typeof raw === 'number' && Number.isFinite(raw) && format !== 'iso') {
     // auto: below 1e11 can only be seconds (1e11 ms is 1973; 1e11 s is year 5138)
@@ -76,7 +76,7 @@ export function readTimestamp(raw: unknown, format: CompiledMapping['tsFormat'])
 export const tooFarAhead = (ts: number, arrival: number): boolean => ts > arrival + DEFAULT_MAX_FUTURE_MS
 
 /** The payload as text, or a rejection. */
-export function payloadText(payload: Uint8Array, maxBytes: number): string | RejectReason {
+function payloadText(payload: Uint8Array, maxBytes: number): string | RejectReason {
   if (payload.byteLength > maxBytes) return 'too_large'
   try {
     return TEXT.decode(payload)

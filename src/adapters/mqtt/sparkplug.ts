@@ -5,7 +5,7 @@ import { coerce, type CompiledMapping, type Rejection, tooFarAhead } from './dec
 /** Eclipse Tahu's reference codec (npm `sparkplug-payload`, protobufjs underneath). */
 const codec = sparkplugCodec('spBv1.0')!
 
-export const SPARKPLUG_NAMESPACE = 'spBv1.0'
+const SPARKPLUG_NAMESPACE = 'spBv1.0'
 const SPARKPLUG_PREFIX = `${SPARKPLUG_NAMESPACE}/`
 
 export type SparkplugType = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'DBIRTH' | 'DDEATH' | 'DDATA' | 'NCMD' | 'DCMD'

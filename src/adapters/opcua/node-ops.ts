@@ -21,7 +21,7 @@ const ACCESS = [
   [0x04, 'history'],
 ] as const
 
-export function opResult(status: StatusCode): OpResult {
+function opResult(status: StatusCode): OpResult {
   const r: OpResult = { ok: status.isGood(), status: status.name }
   if (!status.isGood()) r.message = status.description || status.name
   return r
@@ -77,7 +77,7 @@ async function dataTypeName(session: ClientSession, dataType: NodeId): Promise<s
 }
 
 /** Built-in type, rank and enumeration members of a Variable, as a write needs them. */
-export async function variableType(session: ClientSession, nodeId: NodeId): Promise<TypeInfo> {
+async function variableType(session: ClientSession, nodeId: NodeId): Promise<TypeInfo> {
   const [dt, rank] = await session.read([
     { nodeId, attributeId: AttributeIds.DataType },
     { nodeId, attributeId: AttributeIds.ValueRank },

@@ -9,10 +9,10 @@ import { summarize } from './certificates'
 const POLICY_PREFIX = 'http://opcfoundation.org/UA/SecurityPolicy#'
 
 /** Policies Plantdeck uses, strongest first. Basic128Rsa15 and Basic256 rely on SHA-1 and are refused. */
-export const SUPPORTED_POLICIES = ['Aes256_Sha256_RsaPss', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep'] as const
-export const DEPRECATED_POLICIES = ['Basic128Rsa15', 'Basic256', 'Basic192Rsa15', 'Basic256Rsa15'] as const
+const SUPPORTED_POLICIES = ['Aes256_Sha256_RsaPss', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep'] as const
+const DEPRECATED_POLICIES = ['Basic128Rsa15', 'Basic256', 'Basic192Rsa15', 'Basic256Rsa15'] as const
 
-export const policyName = (uri: string | null | undefined): string => (uri ?? '').replace(POLICY_PREFIX, '') || 'None'
+const policyName = (uri: string | null | undefined): string => (uri ?? '').replace(POLICY_PREFIX, '') || 'None'
 
 const MODE_NAMES: Record<number, SecurityModeName> = {
   [MessageSecurityMode.None]: 'None',

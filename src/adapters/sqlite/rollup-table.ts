@@ -6,7 +6,7 @@ export type RollupLevel = '1m' | '1h'
 export const ROLLUP_LEVELS: readonly RollupLevel[] = ['1m', '1h']
 
 /** Row width and container span of each level (see rollup-pack). */
-export const ROLLUP_GEOMETRY: Record<RollupLevel, { width: number; span: number }> = {
+const ROLLUP_GEOMETRY: Record<RollupLevel, { width: number; span: number }> = {
   '1m': { width: MINUTE, span: HOUR },
   '1h': { width: HOUR, span: DAY },
 }

@@ -25,7 +25,7 @@ export const KIND_BOOLEAN = 1
 export const KIND_STRING = 2
 export const KIND_NULL = 3
 
-export const QUALITIES: readonly Quality[] = ['good', 'uncertain', 'bad']
+const QUALITIES: readonly Quality[] = ['good', 'uncertain', 'bad']
 export const QUALITY_CODE: Readonly<Record<Quality, number>> = { good: 0, uncertain: 1, bad: 2 }
 
 export const kindOf = (flags: number): number => (flags >> 2) & 3

@@ -20,7 +20,7 @@ export interface RollupRow {
   last: StoredValue
 }
 
-export function storedValueAt(c: Columns, i: number): StoredValue {
+function storedValueAt(c: Columns, i: number): StoredValue {
   const kind = kindOf(c.flags[i] ?? 0)
   if (kind === KIND_NUMBER || kind === KIND_BOOLEAN) return c.num[i] ?? 0
   if (kind === KIND_STRING) return c.text?.[i] ?? ''

@@ -13,7 +13,7 @@ export interface PlantEdit {
 }
 
 /** Runtime edits of one connection that is not in the configuration file. */
-export const ConnectionEdits = z
+const ConnectionEdits = z
   .object({
     /** Signals added at runtime, or replacing a signal of the same id. */
     signals: z.array(SignalConfig).default([]),

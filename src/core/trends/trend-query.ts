@@ -8,9 +8,9 @@ export const BYTES_PER_POINT = 40
 /** Largest reply one query may build; `points` shrinks to fit (64 signals: 3,276 points each). */
 export const MAX_REPLY_BYTES = 8 * 1024 * 1024
 /** Reply bytes one session may have being built plus still unsent to it; a query past it is `rpc.busy`. */
-export const SESSION_REPLY_BYTES = 32 * 1024 * 1024
+const SESSION_REPLY_BYTES = 32 * 1024 * 1024
 /** Reply bytes being built for all sessions together: many sessions cannot add up past it either. */
-export const TOTAL_REPLY_BYTES = 96 * 1024 * 1024
+const TOTAL_REPLY_BYTES = 96 * 1024 * 1024
 
 export interface TrendQueryParams {
   signals: string[]
