@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
 import { PlantConfig } from '../../src/core/config/schema'
-import { createCore, type Core } from '../../src/core/create-core'
+import type { Core } from '../../src/core/create-core'
+import type { Contract, Events } from '../../src/shared/contract'
+import type { RpcClient } from '../../src/shared/rpc/client'
 import { silentLogger } from '../../src/core/ports/logger'
 import type { SampleStore } from '../../src/core/ports/sample-store'
-import { contract, events, type Contract, type Events } from '../../src/shared/contract'
-import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
-import { createRpcServer } from '../../src/shared/rpc/server'
-import { createMemoryPair } from '../../src/shared/rpc/transport'
+import { startCoreApi } from '../helpers/core-api'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { until } from '../helpers/mqtt-harness'
 
@@ -32,14 +31,7 @@ beforeAll(async () => {
     connections: [{ id: 'm', kind: 'mqtt', name: 'Meters', url: broker.url, protocol: '5', clientId: 'plantdeck-api', subscriptions: [{ filter: 'api/#', qos: 1 }] }],
   })
   const col = new MqttCollector({ config: plant.connections[0] as never, logger: silentLogger })
-  core = createCore({ plant, collectors: [col], store, info: { version: '1', host: 'test', demo: false } })
-  // results validated against the contract: every answer below has the documented shape
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
-  const [a, b] = createMemoryPair()
-  rpc.connect(b)
-  api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
-  await core.start()
-  await until(async () => (await api.call('connections.list', {}))[0]?.health === 'connected')
+  ;({ core, api } = await startCoreApi(plant, [col], store))
   pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 })
 })
 afterAll(async () => {

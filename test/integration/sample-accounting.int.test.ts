@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
 import { PlantConfig } from '../../src/core/config/schema'
-import { createCore, type Core } from '../../src/core/create-core'
+import type { Core } from '../../src/core/create-core'
+import type { Contract, Events } from '../../src/shared/contract'
+import type { RpcClient } from '../../src/shared/rpc/client'
 import { silentLogger } from '../../src/core/ports/logger'
 import type { SampleStore } from '../../src/core/ports/sample-store'
-import { contract, events, type Contract, type Events } from '../../src/shared/contract'
-import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
-import { createRpcServer } from '../../src/shared/rpc/server'
-import { createMemoryPair } from '../../src/shared/rpc/transport'
+import { startCoreApi } from '../helpers/core-api'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { until } from '../helpers/mqtt-harness'
 
@@ -72,13 +71,7 @@ beforeAll(async () => {
     ],
   })
   col = new MqttCollector({ config: plant.connections[0] as never, logger: silentLogger })
-  core = createCore({ plant, collectors: [col], store, info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
-  const [a, b] = createMemoryPair()
-  rpc.connect(b)
-  api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
-  await core.start()
-  await until(async () => (await api.call('connections.list', {}))[0]?.health === 'connected')
+  ;({ core, api } = await startCoreApi(plant, [col], store))
   pub = await mqtt.connectAsync(broker.url, { clientId: 'acc-pub' })
 })
 afterAll(async () => {
