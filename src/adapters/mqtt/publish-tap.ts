@@ -20,6 +20,9 @@ import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet'
  *   frame this reader cannot read go to mqtt.js, and so does everything after it on that connection: mqtt.js
  *   then reacts exactly as it would without the tap. A QoS 2 PUBLISH (Plantdeck subscribes at 0 or 1) goes to
  *   mqtt.js on its own, which runs the PUBREC/PUBREL exchange.
+ *
+ * Size: one file (~360 lines) on purpose: the frame cutter, the PUBLISH reader and the pass-through share the
+ * per-connection buffer state, and splitting them would put that hot state behind calls between modules.
  */
 
 export interface TappedPublish {

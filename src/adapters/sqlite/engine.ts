@@ -49,7 +49,8 @@ export interface AppendInput {
 }
 
 /**
- * The whole store, synchronous: the worker thread drives it. Usable directly where blocking is fine
+ * The whole store, synchronous (about 300 lines: the one place where appends, reads, compaction and retention
+ * meet; each of those lives in its own file and this only sequences them): the worker thread drives it. Usable directly where blocking is fine
  * (tests, benchmarks, tools).
  */
 export class StoreEngine {
