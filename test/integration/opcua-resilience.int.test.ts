@@ -75,4 +75,20 @@ describe('OPC UA collector resilience', () => {
       await server.stop()
     }
   })
+
+  it('stopped while the server is down and node-opcua is backing off: the stop completes (it used to hang on the reconnect)', async () => {
+    const server = await startTestServer({ pkiDir: `${tmp.dir}/server3` })
+    const h = await startHarness(config(server.url), `${tmp.dir}/client3`)
+    let stopped = false
+    try {
+      await until(() => h.states.at(-1)?.health === 'connected', 'connected')
+      await server.stop()
+      await until(() => h.states.filter((s) => /server not reachable; retry \d+ in/.test(s.reason ?? '')).length >= 2, 'two backoff states')
+      await h.stop()
+      stopped = true
+      expect(h.states.at(-1)).toEqual({ health: 'stopped' })
+    } finally {
+      if (!stopped) await h.stop()
+    }
+  })
 })

@@ -36,7 +36,8 @@ export class RefusalRecorder {
 
 /** `ERR` + final flag, message size (4), status code (4), reason (length-prefixed UTF-8, -1 for none). */
 export function parseErr(chunk: Buffer): ServerRefusal | undefined {
-  if (chunk.length < 12 || chunk.subarray(0, 3).toString('latin1') !== 'ERR') return undefined
+  // every chunk of the connection passes here: compare bytes, allocate nothing for the others
+  if (chunk.length < 12 || chunk[0] !== 0x45 || chunk[1] !== 0x52 || chunk[2] !== 0x52) return undefined
   const code = chunk.readUInt32LE(8)
   const length = chunk.length >= 16 ? chunk.readInt32LE(12) : -1
   const reason = length > 0 ? chunk.subarray(16, 16 + length).toString('utf8').trim() : ''

@@ -401,8 +401,12 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     clearTimeout(this.refreshTimer)
     this.types.clear()
     if (!live) return
-    await live.items?.terminate().catch(() => undefined)
-    await live.session?.close().catch(() => undefined)
+    // While node-opcua reconnects nothing reaches the server: deleting subscriptions or closing the session would wait
+    // for a reconnect that may never come (a stop during a server outage hung). The server drops the session on its timeout.
+    if (!live.client.isReconnecting) {
+      await live.items?.terminate().catch(() => undefined)
+      await live.session?.close().catch(() => undefined)
+    }
     await live.client.disconnect().catch(() => undefined)
   }
 
