@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { setErrorLogger, setWarningLogger } from 'node-opcua'
 import pino from 'pino'
-import { libraryLogSink } from '../adapters/opcua/library-log'
+import { libraryLogSink } from './opcua-library-log'
 import type { Logger } from '../core/ports/logger'
 
 /** Structured JSON logs to stdout and to `<dataDir>/logs/plantdeck.log`; node-opcua's own console output goes there too. */
@@ -13,7 +13,7 @@ export function createLogger(dataDir: string, level: string, toStdout = true): L
   if (toStdout) streams.push({ stream: process.stdout })
   const logger = pino({ level, base: { app: 'plantdeck' } }, pino.multistream(streams)) as unknown as Logger
   const lib = logger.child({ lib: 'node-opcua' })
-  // routine dumps (operation limits a server lacks) go to debug; see library-log.ts
+  // routine dumps (operation limits a server lacks) go to debug; see opcua-library-log.ts
   setWarningLogger(libraryLogSink(lib, 'warn'))
   setErrorLogger(libraryLogSink(lib, 'error'))
   return logger

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { resolveNodeId, setErrorLogger, setWarningLogger, StatusCodes, VariableIds } from 'node-opcua'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { libraryLogSink } from '../../src/adapters/opcua/library-log'
+import { libraryLogSink } from '../../src/host/opcua-library-log'
 import { OpcuaPki } from '../../src/adapters/opcua/certificates'
 import type { Logger } from '../../src/core/ports/logger'
 import { startErrRelay } from '../helpers/opcua-err-relay'

@@ -1,6 +1,6 @@
 import { format } from 'node:util'
 import { MessageBuilderBase, type StatusCode } from 'node-opcua'
-import type { Logger } from '../../core/ports/logger'
+import type { Logger } from '../core/ports/logger'
 
 export type LibraryLevel = 'debug' | 'warn' | 'error'
 
