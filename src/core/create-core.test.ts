@@ -98,7 +98,7 @@ describe('createCore', () => {
 
 describe('createCore with a store', () => {
   it('stores the last samples a collector hands over while stopping (graceful shutdown loses nothing)', async () => {
-    const { MemorySampleStore } = await import('./testing/memory-sample-store')
+    const { MemorySampleStore } = await import('../adapters/memory-store/memory-sample-store')
     const store = new MemorySampleStore({})
     const col = new FakeCollector('plc')
     let listenerResult: unknown

@@ -4,7 +4,7 @@ import type { SignalInfo } from '../shared/model'
 import { AssetCatalog } from './assets/asset-catalog'
 import type { PlantConfig } from './config/schema'
 import { ConnectionRegistry } from './connections/connection-registry'
-import { LiveValues } from './live/live-values'
+import { LiveValues } from './signals/live-values'
 import { type Clock, systemClock } from './ports/clock'
 import type { Collector } from './ports/collector'
 import { type Logger, silentLogger } from './ports/logger'
@@ -16,10 +16,10 @@ import { StoreHistory } from './trends/store-history'
 import { createTrendQuery } from './trends/trend-query'
 import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
-import type { SampleStore, SignalDef } from './ports/sample-store'
-import { createMqttHandlers } from './mqtt/mqtt-handlers'
-import { createOpcuaHandlers } from './opcua/opcua-handlers'
-import type { OpcuaTools } from './opcua/opcua-port'
+import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
+import { StoreStatusTracker } from './system/store-status'
+import { driverHandlers, driverOf } from './drivers'
+import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
 
 export interface CoreDeps {
@@ -31,15 +31,14 @@ export interface CoreDeps {
   logger?: Logger
   /** The local history. Without one, trends read a bounded in-memory ring and nothing survives a restart. */
   store?: SampleStore
-  /** Endpoint discovery and certificate trust for `opcua.endpoints` and `certificates.*`. */
-  opcua?: OpcuaTools
-  /** Keeps runtime edits (MQTT mappings, OPC UA signals) across restarts. Without it they last until the next restart. */
+  /** Host-made tools per driver kind, e.g. OPC UA endpoint discovery and certificate trust (`opcua.endpoints`, `certificates.*`). */
+  tools?: Readonly<Record<string, unknown>>
+  /** Keeps runtime edits (signals added, changed or removed) across restarts. Without it they last until the next restart. */
   persistence?: PlantPersistence
-  /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections. */
+  /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections (the core adds `store`). */
   diagnostics?: (o: { gc: boolean }) => Diagnostics
 }
 
-const toSignalDef = (s: SignalInfo): SignalDef => ({ id: s.id, name: s.name, dataType: s.dataType, connection: s.connection, ...(s.unit ? { unit: s.unit } : {}) })
 
 type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 
@@ -70,16 +69,19 @@ export function createCore(deps: CoreDeps): Core {
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
-    registry.add({ id: c.id, kind: c.kind, name: c.name, target: c.kind === 'opcua' ? c.endpoint : c.url })
+    registry.add({ id: c.id, kind: c.kind, name: c.name, target: driverOf(c.kind).target(c) })
   }
   registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+  const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
-    'system.diagnostics': ({ gc }) => {
+    'system.diagnostics': async ({ gc }) => {
       if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
-      return deps.diagnostics({ gc: gc ?? false })
+      const sections = deps.diagnostics({ gc: gc ?? false })
+      const storeSection = await storeStatus.diagnostics()
+      return storeSection ? { ...sections, store: storeSection } : sections
     },
     'connections.list': () => registry.list(),
     'assets.tree': () => ({ root: catalog.root, signals: catalog.list() }),
@@ -102,14 +104,13 @@ export function createCore(deps: CoreDeps): Core {
       signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
     'trends.query': (q, { session }) => trendQuery(q, session),
-    ...createOpcuaHandlers({
+    ...driverHandlers({
       collectors: deps.collectors,
       catalog,
-      tools: deps.opcua,
-      ...(store ? { register: (signals) => store.registerSignals(signals.map(toSignalDef)) } : {}),
+      register: store ? (defs) => store.registerSignals(defs) : undefined,
       persistence: deps.persistence,
+      tools: deps.tools,
     }),
-    ...createMqttHandlers({ collectors: deps.collectors, catalog, store, persistence: deps.persistence }),
   }
 
   return {
@@ -164,7 +165,8 @@ export function createCore(deps: CoreDeps): Core {
               },
               (e: unknown) => {
                 accounting.fail(handed)
-                log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
+                // a full store is logged once, as a state change (StoreStatusTracker)
+                if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
                 throw e
               },
             )

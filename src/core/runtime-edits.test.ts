@@ -27,7 +27,7 @@ function fakeMqtt(initial: MqttMapping[]): MqttAccess {
     throw new Error('not used')
   }
   return {
-    topics: no, payload: no, metrics: no, rejections: no, publish: no, request: no,
+    kind: 'mqtt', topics: no, payload: no, metrics: no, rejections: no, publish: no, request: no,
     mappings: () => [...table.values()],
     completeMapping: (i) => ({ ...i, id: i.id ?? `m/${i.topic}`, name: i.name ?? i.topic, dataType: i.dataType ?? 'number' }),
     addMapping: (m) => {
@@ -54,7 +54,7 @@ function fakeOpcua(): OpcuaAccess {
     throw new Error('not used')
   }
   return {
-    browse: no, attributes: no, search: no, write: no, call: no, failures: no,
+    kind: 'opcua', browse: no, attributes: no, search: no, write: no, call: no, failures: no,
     variablesUnder: async () => ({ signals: [variable], truncated: false }),
     addSignals: async (s) => (s.forEach((x) => live.add(x.id)), []),
     removeSignals: async (ids) => ({ removed: ids.filter((id) => live.delete(id)), unknown: ids.filter((id) => !live.has(id) && id !== variable.id) }),
@@ -77,8 +77,8 @@ afterEach(async () => {
 })
 
 function setup(persistence?: PlantPersistence) {
-  const m = Object.assign(new FakeCollector('m'), { mqtt: fakeMqtt([{ id: 'm/a', name: 'A', dataType: 'number', topic: 't/a', path: 'v' }]) })
-  const ua = Object.assign(new FakeCollector('ua'), { opcua: fakeOpcua() })
+  const m = Object.assign(new FakeCollector('m'), { engineering: fakeMqtt([{ id: 'm/a', name: 'A', dataType: 'number', topic: 't/a', path: 'v' }]) })
+  const ua = Object.assign(new FakeCollector('ua'), { engineering: fakeOpcua() })
   core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, ...(persistence ? { persistence } : {}) })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   const [a, b] = createMemoryPair()

@@ -57,6 +57,8 @@ export function buildDemoConfig(input: DemoConfigInput): PlantConfig {
     kind: 'mqtt',
     name: 'Demo field devices (MQTT)',
     url: input.mqttUrl,
+    // the simulated plant's broker (aedes) speaks 3.1.1 only: say so, instead of being refused MQTT 5 at every start
+    protocol: '3.1.1',
     subscriptions: [{ filter: `${MQTT_TOPIC_ROOT}/#`, qos: 0 }],
     signals: devices.flatMap((device) =>
       device.fields.map((f) => ({

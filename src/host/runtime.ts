@@ -4,12 +4,15 @@ import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/confi
 import type { ConnectionConfig, PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
 import type { Logger } from '../core/ports/logger'
+import type { LogFileHealth } from './log-file'
 import { startDemoPlant, type DemoPlant } from '../demo/start-demo'
 import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
 import { createRejectLog } from '../shared/rpc/reject-log'
-import type { Diagnostics } from '../shared/contract/system'
-import { createCollectors, createOpcuaToolsFor, trustOwnDemoServer } from './collectors'
+import type { Diagnostics, HttpDiagnostics } from '../shared/contract/system'
+import { createCollectors, driverTools } from './drivers'
+import { trustOwnDemoServer } from './opcua-pki'
+import { withRuntimeEdits } from '../core/assets/runtime-folders'
 import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
@@ -31,10 +34,14 @@ export interface RuntimeOptions {
   configFile?: string | undefined
   dataDir: string
   logger: Logger
+  /** The log file's health, for `system.diagnostics` (the host's logger knows it). */
+  logHealth?: () => LogFileHealth
   host: 'desktop' | 'headless' | 'test'
   version: string
   /** Results validated against the contract (tests). */
   validateResults?: boolean
+  /** The headless server's counters for `system.diagnostics`; undefined until it listens (it starts after the runtime). */
+  http?: () => HttpDiagnostics | undefined
   /** Worker entry of the store for bundled builds (Electron); default: the TypeScript source through tsx. */
   storeWorker?: URL
 }
@@ -94,6 +101,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   store.onEvent((e) => {
     if (e.type === 'error') log.error({ store: e }, 'store background work failed')
     else if (e.type === 'budget-deleted') log.warn({ store: e }, 'store dropped data to stay within its disk budget')
+    // 'state' changes are logged by the core (StoreStatusTracker)
   })
   let rpc: RpcServer<typeof events> | undefined
   const diagnostics = ({ gc }: { gc: boolean }): Diagnostics => {
@@ -101,12 +109,15 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     if (gc && collect) collect()
     const m = process.memoryUsage()
     const s = rpc!.stats()
+    const http = o.http?.()
     return {
+      ...(http ? { http } : {}),
       rpc: { ...s, busy: s.rejected['rpc.busy'] ?? 0 },
       memory: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, afterGc: gc && collect !== undefined },
+      ...(o.logHealth ? { log: o.logHealth() } : {}),
     }
   }
-  const core = createCore({ plant, collectors, store, persistence, opcua: createOpcuaToolsFor(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
     one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),
@@ -133,34 +144,4 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await demo?.stop()
     },
   }
-}
-
-/**
- * An asset tree that a config or the demo defines does not know the edits made at runtime: signals added (kept in the
- * config file or the overlay) show in one folder per connection, the one the API adds them to while running, and
- * signals the overlay removed (the demo's) leave the tree.
- */
-function withRuntimeEdits(root: AssetNode, base: readonly ConnectionConfig[], connections: readonly ConnectionConfig[]): AssetNode {
-  const present = new Set(connections.flatMap((c) => c.signals.map((s) => s.id)))
-  const gone = new Set(base.flatMap((c) => c.signals.map((s) => s.id)).filter((id) => !present.has(id)))
-  const shown = new Set<string>()
-  const prune = (n: AssetNode): AssetNode => {
-    const signals = gone.size === 0 ? n.signals : n.signals.filter((a) => !gone.has(a.signal))
-    for (const a of signals) shown.add(a.signal)
-    return { ...n, signals, children: n.children.map(prune) }
-  }
-  const tree = prune(root)
-  const folders: AssetNode[] = connections.flatMap((c) => {
-    const rest = c.signals.filter((s) => !shown.has(s.id))
-    if (rest.length === 0) return []
-    const mqtt = c.kind === 'mqtt'
-    return [{
-      id: mqtt ? `${c.id}:mqtt-mappings` : `${c.id}:added`,
-      name: mqtt ? `${c.id} (mapped)` : `${c.id} (added)`,
-      kind: 'folder' as const,
-      signals: rest.map((s) => ({ attribute: mqtt ? s.name : s.id.slice(c.id.length + 1), signal: s.id })),
-      children: [],
-    }]
-  })
-  return { ...tree, children: [...tree.children, ...folders] }
 }

@@ -1,11 +1,11 @@
-import { app, BrowserWindow, dialog, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { loadConfig } from '../adapters/config/load-config'
 import { createLogger } from '../host/logger'
 import { startRuntime, type Runtime } from '../host/runtime'
 import { isAppError } from '../shared/model/errors'
+import { APP_INDEX_URL, APP_SCHEME, appFileResponse } from './app-protocol-files'
 import { ipcTransport } from './ipc-transport'
 
 const CSP =
@@ -18,15 +18,18 @@ async function boot() {
   const dataDir = app.getPath('userData')
   const configFile = process.env.PLANTDECK_CONFIG ?? [join(dataDir, 'config.yaml'), join(dataDir, 'config.json')].find(existsSync)
   const config = loadConfig(configFile)
-  const logger = createLogger(dataDir, config.logLevel, !app.isPackaged)
+  const logger = createLogger(dataDir, config.logLevel, { ...config.log, stdout: !app.isPackaged })
   // The bundle ships the store's worker beside this file (see electron.vite.config.ts).
   const storeWorker = new URL('./store-worker.js', import.meta.url)
-  runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'desktop', version: app.getVersion(), storeWorker })
+  runtime = await startRuntime({ config, configFile, dataDir, logger, logHealth: logger.logHealth, host: 'desktop', version: app.getVersion(), storeWorker })
 
-  const rendererDev = process.env.ELECTRON_RENDERER_URL
-  const indexHtml = join(__dirname, '../renderer/index.html')
-  const appOrigin = rendererDev ? new URL(rendererDev).origin : pathToFileURL(indexHtml).href
-  const isTrustedUrl = (url: string) => (rendererDev ? url.startsWith(appOrigin) : url === appOrigin || url.startsWith(`${appOrigin}#`))
+  // electron-vite dev sets this; a packaged app ignores it, or anyone's environment could pick the page it trusts.
+  const rendererDev = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+  // Production: the renderer folder is served as app://plantdeck/ (only real files inside it; see app-protocol-files.ts).
+  const rendererRoot = join(__dirname, '../renderer')
+  protocol.handle(APP_SCHEME, (req) => appFileResponse(rendererRoot, req, { 'Content-Security-Policy': CSP }))
+  const devOrigin = rendererDev ? new URL(rendererDev).origin : undefined
+  const isTrustedUrl = (url: string) => (devOrigin ? url.startsWith(devOrigin) : url === APP_INDEX_URL || url.startsWith(`${APP_INDEX_URL}#`))
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
@@ -60,10 +63,11 @@ async function boot() {
     return { action: 'deny' }
   })
   runtime.rpc.connect(ipcTransport(win.webContents, isTrustedUrl))
-  if (rendererDev) await win.loadURL(rendererDev)
-  else await win.loadFile(indexHtml)
+  await win.loadURL(rendererDev ?? APP_INDEX_URL)
 }
 
+// Before ready: a standard, secure scheme gets a real origin ('self' in the CSP) and counts as a secure context.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 app.enableSandbox()
 app.whenReady().then(boot, () => undefined).catch((e: unknown) => {
   const msg = isAppError(e) ? `[${e.code}] ${e.message}` : (e as Error).message

@@ -1,13 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createServer as createHttp, type IncomingMessage, type Server } from 'node:http'
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttps } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Logger } from '../core/ports/logger'
 import type { RpcServer } from '../shared/rpc/server'
 import type { EventMap } from '../shared/contract/define'
-import { serveStatic } from './static-files'
+import { accessPolicy, refusalLog, type AccessPolicy, type RefusalReason } from './access'
+import { SECURITY_HEADERS, serveStatic } from './static-files'
+import { tokenAuth, type TokenAuth } from './token-auth'
 import { wsTransport } from './ws-transport'
 
 export interface HttpServerOptions {
@@ -15,6 +17,8 @@ export interface HttpServerOptions {
   port: number
   tls?: { cert: string; key: string }
   token?: string
+  /** Names besides loopback, `localhost` and the bind address that clients may use for this server (Host header). */
+  hostnames?: readonly string[]
   webRoot: string
   rpc: RpcServer<EventMap>
   logger: Logger
@@ -25,27 +29,42 @@ export interface HttpServerOptions {
 export interface HttpServer {
   url: string
   port: number
+  /** Requests refused so far, by reason (wrong Host, foreign Origin, missing or wrong token, unknown upgrade path). */
+  refused: Readonly<Record<RefusalReason, number>>
   close(): Promise<void>
-}
-
-const digest = (s: string) => createHash('sha256').update(s).digest()
-
-/** Same-origin check: a page from another site must not drive this server through the user's browser. */
-function originAllowed(req: IncomingMessage): boolean {
-  const origin = req.headers.origin
-  if (origin === undefined) return true // not a browser: the token (when configured) is the gate
-  try {
-    return new URL(origin).host === req.headers.host
-  } catch {
-    return false
-  }
 }
 
 /** HTTP(S) for the renderer's files and a WebSocket at /api for the RPC. */
 export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer> {
-  const server: Server = o.tls
-    ? createHttps({ cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) }, (req, res) => serveStatic(o.webRoot, req, res))
-    : createHttp((req, res) => serveStatic(o.webRoot, req, res))
+  const refusals = refusalLog(o.logger)
+  // Both need the port actually bound (port 0 picks one); set once listening, before any request is read.
+  let policy: AccessPolicy | undefined
+  let auth: TokenAuth | undefined
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const remote = req.socket.remoteAddress
+    const text = (status: number, body: string) => res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS }).end(body)
+    if (!policy?.host(req.headers.host)) {
+      refusals.refuse('host', 'http', remote, req.headers.host)
+      return text(421, 'This server does not answer to that host name.')
+    }
+    if (!policy.origin(req.headers.origin)) {
+      refusals.refuse('origin', 'http', remote, req.headers.origin)
+      return text(403, 'forbidden')
+    }
+    if (auth) {
+      const r = auth.exchange(req, res, SECURITY_HEADERS)
+      if (r === 'refused') refusals.refuse('token', 'http', remote)
+      if (r !== 'none') return
+      // Without the cookie the UI could only reconnect forever; say what to do instead.
+      if (!auth.allows(req)) {
+        refusals.refuse('token', 'http', remote)
+        return text(401, 'This Plantdeck server needs its access token: open this address once as /?token=<your token>.')
+      }
+    }
+    serveStatic(o.webRoot, req, res)
+  }
+  const server: Server = o.tls ? createHttps({ cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) }, onRequest) : createHttp(onRequest)
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes ?? 16 * 1024 * 1024 })
   const sockets = new Set<Socket>()
   server.on('connection', (s) => {
@@ -53,18 +72,16 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     s.on('close', () => sockets.delete(s))
   })
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    const refuse = (status: string, why: string) => {
-      o.logger.warn({ remote: req.socket.remoteAddress, why }, 'websocket refused')
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: string, reason: RefusalReason, value?: string) => {
+      refusals.refuse(reason, 'websocket', req.socket.remoteAddress, value)
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     }
-    if (url.pathname !== '/api') return refuse('404 Not Found', 'path')
-    if (!originAllowed(req)) return refuse('403 Forbidden', `origin ${req.headers.origin}`)
-    if (o.token !== undefined) {
-      const given = url.searchParams.get('token') ?? ''
-      if (!timingSafeEqual(digest(given), digest(o.token))) return refuse('401 Unauthorized', 'token')
-    }
+    if (!policy?.host(req.headers.host)) return refuse('421 Misdirected Request', 'host', req.headers.host)
+    const path = new URL(req.url ?? '/', 'http://x').pathname // the query is never logged: it may hold a token
+    if (path !== '/api') return refuse('404 Not Found', 'path', path.slice(0, 100))
+    if (!policy.origin(req.headers.origin)) return refuse('403 Forbidden', 'origin', req.headers.origin)
+    if (auth && !auth.allows(req)) return refuse('401 Unauthorized', 'token')
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => o.logger.warn({ err: err.message }, 'websocket error'))
       const session = o.rpc.connect(wsTransport(ws))
@@ -81,10 +98,14 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     })
   })
   const port = (server.address() as AddressInfo).port
+  const tls = o.tls !== undefined
+  policy = accessPolicy({ bindHost: o.host, port, tls, ...(o.hostnames ? { hostnames: o.hostnames } : {}) })
+  if (o.token !== undefined) auth = tokenAuth(o.token, { port, tls })
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host
   return {
     url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
     port,
+    refused: refusals.counts,
     async close() {
       for (const c of wss.clients) c.terminate()
       wss.close()

@@ -8,7 +8,7 @@ import { defaultDataDir } from '../host/data-dir'
 import { createLogger } from '../host/logger'
 import { startRuntime } from '../host/runtime'
 import { isAppError } from '../shared/model/errors'
-import { startHttpServer } from './http-server'
+import { startHttpServer, type HttpServer } from './http-server'
 
 const DEFAULT_PORT = 6042
 
@@ -45,16 +45,18 @@ async function main() {
   if (exposure) throw new Error(exposure)
 
   const dataDir = resolve(values['data-dir'] ?? config.dataDir ?? defaultDataDir())
-  const logger = createLogger(dataDir, config.logLevel)
+  const logger = createLogger(dataDir, config.logLevel, config.log)
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
-  const runtime = await startRuntime({ config, configFile, dataDir, logger, host: 'headless', version })
+  let listening: HttpServer | undefined // system.diagnostics reads its counters; the server starts after the runtime
+  const runtime = await startRuntime({ config, configFile, dataDir, logger, logHealth: logger.logHealth, host: 'headless', version, http: () => (listening ? { refused: { ...listening.refused } } : undefined) })
   const listen = (port: number) =>
     startHttpServer({
       host: config.server.host,
       port,
       ...(config.server.tls ? { tls: config.server.tls } : {}),
       ...(config.server.token ? { token: config.server.token } : {}),
+      ...(config.server.hostnames ? { hostnames: config.server.hostnames } : {}),
       webRoot: join(root, 'out', 'web'),
       rpc: runtime.rpc,
       logger,
@@ -66,9 +68,11 @@ async function main() {
     logger.warn({ port: config.server.port }, 'default port in use; using a free port instead')
     return listen(0)
   })
+  listening = http
   logger.info({ url: http.url, dataDir }, 'Plantdeck headless server listening')
   // One plain line for people and for scripts that start us with --port 0.
-  process.stderr.write(`Plantdeck is running at ${http.url}${config.server.token ? '?token=<your token>' : ''}\n`)
+  // The token itself is never printed or logged; a browser opens the URL once with it and then keeps a cookie.
+  process.stderr.write(`Plantdeck is running at ${http.url}${config.server.token ? ` (open it once as ${http.url}?token=<your token>)` : ''}\n`)
 
   let stopping = false
   const shutdown = async (sig: string) => {
@@ -79,6 +83,8 @@ async function main() {
     force.unref()
     await http.close()
     await runtime.stop()
+    logger.info('stopped')
+    await logger.closeLog() // the last lines reach the file (as far as it takes them) before the exit
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -40,8 +40,13 @@ describe('the PoC presenter sees a living plant', () => {
     await page.waitForFunction((sig) => document.querySelector('[data-testid="trend"]')?.getAttribute('data-signal') === sig, SPEED)
     // The trended row shows the value's source time and the OPC UA server's timestamp next to it.
     await page.waitForFunction(
-      (sel) => /^source \d\d:\d\d:\d\d\.\d{3} · server \d\d:\d\d:\d\d\.\d{3}$/.test(document.querySelector(sel)?.textContent ?? ''),
+      (sel) => /^source \d\d:\d\d:\d\d\.\d{3} · server \d\d:\d\d:\d\d\.\d{3}( · |$)/.test(document.querySelector(sel)?.textContent ?? ''),
       testid(`signal-times-${SPEED}`),
+    )
+    // ... and where its samples went: received, stored, rejected, duplicates (signals.accounting)
+    await page.waitForFunction(
+      (sel) => /^ · [\d,]+ received · [\d,]+ stored · 0 rejected · 0 duplicates/.test(document.querySelector(sel)?.textContent ?? ''),
+      testid(`signal-account-${SPEED}`),
     )
     const readings = new Set<string>()
     const deadline = Date.now() + 20_000

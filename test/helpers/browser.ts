@@ -2,8 +2,8 @@ import { chromium, type Browser } from 'playwright-core'
 
 export const CHROMIUM = process.env.PLANTDECK_CHROMIUM ?? '/usr/bin/chromium'
 
-/** Debian's Chromium, headless, with no background traffic (closed network). */
-export function launchChromium(): Promise<Browser> {
+/** Debian's Chromium, headless, with no background traffic (closed network); `extraArgs` e.g. `--host-resolver-rules=…`. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -15,6 +15,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
 }

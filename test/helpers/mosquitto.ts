@@ -40,8 +40,12 @@ export interface Mosquitto {
   restart(): Promise<void>
 }
 
-/** A real mosquitto on a free port with a temporary config (and persistence, for session tests). `extraConf` applies to its listener (TLS options: pass `scheme: 'mqtts'`). */
-export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqtts' } = {}): Promise<Mosquitto> {
+/**
+ * A real mosquitto on a free port with a temporary config (and persistence, for session tests). `extraConf` applies to its listener (TLS options: pass `scheme: 'mqtts'`).
+ * By default the queue per session is unbounded (`max_queued_messages 0`); `stock: true` leaves mosquitto's own defaults
+ * (`max_inflight_messages 20`, `max_queued_messages 1000`), as on a broker nobody tuned.
+ */
+export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqtts'; stock?: boolean } = {}): Promise<Mosquitto> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'plantdeck-mosq-'))
   const conf = join(dir, 'mosquitto.conf')
@@ -49,7 +53,7 @@ export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqt
     conf,
     // run as root, mosquitto drops to user `mosquitto`, which cannot write the persistence file into our 0700 temp dir:
     // sessions and queued messages would silently not survive a restart
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nmax_queued_messages 0\nlog_dest none\n${process.getuid?.() === 0 ? 'user root\n' : ''}${extraConf}`,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\n${o.stock ? '' : 'max_queued_messages 0\n'}log_dest none\n${process.getuid?.() === 0 ? 'user root\n' : ''}${extraConf}`,
   )
   let child: ChildProcess | undefined
   const launch = async () => {

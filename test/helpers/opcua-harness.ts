@@ -8,7 +8,7 @@ import { OpcuaConnectionConfig } from '../../src/core/config/schema'
 import { createCore, type Core } from '../../src/core/create-core'
 import type { CollectorState } from '../../src/core/ports/collector'
 import { silentLogger } from '../../src/core/ports/logger'
-import { MemorySampleStore } from '../../src/core/testing/memory-sample-store'
+import { MemorySampleStore } from '../../src/adapters/memory-store/memory-sample-store'
 import { contract, events, type Contract, type Events } from '../../src/shared/contract'
 import type { Sample } from '../../src/shared/model'
 import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
@@ -46,7 +46,7 @@ export async function startHarness(config: unknown, pkiDir: string, options: Pic
     for (const s of b) samples.push(s)
   })
   const core = createCore({ plant: { connections: [parsed] }, collectors: [collector], info: { version: 'test', host: 'test', demo: false },
-    opcua: createOpcuaTools(pki),
+    tools: { opcua: createOpcuaTools(pki) },
     store,
   })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })

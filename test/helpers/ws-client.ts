@@ -4,8 +4,8 @@ import type { Transport } from '../../src/shared/rpc/transport'
 import type { Contract, Events } from '../../src/shared/contract'
 
 /** A Node WebSocket as a client transport, for tests. */
-export async function openWs(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; transport: Transport }> {
-  const ws = new WebSocket(url, { headers })
+export async function openWs(url: string, headers: Record<string, string> = {}, options: WebSocket.ClientOptions = {}): Promise<{ ws: WebSocket; transport: Transport }> {
+  const ws = new WebSocket(url, { ...options, headers })
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
     ws.once('error', reject)
@@ -27,8 +27,8 @@ export async function openWs(url: string, headers: Record<string, string> = {}):
   return { ws, transport }
 }
 
-export async function openClient(url: string) {
-  const { ws, transport } = await openWs(url)
+export async function openClient(url: string, headers: Record<string, string> = {}, options: WebSocket.ClientOptions = {}) {
+  const { ws, transport } = await openWs(url, headers, options)
   return { ws, client: createRpcClient<Contract, Events>(transport, { timeoutMs: 10_000 }) }
 }
 

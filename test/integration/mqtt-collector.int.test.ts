@@ -53,7 +53,7 @@ for (const receive of ['tap', 'mqtt.js'] as const) describe(`MQTT collector agai
       ['m1/v', 231],
     ])
     expect(col.rejected).toBe(2)
-    expect(col.mqtt.rejections().last.map((r) => r.reason)).toEqual(['not_json', 'wrong_type'])
+    expect(col.engineering.rejections().last.map((r) => r.reason)).toEqual(['not_json', 'wrong_type'])
     await pub.endAsync()
 
     await broker.restart()

@@ -77,6 +77,7 @@ describe('a malformed packet from the broker', () => {
   for (const receive of ['tap', 'mqtt.js'] as const) {
     it(`PUBLISH read by ${receive}: code mqtt.protocol_error, what came before is kept, and the reconnect resumes collecting`, async () => {
       let connections = 0
+      // a minimal 3.1.1 peer (it answers any CONNECT as 3.1.1): the connection is configured for 3.1.1
       const peer = net.createServer((socket) => {
         const n = ++connections
         const parser = mqttPacket.parser({ protocolVersion: 4 })
@@ -95,7 +96,7 @@ describe('a malformed packet from the broker', () => {
       await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()))
       const { port } = peer.address() as net.AddressInfo
       const col = new MqttCollector({
-        config: MqttConnectionConfig.parse({ id: 'mal', kind: 'mqtt', name: 'Malformed', url: `mqtt://127.0.0.1:${port}`, reconnect: { minMs: 100, maxMs: 200 }, subscriptions: [{ filter: 'a/#', qos: 0 }], signals: [{ id: 'mal/v', name: 'v', topic: 'a/v' }] }),
+        config: MqttConnectionConfig.parse({ id: 'mal', kind: 'mqtt', name: 'Malformed', url: `mqtt://127.0.0.1:${port}`, protocol: '3.1.1', reconnect: { minMs: 100, maxMs: 200 }, subscriptions: [{ filter: 'a/#', qos: 0 }], signals: [{ id: 'mal/v', name: 'v', topic: 'a/v' }] }),
         logger: silentLogger,
         receive,
       })

@@ -57,7 +57,7 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
     for (let i = 0; i < 300; i++) pub.publish(`f/flood/${i}`, 'x', { qos: 0 })
     await pub.publishAsync('f/num', '7', { qos: 1 }) // good input still flows after all that
     await until(() => samples.some((s) => s.signal === 'p/num' && s.value === 7))
-    await until(() => col.mqtt.topics('f/flood', 0, 1).total + col.mqtt.topics('', 0, 1).untracked >= 300 - 10)
+    await until(() => col.engineering.topics('f/flood', 0, 1).total + col.engineering.topics('', 0, 1).untracked >= 300 - 10)
 
     const by = (id: string) => samples.filter((s) => s.signal === id)
     expect(by('p/num').map((s) => s.value)).toEqual([-12.5, 7])
@@ -68,7 +68,7 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
     expect(by('p/s')[0]).toMatchObject({ value: 2, ts: T0 })
     expect(by('p/ms')[0]).toMatchObject({ value: 3, ts: T0 + 1 })
 
-    const r = col.mqtt.rejections()
+    const r = col.engineering.rejections()
     expect(r.byReason).toMatchObject({ not_json: 1, wrong_type: 1, missing_field: 1, bad_utf8: 1, too_large: 1 })
     // the 5 MB message was rejected with its size as published (the collector drops what is over the limit unread)
     expect(r.last.find((e) => e.reason === 'too_large')).toMatchObject({ topic: 'f/num', bytes: 5 * 1024 * 1024, preview: expect.stringMatching(/^1{100}/) })
@@ -79,9 +79,9 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
         { signal: 'p/b1', total: 1, byReason: { missing_field: 1 } },
       ]),
     )
-    expect(col.mqtt.rejections('p/a').last).toEqual([expect.objectContaining({ topic: 'f/json', reason: 'wrong_type', signal: 'p/a' })])
+    expect(col.engineering.rejections('p/a').last).toEqual([expect.objectContaining({ topic: 'f/json', reason: 'wrong_type', signal: 'p/a' })])
     expect(r.last.filter((e) => e.reason === 'topic_limit')).toHaveLength(10) // the last few per reason, however many came
-    expect(col.mqtt.topics('', 0, 10).tracked).toBe(100)
+    expect(col.engineering.topics('', 0, 10).tracked).toBe(100)
     await col.stop()
   })
 
@@ -89,24 +89,24 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
     await pub.publishAsync('e/retained', 'on', { qos: 1, retain: true }) // before we subscribe: arrives flagged retained
     const { col, samples } = await collector({ id: 'e', subscriptions: [{ filter: 'e/#', qos: 0 }] })
     await pub.publishAsync('e/meter', JSON.stringify({ p: { kw: 4.5 }, on: true }), { qos: 1 })
-    await until(() => col.mqtt.topics('e', 0, 10).entries.length === 2)
-    expect(col.mqtt.topics('e', 0, 10).entries.find((e) => e.name === 'retained')!.last).toMatchObject({ retained: true, preview: 'on' })
+    await until(() => col.engineering.topics('e', 0, 10).entries.length === 2)
+    expect(col.engineering.topics('e', 0, 10).entries.find((e) => e.name === 'retained')!.last).toMatchObject({ retained: true, preview: 'on' })
     // the topic browser's two clicks: a topic, then a field of its last payload
-    const m = col.mqtt.completeMapping({ topic: 'e/meter', path: 'p.kw', unit: 'kW' })
+    const m = col.engineering.completeMapping({ topic: 'e/meter', path: 'p.kw', unit: 'kW' })
     expect(m).toMatchObject({ id: 'e/e/meter.p.kw', name: 'p.kw', dataType: 'number', unit: 'kW' })
-    expect(col.mqtt.completeMapping({ topic: 'e/meter', path: 'on' }).dataType).toBe('boolean')
-    col.mqtt.addMapping(m)
-    expect(() => col.mqtt.addMapping(m)).toThrow(/mapped already/)
+    expect(col.engineering.completeMapping({ topic: 'e/meter', path: 'on' }).dataType).toBe('boolean')
+    col.engineering.addMapping(m)
+    expect(() => col.engineering.addMapping(m)).toThrow(/mapped already/)
     await pub.publishAsync('e/meter', JSON.stringify({ p: { kw: 5.5 } }), { qos: 1 })
     await until(() => samples.some((s) => s.value === 5.5))
-    expect(col.mqtt.removeMapping(m.id)).toBe(true)
+    expect(col.engineering.removeMapping(m.id)).toBe(true)
     await pub.publishAsync('e/meter', JSON.stringify({ p: { kw: 6.5 } }), { qos: 1 })
     await pub.publishAsync('e/other', '1', { qos: 1 })
-    await until(() => col.mqtt.topics('e', 0, 10).entries.length === 3)
+    await until(() => col.engineering.topics('e', 0, 10).entries.length === 3)
     expect(samples.map((s) => s.value)).toEqual([5.5])
-    const page = col.mqtt.topics('e', 0, 10)
+    const page = col.engineering.topics('e', 0, 10)
     expect(page.entries.find((e) => e.name === 'meter')!.last).toMatchObject({ count: 3, retained: false })
-    expect(JSON.parse(col.mqtt.payload('e/meter').text!)).toEqual({ p: { kw: 6.5 } })
+    expect(JSON.parse(col.engineering.payload('e/meter').text!)).toEqual({ p: { kw: 6.5 } })
     await col.stop()
   })
 })
@@ -156,7 +156,7 @@ describe('Sparkplug B (payloads from an independent encoder)', () => {
       ['sp/speed', 1510],
     ])
     expect(samples.find((s) => s.value === 1510)!.ts).toBe(T0 + 5)
-    expect(col.mqtt.metrics(`${node}/Pump1`).map((m) => `${m.name}:${m.type}`)).toEqual(['Speed:Int32', 'Running:Boolean', 'Mode:String', 'Count:UInt64'])
+    expect(col.engineering.metrics(`${node}/Pump1`).map((m) => `${m.name}:${m.type}`)).toEqual(['Speed:Int32', 'Running:Boolean', 'Mode:String', 'Count:UInt64'])
 
     // seq 5 after 3: stale (bad) until rebirth, data ignored meanwhile, rebirth requested
     await send('DDATA', 'Pump1', { seq: 5, metrics: [{ alias: 2, type: 'Int32', value: 1 }] })
@@ -166,7 +166,7 @@ describe('Sparkplug B (payloads from an independent encoder)', () => {
     expect(cmds[0]).toBe('spBv1.0/Plant/NCMD/Edge1 rebirth')
     expect(samples.filter((s) => s.quality === 'bad').map((s) => s.signal).sort()).toEqual(['sp/count', 'sp/mode', 'sp/run', 'sp/speed', 'sp/temp'])
     expect(samples.some((s) => s.value === 1 || s.value === 2)).toBe(false)
-    await until(() => col.mqtt.rejections().byReason.sparkplug_out_of_sequence === 2)
+    await until(() => col.engineering.rejections().byReason.sparkplug_out_of_sequence === 2)
 
     // rebirth (new bdSeq), then an old session's NDEATH (ignored), DDEATH, then the real NDEATH
     const before = samples.length
@@ -190,8 +190,8 @@ describe('Sparkplug B (payloads from an independent encoder)', () => {
     await pub.publishAsync('spBv1.0/Plant/NDATA/Edge2', encodeSparkplug({ seq: 4, metrics: [{ alias: 1, type: 'Double', value: 1 }] }), { qos: 1 })
     await pub.publishAsync('spBv1.0/Plant/NDATA/Edge3', '{"not":"protobuf"}', { qos: 1 })
     await until(() => cmds.includes('spBv1.0/Plant/NCMD/Edge2 rebirth'))
-    await until(() => (col.mqtt.rejections().byReason.not_sparkplug ?? 0) === 1)
-    expect(col.mqtt.rejections().byReason.sparkplug_no_birth).toBe(1)
+    await until(() => (col.engineering.rejections().byReason.not_sparkplug ?? 0) === 1)
+    expect(col.engineering.rejections().byReason.sparkplug_no_birth).toBe(1)
     await watcher.endAsync()
     await col.stop()
   })

@@ -12,6 +12,7 @@ let dir: string
 let runtime: Runtime
 let http: HttpServer
 let wsUrl: string
+const AUTH = { Authorization: 'Bearer a-test-token-of-enough-length' }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'plantdeck-ws-'))
@@ -20,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html><title>Plantdeck</title>')
   runtime = await startRuntime({ config, dataDir: dir, logger: silentLogger, host: 'test', version: '0.0.0-test', validateResults: true })
   http = await startHttpServer({ host: '127.0.0.1', port: 0, webRoot: join(dir, 'web'), rpc: runtime.rpc, logger: silentLogger, token: 'a-test-token-of-enough-length' })
-  wsUrl = `ws://127.0.0.1:${http.port}/api?token=a-test-token-of-enough-length`
+  wsUrl = `ws://127.0.0.1:${http.port}/api`
 })
 
 afterAll(async () => {
@@ -31,15 +32,15 @@ afterAll(async () => {
 
 describe('headless server WebSocket API', () => {
   it('answers a valid call', async () => {
-    const { client, ws } = await openClient(wsUrl)
+    const { client, ws } = await openClient(wsUrl, AUTH)
     const info = await client.call('system.info', {})
     expect(info).toMatchObject({ product: 'Plantdeck', host: 'test', demo: false })
     ws.close()
   })
 
   it('answers malformed messages with stable codes and keeps serving another client meanwhile', async () => {
-    const bystander = await openClient(wsUrl)
-    const { ws } = await openWs(wsUrl)
+    const bystander = await openClient(wsUrl, AUTH)
+    const { ws } = await openWs(wsUrl, AUTH)
     const cases: [string, string, unknown][] = [
       ['{"id":1,"method":', 'rpc.bad_json', null],
       ['{"id":2,"method":"no.such.method","params":{}}', 'rpc.unknown_method', 2],
@@ -64,7 +65,7 @@ describe('headless server WebSocket API', () => {
     ws.send(Buffer.from([1, 2, 3]))
     expect((await reply).error?.code).toBe('rpc.bad_json')
     // and the offending socket itself still works
-    const { client: again } = await openClient(wsUrl)
+    const { client: again } = await openClient(wsUrl, AUTH)
     await expect(again.call('system.ping', { nonce: 'after' })).resolves.toMatchObject({ nonce: 'after' })
     expect(runtime.rpc.rejected['rpc.too_large']).toBeGreaterThanOrEqual(1)
     ws.close()
@@ -73,24 +74,24 @@ describe('headless server WebSocket API', () => {
 
   it('refuses a missing or wrong token', async () => {
     await expect(openWs(`ws://127.0.0.1:${http.port}/api`)).rejects.toThrow(/401/)
-    await expect(openWs(`ws://127.0.0.1:${http.port}/api?token=wrong`)).rejects.toThrow(/401/)
+    await expect(openWs(wsUrl, { Authorization: 'Bearer wrong' })).rejects.toThrow(/401/)
   })
 
   it('refuses a cross-site origin (a foreign page cannot drive the API through the browser)', async () => {
-    await expect(openWs(wsUrl, { Origin: 'http://evil.example' })).rejects.toThrow(/403/)
-    const { ws } = await openWs(wsUrl, { Origin: `http://127.0.0.1:${http.port}` })
+    await expect(openWs(wsUrl, { ...AUTH, Origin: 'http://evil.example' })).rejects.toThrow(/403/)
+    const { ws } = await openWs(wsUrl, { ...AUTH, Origin: `http://127.0.0.1:${http.port}` })
     ws.close()
   })
 
   it('never serves files outside the web root', async () => {
     for (const path of ['/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5cpackage.json']) {
-      const res = await fetch(`http://127.0.0.1:${http.port}${path}`)
+      const res = await fetch(`http://127.0.0.1:${http.port}${path}`, { headers: AUTH })
       const body = await res.text()
       expect(body, path).not.toMatch(/root:|"name"/)
     }
-    const pkg = await fetch(`http://127.0.0.1:${http.port}/%2e%2e/%2e%2e/package.json`)
+    const pkg = await fetch(`http://127.0.0.1:${http.port}/%2e%2e/%2e%2e/package.json`, { headers: AUTH })
     expect(pkg.status).toBe(404)
-    const home = await fetch(`http://127.0.0.1:${http.port}/`)
+    const home = await fetch(`http://127.0.0.1:${http.port}/`, { headers: AUTH })
     expect(home.status).toBe(200)
     expect(home.headers.get('content-security-policy')).toContain("default-src 'self'")
   })

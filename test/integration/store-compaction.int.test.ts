@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Sample } from '../../src/shared/model'
-import { bruteForceBuckets } from '../../src/core/store/brute-force-buckets'
-import { random } from '../../src/core/store/contract-data'
-import { HOUR, MINUTE } from '../../src/core/store/rollup'
+import { bruteForceBuckets } from '../../src/core/testing/brute-force-buckets'
+import { random } from '../../src/core/testing/contract-data'
+import { HOUR, MINUTE } from '../../src/adapters/store-engine/rollup'
 import { NOW, numberSignal, openEngine, series, tempDir, type TestEngine } from '../fixtures/store/engine'
 
 const files = tempDir('store-compaction')

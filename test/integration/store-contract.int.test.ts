@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
-import { describeSampleStore } from '../../src/core/store/sample-store-contract'
+import { describeSampleStore } from '../../src/core/testing/sample-store-contract'
 
 const dir = mkdtempSync(join(tmpdir(), 'plantdeck-store-contract-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

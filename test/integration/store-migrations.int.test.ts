@@ -2,9 +2,9 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
 import { LATEST_VERSION, migrate } from '../../src/adapters/sqlite/migrations'
-import { encodeBlock } from '../../src/core/store/block-codec'
-import { ColumnsBuilder } from '../../src/core/store/columns'
-import { HOUR, MINUTE, aggregate, coarsen } from '../../src/core/store/rollup'
+import { encodeBlock } from '../../src/adapters/sqlite/codec/block-codec'
+import { ColumnsBuilder } from '../../src/adapters/store-engine/columns'
+import { HOUR, MINUTE, aggregate, coarsen } from '../../src/adapters/store-engine/rollup'
 import { NOW, openEngine, tempDir } from '../fixtures/store/engine'
 
 const files = tempDir('store-migrations')

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
 import type { StoreEvent } from '../../src/core/ports/sample-store'
-import { HOUR } from '../../src/core/store/rollup'
+import { HOUR } from '../../src/adapters/store-engine/rollup'
 import { DAY, NOW, numberSignal, openEngine, policy, series, tempDir } from '../fixtures/store/engine'
 
 const files = tempDir('store-retention')

@@ -1,24 +1,12 @@
 import type { MqttSignalConfig } from '../../core/config/schema'
+import type { RejectReason } from '../../shared/contract/mqtt'
 import type { Sample, SampleValue } from '../../shared/model'
-import { MAX_TS } from '../../core/store/columns'
-import { DEFAULT_MAX_FUTURE_MS } from '../../core/store/ingest-rules'
+import { DEFAULT_MAX_FUTURE_MS, MAX_TS } from '../../core/ports/sample-store'
 import { compilePlan, NOT_JSON, scanJson, type ScanPlan } from './fast-json'
 import { compilePath, resolveSteps, type PathStep } from './json-path'
 
-/** Why an input produced no sample. Stable: counters and the API report these names. */
-export type RejectReason =
-  | 'not_json'
-  | 'missing_field'
-  | 'wrong_type'
-  | 'bad_utf8'
-  | 'too_large'
-  | 'bad_timestamp'
-  | 'future_timestamp'
-  | 'bad_path'
-  | 'not_sparkplug'
-  | 'sparkplug_no_birth'
-  | 'sparkplug_out_of_sequence'
-  | 'topic_limit'
+/** Why an input produced no sample: the contract's list (shared/contract/mqtt), re-exported for the adapter. */
+export type { RejectReason }
 export type Rejection = { signal?: string; reason: RejectReason }
 
 /** A mapping prepared once for the hot path. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { MqttSignalConfig } from '../../core/config/schema'
 import type { Sample } from '../../shared/model'
 import { compileMapping, decodeGeneral, decodeInto } from './decode'
-import { random } from '../../core/store/contract-data'
+import { random } from '../../core/testing/contract-data'
 import { COMPOUND, compilePlan, FALLBACK, NOT_JSON, scanJson } from './fast-json'
 import { resolveSteps, type PathStep } from './json-path'
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { MqttClient } from 'mqtt'
 import { MqttSignalConfig } from '../../core/config/schema'
-import type { MqttAccess, PayloadView } from '../../core/mqtt/mqtt-port'
+import { MQTT, type MqttAccess, type PayloadView } from '../../core/mqtt/mqtt-port'
 import type { MqttMapping, MqttMappingInput } from '../../shared/contract/mqtt'
 import { AppError, type DataType } from '../../shared/model'
 import { compilePath, resolveSteps } from './json-path'
@@ -63,6 +63,7 @@ export function createMqttAccess(d: MqttAccessDeps): MqttAccess {
   }
 
   return {
+    kind: MQTT,
     topics: (prefix, offset, limit) => d.tree.page(prefix, offset, limit, Date.now()),
 
     payload(topic): PayloadView {
@@ -133,7 +134,7 @@ export function createMqttAccess(d: MqttAccessDeps): MqttAccess {
 
     async request({ topic, payload, responseTopic, timeoutMs }) {
       const client = connected()
-      if (client.options.protocolVersion !== 5) throw new AppError('mqtt.unsupported', 'request/response needs MQTT 5 (set protocol: "5" on the connection)')
+      if (client.options.protocolVersion !== 5) throw new AppError('mqtt.unsupported', `request/response needs MQTT 5; connection "${d.connection}" runs 3.1.1 (configured as protocol: "3.1.1", or its broker refused 5)`)
       const replyTo = responseTopic ?? `plantdeck/response/${client.options.clientId}`
       const correlation = randomBytes(16)
       await client.subscribeAsync(replyTo, { qos: 1 })

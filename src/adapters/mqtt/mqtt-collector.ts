@@ -2,12 +2,13 @@ import type { Duplex } from 'node:stream'
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import type { MqttConnectionConfig } from '../../core/config/schema'
 import type { MqttAccess } from '../../core/mqtt/mqtt-port'
-import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
+import type { Collector, CollectorState, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
 import { ArrivalClock } from '../../core/ports/clock'
 import type { Sample } from '../../shared/model'
 import { CollectorEvents } from '../collector-events'
-import { clientOptions, DEFAULT_RECONNECT } from './client-options'
+import { BrokerWindow, watchWindow } from './broker-window'
+import { clientOptions, connectionDetail, DEFAULT_RECONNECT, fallBackTo311, protocolChoice } from './client-options'
 import { connectionErrorCode } from './connection-errors'
 import { decodeInto, type Rejection } from './decode'
 import { DurableBatcher } from './durable-batcher'
@@ -30,6 +31,8 @@ export interface MqttCollectorOptions {
    * 'mqtt.js' leaves them to mqtt.js's parser. The benchmark measures both.
    */
   receive?: 'tap' | 'mqtt.js'
+  /** This installation's id (host: `<dataDir>/installation-id`): without a configured client id, a stable one derives from it, with a persistent session. */
+  installationId?: string
 }
 
 /** Passed to mqtt.js's message callback so it sends no PUBACK of its own: ours follows durability. */
@@ -47,7 +50,7 @@ type PacketSender = { _sendPacket?: (packet: object, cb?: () => void) => void; s
  */
 export class MqttCollector extends CollectorEvents implements Collector {
   readonly id: string
-  readonly mqtt: MqttAccess
+  readonly engineering: MqttAccess
   private client: MqttClient | undefined
   private readonly table: MappingTable
   private readonly tree: TopicTree
@@ -60,6 +63,10 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private readonly arrival = new ArrivalClock()
   private readonly redeliveries = new Redeliveries()
   private stopping = false
+  private readonly window = new BrokerWindow()
+  private stopWatch = (): void => undefined
+  /** What the connection runs on, for the state's `detail`: protocol, client id, session. */
+  private detail = ''
 
   constructor(private readonly opts: MqttCollectorOptions) {
     super(opts.logger.child({ connection: opts.config.id }))
@@ -70,7 +77,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
     this.tree = new TopicTree(opts.topicTree)
     this.sparkplug = new SparkplugTracker(this.table)
     this.batcher = new DurableBatcher({ ...opts.batch, deliver: (b) => this.deliverAll(b), onFailure: (e) => this.onStoreFailure(e) })
-    this.mqtt = createMqttAccess({
+    this.engineering = createMqttAccess({
       connection: this.id,
       client: () => this.client,
       table: this.table,
@@ -89,8 +96,10 @@ export class MqttCollector extends CollectorEvents implements Collector {
     const c = this.opts.config
     const backoff = c.reconnect ?? DEFAULT_RECONNECT
     this.stopping = false
+    this.detail = ''
     this.setState({ health: 'connecting' })
-    const options = clientOptions(c)
+    const options = clientOptions(c, this.opts.installationId)
+    const protocol = protocolChoice(c)
     const client = mqtt.connect(c.url, { ...options, manualConnect: true })
     const internals = client as unknown as PacketSender
     if (typeof internals._sendPacket !== 'function' || typeof internals.streamBuilder !== 'function') {
@@ -101,14 +110,16 @@ export class MqttCollector extends CollectorEvents implements Collector {
     client.handleMessage = (packet, done) => this.onPacket(client, packet, done)
     if (this.opts.receive !== 'mqtt.js') {
       const build = internals.streamBuilder
-      const protocolVersion = options.protocolVersion ?? 4
       // payloads over the limit are rejected anyway: the tap drops them as they stream in instead of buffering them
-      internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion, maxPayloadBytes: this.maxBytes })
+      // (the version is read per connection: it falls back to 3.1.1 when the broker refuses 5)
+      internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion: cl.options.protocolVersion ?? 4, maxPayloadBytes: this.maxBytes })
     }
     client.on('connect', (connack) => {
       client.options.reconnectPeriod = backoff.minMs
       // a new session: the broker redelivers nothing from before, so no message can come again as a duplicate
       if (!connack?.sessionPresent) this.redeliveries.clear()
+      this.window.reset(client.options.protocolVersion === 5 ? Infinity : 500)
+      this.detail = connectionDetail(client.options, protocol.version)
       if (c.subscriptions.length === 0) return this.setState({ health: 'connected' })
       // `connected` once the broker granted the subscriptions: from then on nothing published is missed
       client.subscribe(Object.fromEntries(c.subscriptions.map((s) => [s.filter, { qos: s.qos }])), (err, granted) => {
@@ -131,6 +142,12 @@ export class MqttCollector extends CollectorEvents implements Collector {
     client.on('error', (err) => {
       this.log.warn({ err: err.message }, 'mqtt error')
       const e = err as { code?: unknown }
+      if (protocol.auto && fallBackTo311(client.options, e.code)) {
+        // a broker that speaks only 3.1.1: connect again at 3.1.1 (mqtt.js does not reconnect after a refusal by itself)
+        this.log.info({}, 'broker refused MQTT 5; connecting with 3.1.1')
+        setImmediate(() => this.stopping || client.reconnect())
+        return this.setState({ health: 'connecting', reason: 'the broker refused MQTT 5; reconnecting with 3.1.1', code: 'mqtt.connection_refused' })
+      }
       // A frame mqtt.js cannot parse on an open connection: mqtt.js reports it and leaves the connection open, yet
       // reads nothing more from it. Drop it, so the reconnect resumes (unacknowledged QoS 1 messages come back).
       if (e.code === undefined && client.connected && client.stream && !client.stream.destroyed && !this.stopping) {
@@ -141,6 +158,12 @@ export class MqttCollector extends CollectorEvents implements Collector {
       this.setState({ health: 'error', reason: err.message, code: connectionErrorCode(e) })
     })
     client.connect()
+    this.stopWatch = watchWindow(this.window, { state: () => this.state, setState: (st) => this.setState(st), v5: () => client.options.protocolVersion === 5 })
+  }
+
+  /** Every state carries what the connection runs on (protocol, client id, session) once known. */
+  protected override setState(s: CollectorState): void {
+    super.setState(this.detail && s.health !== 'stopped' ? { ...s, detail: this.detail } : s)
   }
 
   /** A PUBLISH read by the tap: handled as mqtt.js would hand it over, with our PUBACK after durability. */
@@ -152,6 +175,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
       client.emit('message', p.topic, p.payload, packet as IPublishPacket)
     }
     if (p.qos === 1) {
+      this.window.received()
       if (this.redeliveries.arrived(p.messageId, p.dup, p.topic, p.size)) this.redelivered(client, p.topic, p.messageId)
       else this.handle(p.topic, p.payload, p.retain, this.ackWhenDurable(client, p.messageId, p.topic, p.size), p.size)
     } else this.handle(p.topic, p.payload, p.retain, undefined, p.size)
@@ -161,6 +185,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private onPacket(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
     const id = packet.qos === 1 ? packet.messageId : undefined
+    if (id !== undefined) this.window.received()
     const ack = id !== undefined ? this.ackWhenDurable(client, id, packet.topic, payload.byteLength) : undefined
     if (id !== undefined && this.redeliveries.arrived(id, packet.dup, packet.topic, payload.byteLength)) this.redelivered(client, packet.topic, id)
     else this.handle(packet.topic, payload, packet.retain, ack)
@@ -182,7 +207,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
 
   /** The PUBACK of a QoS 1 message once its samples are durable; from then on a redelivery of it is recognised. */
   private ackWhenDurable(client: MqttClient, messageId: number, topic: string, size: number): () => void {
-    const puback = pubackLater(client, messageId)
+    const puback = pubackLater(client, messageId, this.window)
     return () => {
       this.redeliveries.durable(messageId, topic, size)
       puback()
@@ -193,7 +218,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   private redelivered(client: MqttClient, topic: string, messageId: number): void {
     const mappings = parseSparkplugTopic(topic) ? undefined : this.table.forTopic(topic)
     if (mappings && mappings.length > 0) this.emitRejected(mappings.map((m) => ({ signal: m.sig.id, reason: 'duplicate' })))
-    this.batcher.added(pubackLater(client, messageId))
+    this.batcher.added(pubackLater(client, messageId, this.window))
   }
 
   /** Lets mqtt.js read the next packet; `deferred` suppresses its own PUBACK (ours follows durability). */
@@ -279,6 +304,7 @@ export class MqttCollector extends CollectorEvents implements Collector {
   async stop(): Promise<void> {
     const client = this.client
     this.stopping = true
+    this.stopWatch()
     let timer: ReturnType<typeof setTimeout> | undefined
     // what is not durable by then stays unacknowledged: the broker redelivers it to the next session
     await Promise.race([this.batcher.drain(), new Promise((r) => (timer = setTimeout(r, STOP_DRAIN_MS)))])
@@ -291,10 +317,11 @@ export class MqttCollector extends CollectorEvents implements Collector {
 }
 
 /** The PUBACK of one message, sent only on the connection that delivered it: after a reconnect the broker redelivers instead. */
-function pubackLater(client: MqttClient, messageId: number): () => void {
+function pubackLater(client: MqttClient, messageId: number, window: BrokerWindow): () => void {
   const stream = client.stream
   return () => {
     if (client.stream !== stream || !client.connected) return
+    window.acked()
     ;(client as unknown as Required<PacketSender>)._sendPacket({ cmd: 'puback', messageId })
   }
 }

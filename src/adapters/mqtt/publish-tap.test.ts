@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import mqttPacket, { type Packet } from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
-import { random } from '../../core/store/contract-data'
+import { random } from '../../core/testing/contract-data'
 import { HALT, PublishTap, type SinkResult, type TappedPublish } from './publish-tap'
 
 const rng = random

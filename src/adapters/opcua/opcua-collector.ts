@@ -1,6 +1,6 @@
 import { AttributeIds, coerceNodeId, MessageSecurityMode, OPCUAClient, type ClientSession, type DataValue, type ReadValueIdOptions } from 'node-opcua'
 import { OpcuaMonitoring, type OpcuaConnectionConfig, type OpcuaSignalConfig } from '../../core/config/schema'
-import type { OpcuaAccess } from '../../core/opcua/opcua-port'
+import { OPCUA, type OpcuaAccess } from '../../core/opcua/opcua-port'
 import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
 import type { ItemFailure } from '../../shared/contract/opcua'
@@ -56,7 +56,8 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
   readonly id: string
   rejected = 0
   private readonly cursors = new BrowseCursors()
-  readonly opcua: OpcuaAccess = {
+  readonly engineering: OpcuaAccess = {
+    kind: OPCUA,
     browse: (nodeId, cp, max) => this.guard(() => this.cursors.page(this.session(), nodeId, cp, max)),
     attributes: (nodeId) => this.guard(() => readAttributes(this.session(), nodeId)),
     search: (root, text, max) => this.guard(() => search(this.session(), this.live!.limits, root, text, max)),

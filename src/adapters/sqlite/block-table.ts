@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3'
-import { decodeBlock, encodeBlock } from '../../core/store/block-codec'
-import { type Columns, emptyColumns, lowerBound, sliceColumns, upperBound } from '../../core/store/columns'
-import { concatColumns } from '../../core/store/merge'
+import { decodeBlock, encodeBlock } from './codec/block-codec'
+import { type Columns, emptyColumns, lowerBound, sliceColumns, upperBound } from '../store-engine/columns'
+import { concatColumns } from '../store-engine/merge'
 
 export interface BlockRow {
   id: number

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { type Clock, systemClock } from '../../core/ports/clock'
-import type { SampleStore } from '../../core/ports/sample-store'
-import { DEFAULT_MAX_FUTURE_MS } from '../../core/store/ingest-rules'
+import { DEFAULT_MAX_FUTURE_MS, type SampleStore } from '../../core/ports/sample-store'
 import { BLOCK_TARGET } from './compactor'
 import type { WorkerData } from './protocol'
 import { WorkerSampleStore } from './store-client'
@@ -38,6 +37,8 @@ export interface SqliteSampleStoreOptions {
   retentionIntervalMs?: number
   /** Samples per full block (default 4096). Tests set it small to exercise block merging on little data. */
   blockTarget?: number
+  /** Tests: the file's page limit (`PRAGMA max_page_count`), to make it full on little data. */
+  maxPageCount?: number
   /** Worker entry for bundled builds; default: this folder's TypeScript worker, loaded through tsx. */
   workerEntry?: URL
 }
@@ -62,6 +63,7 @@ export function openSqliteSampleStore(o: SqliteSampleStoreOptions): Promise<Samp
         compactAtSamples: o.compactAtSamples ?? 2_000_000,
         compactAfterMs: o.compactAfterMs ?? 30_000,
         blockTarget: o.blockTarget ?? BLOCK_TARGET,
+        ...(o.maxPageCount !== undefined ? { maxPageCount: o.maxPageCount } : {}),
       },
       maxRecentSamples: o.maxRecentSamples ?? 4_000_000,
       retentionIntervalMs: o.retentionIntervalMs ?? 60_000,

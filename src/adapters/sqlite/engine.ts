@@ -13,8 +13,8 @@ import type {
   StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
-import { planBuckets } from '../../core/store/buckets'
-import { emptyColumns, sampleAt } from '../../core/store/columns'
+import { planBuckets } from '../store-engine/buckets'
+import { emptyColumns, sampleAt } from '../store-engine/columns'
 import { BLOCK_TARGET, Compactor, ceilHour } from './compactor'
 import { Reader } from './reader'
 import { Retention, type RetentionPolicy, type RetentionResult } from './retention'
@@ -39,6 +39,8 @@ export interface EngineOptions {
   compactAtSamples: number
   compactAfterMs: number
   blockTarget?: number
+  /** Tests: `PRAGMA max_page_count`, so the file is "full" at this many pages. */
+  maxPageCount?: number
 }
 
 export interface AppendInput {
@@ -63,6 +65,7 @@ export class StoreEngine {
     readonly now: () => number = Date.now,
   ) {
     this.s = new StoreDb(openDatabase(opts.path, opts.synchronous))
+    if (opts.maxPageCount !== undefined) this.setMaxPageCount(opts.maxPageCount)
     this.reader = new Reader(this.s)
     this.compactor = new Compactor(this.s, () => opts.retention.keepUndelivered, opts.blockTarget ?? BLOCK_TARGET)
     this.retention = new Retention(this.s, opts.retention)
@@ -273,6 +276,7 @@ export class StoreEngine {
         ? this.retention.usedBytes()
         : fileSize(this.opts.path) + fileSize(`${this.opts.path}-wal`)
     return {
+      state: 'ok', // the worker, which sees the failures, overrides it
       counters: { ...s.counters },
       durableSeq: s.lastSeq,
       syncSeq: s.syncSeq,
@@ -283,6 +287,11 @@ export class StoreEngine {
       // read back from SQLite, not from the options: what the connection really does (2 = FULL, 3 = EXTRA)
       durability: (s.db.pragma('synchronous', { simple: true }) as number) >= 2 ? 'power-loss' : 'process-crash',
     }
+  }
+
+  /** SQLite keeps the limit at least at the pages in use; returns the limit now in force. */
+  setMaxPageCount(pages: number): number {
+    return Number(this.s.db.pragma(`max_page_count = ${Math.floor(pages)}`, { simple: true }))
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { Columns } from '../../core/store/columns'
+import type { Columns } from '../store-engine/columns'
 import { FrozenSet } from './memtable'
 import { type WireBatch, forEachSample } from './wire-batch'
 

@@ -1,4 +1,4 @@
-import { type Columns, ColumnsBuilder } from '../../core/store/columns'
+import { type Columns, ColumnsBuilder } from '../store-engine/columns'
 import { type WireBatch, forEachSample } from './wire-batch'
 
 /**

@@ -27,6 +27,8 @@ export interface WorkerApi {
   readSince(afterSeq: number, maxSamples: number): LoggedBatch[]
   maintain(): MaintenanceReport
   stats(): StoreStats
+  /** Tests: the file's page limit (`PRAGMA max_page_count`), to make the store full or give it room again. */
+  setMaxPageCount(pages: number): number
   close(): void
 }
 
@@ -35,7 +37,7 @@ export type Method = keyof WorkerApi
 /** `now` carries the caller's clock, so that a test clock drives retention and compaction age too. */
 export type Request = { [M in Method]: { id: number; now: number; method: M; args: Parameters<WorkerApi[M]> } }[Method]
 
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string }
+export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code?: string }
 
 export type Notice =
   | { type: 'ready'; signals: [string, SignalRef][]; durableSeq: number; recovery: StoreRecovery }

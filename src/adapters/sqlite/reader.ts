@@ -1,9 +1,9 @@
 import type { Sample } from '../../shared/model'
-import type { BucketSeries, RawSeries } from '../../core/ports/sample-store'
-import { decodeBlock } from '../../core/store/block-codec'
-import { BucketAccumulator, type BucketPlan } from '../../core/store/buckets'
-import { type Columns, ColumnsBuilder, qualityOf, sampleAt, TICK, valueAt } from '../../core/store/columns'
-import { overlay, sortDedupe } from '../../core/store/merge'
+import { type BucketSeries, type RawSeries, TICK } from '../../core/ports/sample-store'
+import { decodeBlock } from './codec/block-codec'
+import { BucketAccumulator, type BucketPlan } from '../store-engine/buckets'
+import { type Columns, ColumnsBuilder, qualityOf, sampleAt, valueAt } from '../store-engine/columns'
+import { overlay, sortDedupe } from '../store-engine/merge'
 import type { SignalState, StoreDb } from './store-db'
 
 /** Queries over blocks, rollups and not yet compacted samples, merged with last-write-wins. */

@@ -1,6 +1,6 @@
 import type { StoreDb } from './store-db'
-import { TICK } from '../../core/store/columns'
-import { HOUR } from '../../core/store/rollup'
+import { TICK } from '../../core/ports/sample-store'
+import { HOUR } from '../store-engine/rollup'
 import { ROLLUP_LEVELS, type RollupLevel } from './rollup-table'
 
 export interface RetentionPolicy {

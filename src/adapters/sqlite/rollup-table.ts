@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
-import { DAY, HOUR, MINUTE, type RollupRow } from '../../core/store/rollup'
-import { RECORD_BYTES, mergeNewer, packRollups, unpackRollups } from '../../core/store/rollup-pack'
+import { DAY, HOUR, MINUTE, type RollupRow } from '../store-engine/rollup'
+import { RECORD_BYTES, mergeNewer, packRollups, unpackRollups } from './codec/rollup-pack'
 
 export type RollupLevel = '1m' | '1h'
 export const ROLLUP_LEVELS: readonly RollupLevel[] = ['1m', '1h']

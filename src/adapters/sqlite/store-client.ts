@@ -15,6 +15,7 @@ import type {
   StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
+import { StoreError } from '../../core/ports/sample-store'
 import type { Method, Notice, Reply, WorkerApi } from './protocol'
 import { type SignalRef, encodeBatch } from './wire-batch'
 
@@ -152,6 +153,11 @@ export class WorkerSampleStore implements SampleStore {
     return this.call('stats', [])
   }
 
+  /** Tests: see WorkerApi.setMaxPageCount. Not part of SampleStore. */
+  setMaxPageCount(pages: number): Promise<number> {
+    return this.call('setMaxPageCount', [pages])
+  }
+
   onEvent(cb: (event: StoreEvent) => void): Unsubscribe {
     this.eventListeners.add(cb)
     return () => this.eventListeners.delete(cb)
@@ -183,7 +189,7 @@ export class WorkerSampleStore implements SampleStore {
     if (!p) return
     this.pending.delete(m.id)
     if (m.ok) p.resolve(m.result)
-    else p.reject(new Error(`store: ${m.error}`))
+    else p.reject(m.code ? new StoreError(m.code, `store: ${m.error}`) : new Error(`store: ${m.error}`))
   }
 
   private markDurable(seq: number): void {

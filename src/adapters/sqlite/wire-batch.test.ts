@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/model'
-import { sampleAt } from '../../core/store/columns'
+import { sampleAt } from '../store-engine/columns'
 import { SignalGrouper } from './group-by-signal'
 import { type SignalRef, encodeBatch, filterBatch, fromLogRow, toLogParams } from './wire-batch'
 

@@ -1,7 +1,7 @@
 import type { DataType, Sample } from '../../shared/model'
 import type { SignalRejection, StoreCounters, StoreRejection } from '../../core/ports/sample-store'
-import { type Columns, KIND_STRING, kindOf } from '../../core/store/columns'
-import { normalizeSample, normalized } from '../../core/store/ingest-rules'
+import { type Columns, KIND_STRING, kindOf } from '../store-engine/columns'
+import { normalizeSample, normalized } from '../store-engine/ingest-rules'
 
 /**
  * An append as it travels to the worker and sits in the `log` table: columns of typed arrays

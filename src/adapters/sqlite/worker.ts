@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { StoreEvent } from '../../core/ports/sample-store'
+import { STORE_DISK_FULL, type StoreEvent, type StoreState } from '../../core/ports/sample-store'
 import { StoreEngine } from './engine'
 import type { Notice, Reply, Request, WorkerApi, WorkerData } from './protocol'
 
@@ -29,6 +29,8 @@ let scheduled = false
 let closed = false
 let backgroundPausedUntil = 0
 let lastRetention = Date.now()
+/** Set by a write that failed for want of space, cleared by the next append that commits (see StoreState). */
+let state: StoreState = 'ok'
 
 const handlers: { [M in keyof WorkerApi]: (...args: Parameters<WorkerApi[M]>) => ReturnType<WorkerApi[M]> } = {
   append: () => {
@@ -51,7 +53,8 @@ const handlers: { [M in keyof WorkerApi]: (...args: Parameters<WorkerApi[M]>) =>
     announceResolved()
     return report
   },
-  stats: () => engine.stats(),
+  stats: () => ({ ...engine.stats(), state }),
+  setMaxPageCount: (pages) => engine.setMaxPageCount(pages),
   close: () => {
     closed = true
     clearInterval(timer)
@@ -110,8 +113,10 @@ function serveAppends(): void {
     // Before the receipts, so that `durableSeq` already covers a receipt when its promise resolves.
     post({ type: 'durable', seq: engine.s.lastSeq })
     group.forEach((r, i) => post({ id: r.id, ok: true, result: receipts[i] }))
+    setState('ok', 'an append committed')
   } catch (e) {
-    for (const r of group) post({ id: r.id, ok: false, error: errorText(e) })
+    const reply = failure(e)
+    for (const r of group) post({ id: r.id, ...reply })
   }
 }
 
@@ -120,7 +125,7 @@ function serve(r: Request): void {
     const handler = handlers[r.method] as (...args: unknown[]) => unknown
     post({ id: r.id, ok: true, result: handler(...r.args) })
   } catch (e) {
-    post({ id: r.id, ok: false, error: errorText(e) })
+    post({ id: r.id, ...failure(e) })
   }
 }
 
@@ -130,6 +135,7 @@ function background(work: () => void): void {
     work()
   } catch (e) {
     backgroundPausedUntil = Date.now() + BACKOFF_MS
+    if (noRoom(e)) setState('full', errorText(e))
     event({ type: 'error', message: errorText(e) })
   }
 }
@@ -146,6 +152,23 @@ function announceResolved(): void {
 
 function event(e: StoreEvent): void {
   post({ type: 'event', event: e })
+}
+
+/** SQLITE_FULL: the disk is full, or the file reached its page limit. The transaction was rolled back. */
+function noRoom(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'SQLITE_FULL'
+}
+
+function failure(e: unknown): { ok: false; error: string; code?: string } {
+  if (!noRoom(e)) return { ok: false, error: errorText(e) }
+  setState('full', errorText(e))
+  return { ok: false, code: STORE_DISK_FULL, error: `${STORE_DISK_FULL}: no room on disk, nothing of this call was stored (${errorText(e)})` }
+}
+
+function setState(next: StoreState, message: string): void {
+  if (next === state) return
+  state = next
+  event({ type: 'state', state, message })
 }
 
 function errorText(e: unknown): string {

@@ -3,6 +3,9 @@ import { AssetNode } from '../../shared/model'
 import { ConnectionConfig } from './schema'
 
 const Port = z.number().int().min(0).max(65535)
+const IP = z.union([z.ipv4(), z.ipv6()])
+// an IP address (IPv6 with or without brackets) or a DNS name; zod's checks keep the core free of node:net
+const isHostname = (s: string) => IP.safeParse(s.replace(/^\[(.*)\]$/, '$1')).success || /^[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/i.test(s)
 
 /** The one configuration file (JSON or YAML). Every field is optional: no file at all runs the simulated plant. */
 export const AppConfig = z
@@ -22,7 +25,15 @@ export const AppConfig = z
         port: Port.default(6042),
         /** PEM files; with `token`, required to listen on a non-loopback address. */
         tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
-        /** Shared secret clients pass as `?token=`; at least 16 characters. */
+        /**
+         * Extra names (DNS names or IP addresses, no port) clients use for this server; any other Host header is
+         * refused (DNS rebinding). Loopback addresses, `localhost` and the bind address are always allowed.
+         */
+        hostnames: z
+          .array(z.string().max(253).refine(isHostname, 'must be a host name or IP address, without scheme or port'))
+          .max(64)
+          .optional(),
+        /** Shared secret: API clients send `Authorization: Bearer <token>`; a browser opens `/?token=` once and gets a cookie. At least 16 characters. */
         token: z.string().min(16, 'token must be at least 16 characters').optional(),
       })
       .strict()
@@ -39,6 +50,11 @@ export const AppConfig = z
     /** Where the cache, logs and certificates live. Default: the platform's user-data folder. */
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** `<dataDir>/logs/plantdeck.log` rotates before it passes `maxBytes`; `files` rotated ones are kept (.1 newest). */
+    log: z
+      .object({ maxBytes: z.number().int().min(4096).default(10 * 1024 * 1024), files: z.number().int().min(0).max(100).default(5) })
+      .strict()
+      .default({ maxBytes: 10 * 1024 * 1024, files: 5 }),
     connections: z.array(ConnectionConfig).default([]),
     assets: AssetNode.optional(),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { SignalId } from '../../shared/model'
+import { ConnectionId, SignalId } from '../../shared/model'
 import { ConnectionConfig, MqttSignalConfig, OpcuaSignalConfig } from './schema'
 
 export type SignalConfig = MqttSignalConfig | OpcuaSignalConfig
@@ -10,8 +10,6 @@ export interface PlantEdit {
   upsert?: SignalConfig[]
   remove?: string[]
 }
-
-const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id')
 
 /** Runtime edits of one connection that is not in the configuration file. */
 export const ConnectionEdits = z

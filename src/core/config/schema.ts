@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import { AssetNode, DataType, SignalId } from '../../shared/model'
+import { MqttSignalFields } from '../../shared/contract/mqtt'
+import { AssetNode, ConnectionId, DataType, SignalId } from '../../shared/model'
 
-const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (max 64)')
+const Id = ConnectionId
 
 const SignalBase = {
   /** Globally unique id, conventionally `<connection>/<path>`. */
@@ -17,20 +18,8 @@ const SignalBase = {
 export const OpcuaSignalConfig = z.object({ ...SignalBase, nodeId: z.string().min(1).max(512) }).strict()
 export type OpcuaSignalConfig = z.infer<typeof OpcuaSignalConfig>
 
-export const MqttSignalConfig = z
-  .object({
-    ...SignalBase,
-    /** Exact topic the value arrives on. */
-    topic: z.string().min(1).max(1024),
-    /** Dotted path into a JSON payload (`power.l1`, `readings[0].value`); absent: the whole payload is the value. */
-    path: z.string().max(256).optional(),
-    /** Where the sample time comes from: a JSON path (default `ts`, used when present) read as `format`; `arrival` ignores the payload. */
-    tsPath: z.string().min(1).max(256).optional(),
-    tsFormat: z.enum(['auto', 'ms', 's', 'iso', 'arrival']).optional(),
-    /** Sparkplug B metric name. Then `topic` names the edge node or device, `spBv1.0/<group>/<node>[/<device>]`, without message type. */
-    metric: z.string().min(1).max(512).optional(),
-  })
-  .strict()
+/** The MQTT fields are defined once in shared/contract/mqtt (MqttMapping derives from them too); `dataType` keeps the config default. */
+export const MqttSignalConfig = z.object({ ...SignalBase, ...MqttSignalFields.omit({ dataType: true }).shape }).strict()
 export type MqttSignalConfig = z.infer<typeof MqttSignalConfig>
 
 /** Who the client is to the server. Passwords and key files stay on this machine; they are never sent to a renderer. */
@@ -83,13 +72,14 @@ export const MqttConnectionConfig = z
     url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/, 'must look like mqtt://host:port'),
     username: z.string().max(256).optional(),
     password: z.string().max(256).optional(),
+    /** Default (host): `plantdeck-<8 hex of the installation id>-<4 hex hash>`, stable per installation and connection. */
     clientId: z.string().max(128).optional(),
     subscriptions: z.array(z.object({ filter: z.string().min(1).max(1024), qos: z.union([z.literal(0), z.literal(1)]).default(0) }).strict()).default([]),
     signals: z.array(MqttSignalConfig).default([]),
     /* The following fields are optional (not defaulted) so configs built in code stay valid; the adapter applies the defaults named here. */
-    /** Default 3.1.1. */
+    /** Default 5 (Receive Maximum 65535), falling back to 3.1.1 when the broker refuses 5; set, it is kept. */
     protocol: z.enum(['3.1.1', '5']).optional(),
-    /** Default `persistent` when `clientId` is set (the broker keeps QoS 1 messages while we are away), else `clean`. */
+    /** Default `persistent` (the broker keeps QoS 1 messages while we are away) whenever the client id is stable: configured or derived. */
     session: z.enum(['clean', 'persistent']).optional(),
     /** MQTT 5 session expiry of a persistent session; default one week. */
     sessionExpirySec: z.number().int().min(0).max(4_294_967_295).optional(),

@@ -24,12 +24,14 @@ export class ConnectionRegistry {
   setState(id: string, st: CollectorState): void {
     const cur = this.states.get(id)
     if (!cur) return
-    if (cur.health === st.health && cur.reason === st.reason && cur.code === st.code) return
+    if (cur.health === st.health && cur.reason === st.reason && cur.code === st.code && cur.detail === st.detail) return
     const next: ConnectionState = { ...cur, health: st.health, since: this.clock.now() }
     if (st.reason !== undefined) next.reason = st.reason
     else delete next.reason
     if (st.code !== undefined) next.code = st.code
     else delete next.code
+    if (st.detail !== undefined) next.detail = st.detail
+    else delete next.detail
     this.states.set(id, next)
     this.dirty.delete(id)
     this.emit(next)

@@ -5,15 +5,15 @@ import type { AssetCatalog } from '../assets/asset-catalog'
 import { saveEdit } from '../config/save-edit'
 import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
-import type { SampleStore } from '../ports/sample-store'
-import type { MqttAccess } from './mqtt-port'
+import type { SignalDef } from '../ports/sample-store'
+import { mqttAccessOf, type MqttAccess } from './mqtt-port'
 import { fillTemplate } from './payload-template'
 
 export interface MqttHandlerDeps {
   collectors: Collector[]
   catalog: AssetCatalog
-  /** Signals added at runtime are registered here before their first sample arrives. */
-  store?: Pick<SampleStore, 'registerSignals'> | undefined
+  /** Signals added at runtime are registered here (the local history) before their first sample arrives. */
+  register?: ((defs: SignalDef[]) => Promise<void>) | undefined
   /** Keeps added, changed and removed mappings across restarts; absent: they last until the next restart. */
   persistence?: PlantPersistence | undefined
 }
@@ -40,9 +40,9 @@ function relabel(node: AssetNode, signal: string, from: string, to: string): voi
 /** The `mqtt.*` methods: routing to the connection's MQTT access, plus the catalog and store bookkeeping of new mappings. */
 export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqtt> {
   const access = (connection: string): MqttAccess => {
-    const col = deps.collectors.find((c) => c.id === connection)
-    if (!col?.mqtt) throw new AppError('mqtt.unknown_connection', `no MQTT connection "${connection}"`)
-    return col.mqtt
+    const access = mqttAccessOf(deps.collectors.find((c) => c.id === connection))
+    if (!access) throw new AppError('mqtt.unknown_connection', `no MQTT connection "${connection}"`)
+    return access
   }
 
   return {
@@ -60,7 +60,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
       }
       const signal = signalOf(connection, mapping)
       // registered first: the store rejects samples of signals it does not know
-      await deps.store?.registerSignals([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
+      await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.addMapping(mapping)
       const folderId = `${connection}:mqtt-mappings`
       const folder = deps.catalog.root.children.find((n) => n.id === folderId)
@@ -77,7 +77,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
       const mapping = mq.updatedMapping(id, changes)
       const signal = signalOf(connection, mapping)
       // the store learns a new type before the first sample of that type
-      await deps.store?.registerSignals([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
+      await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.replaceMapping(mapping)
       const old = deps.catalog.get(id)
       deps.catalog.add([signal])

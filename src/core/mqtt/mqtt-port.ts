@@ -1,6 +1,14 @@
 import type { MqttMapping, MqttMappingChanges, MqttMappingInput, RejectionReport } from '../../shared/contract/mqtt'
 import type { TopicEntry } from '../../shared/contract/mqtt'
 import type { z } from 'zod'
+import type { Collector, EngineeringAccess } from '../ports/collector'
+
+/** The MQTT driver's kind: connections with `kind: mqtt`. */
+export const MQTT = 'mqtt'
+
+/** A collector's MQTT engineering access, if it is an MQTT connection. */
+export const mqttAccessOf = (c: Collector | undefined): MqttAccess | undefined =>
+  c?.engineering?.kind === MQTT ? (c.engineering as MqttAccess) : undefined
 
 export interface TopicPage {
   prefix: string
@@ -31,7 +39,8 @@ export interface PublishRequest {
  * Engineering access to one MQTT connection. Methods throw `AppError` (`mqtt.not_connected`,
  * `mqtt.bad_mapping`, `mqtt.duplicate_signal`, `mqtt.unknown_signal`, `mqtt.unknown_topic`, `mqtt.timeout`, `mqtt.bad_template`, `mqtt.unsupported`), never a raw error.
  */
-export interface MqttAccess {
+export interface MqttAccess extends EngineeringAccess {
+  readonly kind: typeof MQTT
   topics(prefix: string, offset: number, limit: number): TopicPage
   payload(topic: string): PayloadView
   metrics(entity: string): { name: string; type: string }[]

@@ -5,7 +5,8 @@ import type { AssetCatalog } from '../assets/asset-catalog'
 import { saveEdit } from '../config/save-edit'
 import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
-import type { OpcuaAccess, OpcuaTools } from './opcua-port'
+import { concurrencyLimit, MAX_CONCURRENT_DISCOVERIES } from './discovery-limit'
+import { opcuaAccessOf, type OpcuaAccess, type OpcuaTools } from './opcua-port'
 
 export interface OpcuaHandlerDeps {
   collectors: Collector[]
@@ -23,8 +24,9 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
   const access = (connection: string): OpcuaAccess => {
     const col = deps.collectors.find((c) => c.id === connection)
     if (!col) throw new AppError('opcua.unknown_connection', `no connection "${connection}"`)
-    if (!col.opcua) throw new AppError('opcua.unknown_connection', `connection "${connection}" is not an OPC UA connection`)
-    return col.opcua
+    const access = opcuaAccessOf(col)
+    if (!access) throw new AppError('opcua.unknown_connection', `connection "${connection}" is not an OPC UA connection`)
+    return access
   }
   const tools = (): OpcuaTools => {
     if (!deps.tools) throw new AppError('collector.unavailable', 'OPC UA tools are not available in this host')
@@ -32,9 +34,11 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
   }
   /** Signals removed at runtime: still in the catalog (with their history), and free to be added again. */
   const removed = new Set<string>()
+  const discovery = concurrencyLimit(MAX_CONCURRENT_DISCOVERIES)
 
   return {
-    'opcua.endpoints': async ({ url }) => ({ endpoints: await tools().endpoints(url) }),
+    // TODO(roles): when roles exist, only engineers may call this (it connects to any host and port); check it here.
+    'opcua.endpoints': ({ url }) => discovery(async () => ({ endpoints: await tools().endpoints(url) })),
     'opcua.browse': ({ connection, nodeId, continuationPoint, max }) => access(connection).browse(nodeId, continuationPoint, max),
     'opcua.attributes': ({ connection, nodeId }) => access(connection).attributes(nodeId),
     'opcua.search': ({ connection, root, text, max }) => access(connection).search(root, text, max),

@@ -8,9 +8,17 @@ import type {
   SearchMatch,
 } from '../../shared/contract/opcua'
 import type { SampleValue } from '../../shared/model'
+import type { Collector, EngineeringAccess } from '../ports/collector'
 import type { OpcuaSignalConfig } from '../config/schema'
 
 export type OpcuaValue = SampleValue | SampleValue[]
+
+/** The OPC UA driver's kind: connections with `kind: opcua`. */
+export const OPCUA = 'opcua'
+
+/** A collector's OPC UA engineering access, if it is an OPC UA connection. */
+export const opcuaAccessOf = (c: Collector | undefined): OpcuaAccess | undefined =>
+  c?.engineering?.kind === OPCUA ? (c.engineering as OpcuaAccess) : undefined
 
 export interface OpResult {
   ok: boolean
@@ -24,7 +32,8 @@ export interface OpResult {
  * Engineering access to one OPC UA connection's live session. Every method throws `AppError`
  * (`opcua.not_connected`, `opcua.bad_node_id`, `opcua.bad_value`, `opcua.service_failed`), never a raw error.
  */
-export interface OpcuaAccess {
+export interface OpcuaAccess extends EngineeringAccess {
+  readonly kind: typeof OPCUA
   browse(nodeId: string | undefined, continuationPoint: string | undefined, max: number): Promise<BrowsePage>
   attributes(nodeId: string): Promise<NodeAttributes>
   search(root: string | undefined, text: string, max: number): Promise<{ matches: SearchMatch[]; visited: number; truncated: boolean }>

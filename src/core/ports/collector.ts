@@ -1,6 +1,4 @@
 import type { ConnectionHealth, ErrorCode, SampleBatch, SampleValue } from '../../shared/model'
-import type { MqttAccess } from '../mqtt/mqtt-port'
-import type { OpcuaAccess } from '../opcua/opcua-port'
 
 export type Unsubscribe = () => void
 
@@ -10,6 +8,13 @@ export interface CollectorState {
   reason?: string
   /** Stable code of the problem, when the collector knows one. */
   code?: ErrorCode
+  /** What the connection runs on, readable by a person (MQTT: protocol version, client id, session). */
+  detail?: string
+}
+
+/** What every protocol's engineering access has: the protocol it belongs to (a driver's `kind`). */
+export interface EngineeringAccess {
+  readonly kind: string
 }
 
 export interface CollectorRejection {
@@ -45,11 +50,13 @@ export interface Collector {
   readonly rejected: number
   /**
    * Samples the collector's decoder refused, each with its stable reason (`signal` absent: a message that names
-   * none, such as a payload no mapping of its topic could read). Never called for inputs that produce samples.
+   * none, such as a payload no mapping of its topic could read). Reason `duplicate`: a redelivery of a message
+   * already stored, counted as a duplicate. Never called for inputs that produce samples.
    */
   onRejected?(cb: (rejections: readonly CollectorRejection[]) => void): Unsubscribe
-  /** Optional capability of OPC UA collectors: browse, attributes, search, typed write and call, runtime signals. */
-  readonly opcua?: OpcuaAccess
-  /** Optional capability of MQTT collectors: topic browser, mappings, rejections, publish and request/response. */
-  readonly mqtt?: MqttAccess
+  /**
+   * The protocol's engineering access to this connection (OPC UA browse and writes, MQTT topics and mappings...),
+   * told apart by `kind`; each protocol's core folder reads its own (`opcuaAccessOf`, `mqttAccessOf`).
+   */
+  readonly engineering?: EngineeringAccess
 }

@@ -1,6 +1,21 @@
 import type { Quality, Sample, SampleValue, SignalId, SignalInfo } from '../../shared/model'
 import type { Unsubscribe } from './collector'
 
+/**
+ * The store's time resolution: one microsecond, in ms. Stored timestamps are ms since the epoch with at most
+ * 3 decimals (`toTick` on ingest), so two samples a microsecond apart are distinct and equal times compare
+ * exactly. Inclusive range ends are `end` itself (`upperBound`), never `end + 1`; the last instant before `t` is
+ * `t - TICK`. Blocks encode the times as integer microseconds (block-codec).
+ */
+export const TICK = 0.001
+/** Rounds a time in ms to the store's resolution (the microsecond). */
+export const toTick = (ms: number): number => Math.round(ms * 1000) / 1000
+/** Largest timestamp kept: integer microseconds must stay exact in a double (2^53 µs is year 2255). */
+export const MAX_TS = 9_007_199_254_740
+
+/** Default for how far ahead of the clock a timestamp may be: devices drift, but not by hours. */
+export const DEFAULT_MAX_FUTURE_MS = 60 * 60_000
+
 /** What the store keeps about a signal. `binding` is its address inside the connection (NodeId, topic + path). */
 export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & { binding?: string }
 
@@ -112,7 +127,28 @@ export interface StoreCounters {
   undeliveredDropped: number
 }
 
+/**
+ * 'full': the last write failed for want of space (a full disk, or the file's page limit); appends reject
+ * with code `store.disk_full` and nothing of theirs is stored, reads keep answering. Each later append
+ * is tried again as it comes; the first that commits makes the state 'ok' again, without a restart.
+ */
+export type StoreState = 'ok' | 'full'
+
+/** Code of the error an append rejects with while the store has no room. */
+export const STORE_DISK_FULL = 'store.disk_full'
+
+/** A store call that failed with a stable code (`store.disk_full`, …). */
+export class StoreError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 export interface StoreStats {
+  state: StoreState
   counters: StoreCounters
   durableSeq: number
   syncSeq: number
@@ -152,6 +188,8 @@ export type StoreEvent =
    * Also sent if the store's thread dies, after which every call rejects.
    */
   | { type: 'error'; message: string }
+  /** The state changed (see StoreState); `message` says why (the failure entering 'full'). */
+  | { type: 'state'; state: StoreState; message: string }
   /** Compaction resolved accepted samples that do not stay (see SignalResolution); for per-signal accounting. */
   | { type: 'resolved'; signals: SignalResolution[] }
 

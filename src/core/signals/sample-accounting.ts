@@ -44,15 +44,34 @@ const bump = (m: Counts, reason: SampleRejectReason, by: number) => {
  */
 export class SampleAccounting {
   private readonly signals = new Map<string, Entry>()
+  /** Per connection, the sum of its signals' entries, kept as they change (the status bar reads it every second). */
+  private readonly totals = new Map<string, Entry>()
   private readonly unassigned = new Map<string, Counts>()
 
   private entry(signal: string, connection: string): Entry {
     let e = this.signals.get(signal)
     if (!e) {
-      e = { connection, received: 0, accepted: 0, duplicates: 0, lateExpired: 0, inFlight: 0, rejected: {} }
+      e = empty(connection)
       this.signals.set(signal, e)
     }
     return e
+  }
+
+  private total(connection: string): Entry {
+    let t = this.totals.get(connection)
+    if (!t) this.totals.set(connection, (t = empty(connection)))
+    return t
+  }
+
+  /** Applies a change to a signal's entry and to its connection's total. */
+  private add(e: Entry, field: 'received' | 'accepted' | 'duplicates' | 'lateExpired' | 'inFlight', by: number): void {
+    e[field] += by
+    this.total(e.connection)[field] += by
+  }
+
+  private reject(e: Entry, reason: SampleRejectReason, by: number): void {
+    bump(e.rejected, reason, by)
+    bump(this.total(e.connection).rejected, reason, by)
   }
 
   /** A batch goes to the store: each sample is received and in flight. */
@@ -61,8 +80,8 @@ export class SampleAccounting {
     for (const s of batch) per.set(s.signal, (per.get(s.signal) ?? 0) + 1)
     for (const [signal, n] of per) {
       const e = this.entry(signal, connection)
-      e.received += n
-      e.inFlight += n
+      this.add(e, 'received', n)
+      this.add(e, 'inFlight', n)
     }
     return per
   }
@@ -71,8 +90,8 @@ export class SampleAccounting {
   kept(connection: string, batch: SampleBatch): void {
     for (const [signal, n] of this.handed(connection, batch)) {
       const e = this.entry(signal, connection)
-      e.inFlight -= n
-      e.accepted += n
+      this.add(e, 'inFlight', -n)
+      this.add(e, 'accepted', n)
     }
   }
 
@@ -82,14 +101,14 @@ export class SampleAccounting {
     for (const r of receipt.rejections ?? []) {
       const e = this.signals.get(r.signal)
       if (!e) continue
-      bump(e.rejected, STORE_REASON[r.reason], r.count)
+      this.reject(e, STORE_REASON[r.reason], r.count)
       refused.set(r.signal, (refused.get(r.signal) ?? 0) + r.count)
     }
     for (const [signal, n] of handed) {
       const e = this.signals.get(signal)
       if (!e) continue
-      e.inFlight -= n
-      e.accepted += n - (refused.get(signal) ?? 0)
+      this.add(e, 'inFlight', -n)
+      this.add(e, 'accepted', n - (refused.get(signal) ?? 0))
     }
   }
 
@@ -98,8 +117,8 @@ export class SampleAccounting {
     for (const [signal, n] of handed) {
       const e = this.signals.get(signal)
       if (!e) continue
-      e.inFlight -= n
-      bump(e.rejected, 'store_failed', n)
+      this.add(e, 'inFlight', -n)
+      this.reject(e, 'store_failed', n)
     }
   }
 
@@ -108,9 +127,9 @@ export class SampleAccounting {
     for (const r of signals) {
       const e = this.signals.get(r.signal)
       if (!e) continue
-      e.duplicates += r.duplicates
-      e.lateExpired += r.expired
-      bump(e.rejected, 'expired', r.expired)
+      this.add(e, 'duplicates', r.duplicates)
+      this.add(e, 'lateExpired', r.expired)
+      this.reject(e, 'expired', r.expired)
     }
   }
 
@@ -121,9 +140,9 @@ export class SampleAccounting {
   rejected(connection: string, signal: string | undefined, reason: SampleRejectReason, by = 1): void {
     if (reason === 'duplicate' && signal !== undefined) {
       const e = this.entry(signal, connection)
-      e.received += by
-      e.accepted += by
-      e.duplicates += by
+      this.add(e, 'received', by)
+      this.add(e, 'accepted', by)
+      this.add(e, 'duplicates', by)
       return
     }
     if (signal === undefined) {
@@ -133,13 +152,8 @@ export class SampleAccounting {
       return
     }
     const e = this.entry(signal, connection)
-    e.received += by
-    bump(e.rejected, reason, by)
-  }
-
-  /** A removed signal leaves the books of its connection (its history stays in the store). */
-  forget(signal: string): void {
-    this.signals.delete(signal)
+    this.add(e, 'received', by)
+    this.reject(e, reason, by)
   }
 
   signal(signal: string): (SampleAccount & { signal: string; connection: string }) | undefined {
@@ -159,19 +173,11 @@ export class SampleAccounting {
   }
 
   connection(connection: string): SampleAccount & { unassigned: Counts } {
-    const sum: Entry = { connection, received: 0, accepted: 0, duplicates: 0, lateExpired: 0, inFlight: 0, rejected: {} }
-    for (const e of this.signals.values()) {
-      if (e.connection !== connection) continue
-      sum.received += e.received
-      sum.accepted += e.accepted
-      sum.duplicates += e.duplicates
-      sum.lateExpired += e.lateExpired
-      sum.inFlight += e.inFlight
-      for (const [reason, n] of Object.entries(e.rejected)) bump(sum.rejected, reason, n)
-    }
-    return { ...account(sum), unassigned: { ...(this.unassigned.get(connection) ?? {}) } }
+    return { ...account(this.totals.get(connection) ?? empty(connection)), unassigned: { ...(this.unassigned.get(connection) ?? {}) } }
   }
 }
+
+const empty = (connection: string): Entry => ({ connection, received: 0, accepted: 0, duplicates: 0, lateExpired: 0, inFlight: 0, rejected: {} })
 
 function account(e: Entry): SampleAccount {
   const rejectedTotal = Object.values(e.rejected).reduce((a, n) => a + n, 0)

@@ -1,6 +1,6 @@
 import type { Session } from '../../shared/rpc/server'
 import type { Sample, SampleBatch } from '../../shared/model'
-import type { LiveValues } from '../live/live-values'
+import type { LiveValues } from './live-values'
 
 /**
  * One client's live stream: samples of the signals it subscribed to, batched every `intervalMs`

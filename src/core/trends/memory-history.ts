@@ -1,14 +1,6 @@
 import type { Series } from '../../shared/contract/trends'
-import type { SampleBatch } from '../../shared/model'
+import { plotValue, type SampleBatch } from '../../shared/model'
 import { decimateMinMax, type HistoryReader } from './history-reader'
-
-/** Numeric value for plotting: booleans as 0/1, strings and bad-quality samples as gaps. */
-export function plotValue(value: unknown, quality: string): number | null {
-  if (quality === 'bad') return null
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null
-  if (typeof value === 'boolean') return value ? 1 : 0
-  return null
-}
 
 /**
  * Bounded per-signal ring of recent samples: the trend's history until the local store serves it.

@@ -1,7 +1,7 @@
 import type { Series } from '../../shared/contract/trends'
 import type { SampleStore } from '../ports/sample-store'
 import type { HistoryReader } from './history-reader'
-import { plotValue } from './memory-history'
+import { plotValue } from '../../shared/model'
 
 /**
  * Trend history from the local store. Few samples in range: the raw samples with their exact times.

@@ -3,7 +3,7 @@ import { createRpcClient, type RpcClient } from '../../shared/rpc/client'
 import { createIpcTransport } from './ipc-transport'
 import type { LinkSource, LinkStatus } from './link'
 import { createWsTransport } from './ws-transport'
-import { apiUrl, resolveToken } from './ws-url'
+import { apiUrl } from './ws-url'
 
 export type Rpc = RpcClient<Contract, Events>
 
@@ -19,27 +19,18 @@ const ipcLink = (): LinkSource => {
   return { status: () => status, onStatus: () => () => {}, reconnectNow: () => {} }
 }
 
-function sessionStore(): Storage | undefined {
-  try {
-    return window.sessionStorage
-  } catch {
-    return undefined
-  }
-}
-
 /** IPC when the desktop preload is there, else a WebSocket to `/api` next to the page. */
 export function createApi(win: Window = window): Api {
   if (win.plantdeckIpc) {
     return { rpc: createRpcClient<Contract, Events>(createIpcTransport(win.plantdeckIpc), { timeoutMs: 15_000 }), link: ipcLink(), via: 'ipc' }
   }
-  const token = resolveToken(win.location.search, sessionStore())
   if (new URLSearchParams(win.location.search).has('token')) {
-    // Keep the token out of the address bar (screenshots, shoulder surfing); sessionStorage keeps reloads working.
+    // A server with a token redirects before serving the page; one without ignores it. Either way: not in the address bar.
     const url = new URL(win.location.href)
     url.searchParams.delete('token')
     win.history.replaceState(win.history.state, '', url.toString())
   }
-  const transport = createWsTransport({ url: apiUrl(win.location, token) })
+  const transport = createWsTransport({ url: apiUrl(win.location) })
   return { rpc: createRpcClient<Contract, Events>(transport, { timeoutMs: 15_000 }), link: transport, via: 'ws' }
 }
 

@@ -1,5 +1,5 @@
 import type { AssetKind, ConnectionHealth } from '../../shared/model'
-import type { Condition } from '../stores/condition'
+import type { Condition } from '../lib/condition'
 
 /** Shapes differ per state so colour never carries meaning alone: check, triangle, dashed ring, clock, diamond. */
 export function ConditionIcon({ condition }: { condition: Condition }) {

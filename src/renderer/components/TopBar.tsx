@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { formatClock } from '../stores/format'
+import { formatClock } from '../lib/format'
 import { serverNow, useSystemStore } from '../stores/system-store'
 import { useUiStore } from '../stores/ui-store'
 import './top-bar.css'

@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import { createJSONStorage, persist } from 'zustand/middleware'
 import type { AssetTree } from '../../shared/contract'
 import type { ErrorShape, SignalInfo } from '../../shared/model'
-import { ancestorsOf, indexTree, type TreeIndex } from './tree'
+import { ancestorsOf, indexTree, type TreeIndex } from '../lib/tree'
 
 interface AssetsState {
   status: 'loading' | 'ready' | 'error'

@@ -1,12 +1,13 @@
 import type { ConnectionHealth, ConnectionKind } from '../../shared/model'
+import { uiDriverOf } from '../drivers'
 import { useAssetsStore } from './assets-store'
-import type { ConditionContext } from './condition'
+import type { ConditionContext } from '../lib/condition'
 import { useConnectionsStore } from './connections-store'
 import { useLiveStore } from './live-store'
 import { useSystemStore } from './system-store'
 
-/** Sources that publish on a cadence; OPC UA reports by exception (see ConditionContext.periodic). */
-export const isPeriodic = (kind: ConnectionKind | undefined): boolean => kind !== 'opcua'
+/** Sources that publish on a cadence; some report by exception (OPC UA: see ConditionContext.periodic). */
+export const isPeriodic = (kind: ConnectionKind | undefined): boolean => !(uiDriverOf(kind)?.reportsByException ?? false)
 
 /** The facts staleness depends on, read from the stores right now (for timers, outside React renders). */
 export function currentConditionContext(): ConditionContext {

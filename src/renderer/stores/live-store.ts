@@ -1,6 +1,6 @@
 import { create } from 'zustand'
 import type { ErrorShape, Sample } from '../../shared/model'
-import { mergeSamples } from './live-merge'
+import { mergeSamples } from '../lib/live-merge'
 
 interface LiveState {
   latest: Record<string, Sample>

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { SystemInfo } from '../../shared/contract'
+import type { StoreStatus, SystemInfo } from '../../shared/contract'
 import type { ErrorShape } from '../../shared/model'
 import type { LinkStatus } from '../api/link'
 
@@ -12,10 +12,13 @@ interface SystemState {
   clockOffsetMs: number
   /** Completed (re)synchronisations: a change means fresh data was loaded and live streams must be set up again. */
   syncs: number
+  /** The local history's state (full: writing paused); unknown until the first diagnostics answer. */
+  store?: StoreStatus
   setInfo(info: SystemInfo): void
   setInfoError(e: ErrorShape): void
   setLink(link: LinkStatus): void
   setClockOffset(ms: number): void
+  setStore(store: StoreStatus | undefined): void
 }
 
 export const useSystemStore = create<SystemState>()((set) => ({
@@ -26,6 +29,7 @@ export const useSystemStore = create<SystemState>()((set) => ({
   setInfoError: (infoError) => set({ infoError }),
   setLink: (link) => set({ link }),
   setClockOffset: (clockOffsetMs) => set({ clockOffsetMs }),
+  setStore: (store) => set({ store }),
 }))
 
 /** Now, on the server's clock. */

@@ -1,6 +1,6 @@
 import { create } from 'zustand'
 import type { ErrorShape, Sample } from '../../shared/model'
-import { appendSamples, emptyBuffer, type TrendBuffer } from './trend-buffer'
+import { appendSamples, emptyBuffer, type TrendBuffer } from '../lib/trend-buffer'
 
 export const TREND_WINDOW_MS = 10 * 60_000
 

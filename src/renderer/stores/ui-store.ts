@@ -4,7 +4,8 @@ import { createJSONStorage, persist } from 'zustand/middleware'
 export type Theme = 'dark' | 'light'
 export type View = 'operator' | 'engineering'
 /** What the engineering view shows: the certificate store, or one connection's browser (`opcua:<id>`, `mqtt:<id>`). */
-export type EngSection = 'certificates' | `opcua:${string}` | `mqtt:${string}`
+/** `certificates`, or `<connection kind>:<connection id>`: one connection's browser. */
+export type EngSection = 'certificates' | `${string}:${string}`
 
 interface UiState {
   /** Dark by default: night shifts. */

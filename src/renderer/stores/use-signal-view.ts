@@ -1,6 +1,6 @@
 import type { Sample } from '../../shared/model'
 import { useAssetsStore } from './assets-store'
-import { signalCondition, staleReason, type Condition, type ConditionContext } from './condition'
+import { signalCondition, staleReason, type Condition, type ConditionContext } from '../lib/condition'
 import { isPeriodic } from './condition-context'
 import { useConnectionsStore } from './connections-store'
 import { useLiveStore } from './live-store'

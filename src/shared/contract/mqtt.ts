@@ -1,13 +1,13 @@
 import { z } from 'zod'
-import { DataType, SignalId, SignalInfo } from '../model'
+import { ConnectionId, DataType, SignalId, SignalInfo } from '../model'
 import { method } from './define'
 import { Saved } from './saved'
 
-const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id')
 /** A concrete topic: no wildcards, no NUL (MQTT forbids it). */
 const Topic = z.string().min(1).max(1024).regex(/^[^+#\u0000]+$/, 'a topic without + or #')
 const Connection = { connection: ConnectionId }
 
+/** Why an MQTT input produced no sample. Stable: counters and the API report these names; the one list of them. */
 export const RejectReason = z.enum([
   'not_json',
   'missing_field',
@@ -22,26 +22,36 @@ export const RejectReason = z.enum([
   'sparkplug_out_of_sequence',
   'topic_limit',
 ])
+export type RejectReason = z.infer<typeof RejectReason>
 
 /**
- * A mapping: (topic, JSON field) or (Sparkplug entity, metric) → a signal of the catalog.
- * For Sparkplug B, `topic` is `spBv1.0/<group>/<node>[/<device>]` (no message type) and `metric` the metric name.
+ * An MQTT signal's fields, the one definition: the configuration's `MqttSignalConfig` (core/config/schema, which
+ * adds `writable` and a `dataType` default) and the API's `MqttMapping` both derive from it. It lives here because
+ * shared cannot import core.
  */
-export const MqttMapping = z.object({
+export const MqttSignalFields = z.object({
   id: SignalId,
   name: z.string().min(1).max(128),
   dataType: DataType,
-  topic: Topic,
-  /** Dotted path into a JSON payload (`power.l1`, `readings[0].value`); absent: the whole payload. */
+  /** Exact topic the value arrives on. */
+  topic: z.string().min(1).max(1024),
+  /** Dotted path into a JSON payload (`power.l1`, `readings[0].value`); absent: the whole payload is the value. */
   path: z.string().max(256).optional(),
-  /** JSON path of the timestamp (default `ts` when present), read as `tsFormat` (default `auto`: ms, s or ISO 8601). */
+  /** Where the sample time comes from: a JSON path (default `ts`, used when present) read as `tsFormat` (default `auto`: ms, s or ISO 8601); `arrival` ignores the payload. */
   tsPath: z.string().min(1).max(256).optional(),
   tsFormat: z.enum(['auto', 'ms', 's', 'iso', 'arrival']).optional(),
+  /** Sparkplug B metric name. Then `topic` names the edge node or device, `spBv1.0/<group>/<node>[/<device>]`, without message type. */
   metric: z.string().min(1).max(512).optional(),
   unit: z.string().max(32).optional(),
   range: z.tuple([z.number(), z.number()]).optional(),
   description: z.string().max(512).optional(),
 })
+
+/**
+ * A mapping: (topic, JSON field) or (Sparkplug entity, metric) → a signal of the catalog: the configured signal
+ * without `writable`, its topic concrete (no wildcards).
+ */
+export const MqttMapping = MqttSignalFields.extend({ topic: Topic })
 export type MqttMapping = z.infer<typeof MqttMapping>
 
 /** What `mqtt.mappings.add` needs: id, name and data type default from the topic, path and last payload. */

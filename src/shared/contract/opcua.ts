@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { SampleValue, SignalId, SignalInfo } from '../model'
+import { ConnectionId, SampleValue, SignalId, SignalInfo } from '../model'
 import { method } from './define'
 import { Saved } from './saved'
 
@@ -17,7 +17,6 @@ export const NodeIdText = z
     'not an OPC UA NodeId (examples: i=85, ns=1;s=Line1.Pump101.Speed)',
   )
 
-const ConnectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'connection id')
 const EndpointUrl = z.string().max(1024).regex(/^opc\.tcp:\/\/[^\s/:]+(?::\d{1,5})?(?:\/\S*)?$/, 'must look like opc.tcp://host:port/path')
 
 export const SecurityModeName = z.enum(['None', 'Sign', 'SignAndEncrypt'])

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { method } from './define'
 
+const Count = z.number().int().nonnegative()
+
 export const HostKind = z.enum(['desktop', 'headless', 'test'])
 
 export const SystemInfo = z.object({
@@ -12,6 +14,37 @@ export const SystemInfo = z.object({
   demo: z.boolean(),
 })
 export type SystemInfo = z.infer<typeof SystemInfo>
+
+/** The log file's health: a failing file drops lines (counted) rather than stopping the process. */
+export const LogDiagnostics = z.object({
+  path: z.string(),
+  written: z.number().int(),
+  dropped: z.number().int(),
+  failures: z.number().int(),
+  /** Code of the last failure (`ENOSPC`, …). */
+  lastError: z.string().nullable(),
+  lastErrorAt: z.number().int().nullable(),
+  /** The last attempt failed: lines are dropped until a retry succeeds. */
+  failing: z.boolean(),
+  rotations: z.number().int(),
+})
+export type LogDiagnostics = z.infer<typeof LogDiagnostics>
+
+/** The local history's state: 'full' means writes fail for want of disk space (reads still work). */
+export const StoreStatus = z.object({
+  state: z.enum(['ok', 'full']),
+  since: z.number().int(),
+  /** Why it entered the state, for 'full'. */
+  reason: z.string().nullable(),
+})
+export type StoreStatus = z.infer<typeof StoreStatus>
+
+export const StoreDiagnostics = StoreStatus.extend({
+  /** Bytes on disk; null when the store could not be asked. */
+  diskBytes: z.number().int().nullable(),
+  diskBudgetBytes: z.number().int().nullable(),
+})
+export type StoreDiagnostics = z.infer<typeof StoreDiagnostics>
 
 /** The RPC layer's counters since start. */
 export const RpcDiagnostics = z.object({
@@ -37,10 +70,25 @@ export const MemoryDiagnostics = z.object({
   afterGc: z.boolean(),
 })
 
+/** The headless server's HTTP side (absent on the desktop). */
+export const HttpDiagnostics = z.object({
+  /**
+   * Requests refused since start, by reason: a Host or Origin that is not this server (DNS rebinding, another site's
+   * page), a missing or wrong token, an unknown WebSocket path.
+   */
+  refused: z.object({ host: Count, origin: Count, token: Count, path: Count }),
+})
+export type HttpDiagnostics = z.infer<typeof HttpDiagnostics>
+
 /** One section per part of the server; more sections join over time, none is renamed. */
 export const Diagnostics = z.object({
   rpc: RpcDiagnostics,
   memory: MemoryDiagnostics.optional(),
+  http: HttpDiagnostics.optional(),
+  /** The log file: lines written and dropped, the last failure (absent where the host keeps no log file). */
+  log: LogDiagnostics.optional(),
+  /** The local history's state (absent without a store). */
+  store: StoreDiagnostics.optional(),
 })
 export type Diagnostics = z.infer<typeof Diagnostics>
 
@@ -53,4 +101,7 @@ export const system = {
   'system.diagnostics': method(z.object({ gc: z.boolean().optional() }).strict(), Diagnostics),
 } as const
 
-export const systemEvents = {} as const
+export const systemEvents = {
+  /** Pushed to every client when the store's state changes (full, writing paused / ok again). */
+  'system.store': StoreStatus,
+} as const

@@ -42,6 +42,7 @@ export const ErrorCode = z.enum([
   'opcua.unknown_certificate',
   'opcua.service_failed',
   'opcua.unknown_signal',
+  'opcua.busy',
   'mqtt.unknown_connection',
   'mqtt.not_connected',
   'mqtt.bad_mapping',
@@ -59,6 +60,7 @@ export const ErrorCode = z.enum([
   'mqtt.subscription_refused',
   'mqtt.store_failed',
   'mqtt.protocol_error',
+  'mqtt.broker_window_capped',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

@@ -41,3 +41,14 @@ export type SampleBatch = z.infer<typeof SampleBatch>
 
 export const DataType = z.enum(['number', 'boolean', 'string'])
 export type DataType = z.infer<typeof DataType>
+
+/**
+ * A chartable number from a sample's value and quality: booleans as 0/1; bad quality, text, null and non-finite
+ * numbers as gaps. The one rule for the trend history (core) and the live trend buffer (renderer).
+ */
+export function plotValue(value: SampleValue | undefined, quality: Quality): number | null {
+  if (quality === 'bad') return null
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null
+  if (typeof value === 'boolean') return value ? 1 : 0
+  return null
+}

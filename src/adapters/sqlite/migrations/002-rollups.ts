@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
-import { decodeBlock } from '../../../core/store/block-codec'
-import { DAY, HOUR, MINUTE, type RollupRow, aggregate, coarsen } from '../../../core/store/rollup'
-import { packRollups } from '../../../core/store/rollup-pack'
+import { decodeBlock } from '../codec/block-codec'
+import { DAY, HOUR, MINUTE, type RollupRow, aggregate, coarsen } from '../../store-engine/rollup'
+import { packRollups } from '../codec/rollup-pack'
 
 /**
  * 1-minute and 1-hour aggregates, packed per hour and per day (see rollup-pack), backfilled from the

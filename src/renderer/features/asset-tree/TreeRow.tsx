@@ -1,7 +1,7 @@
 import { memo } from 'react'
 import { ConditionIcon, KindGlyph } from '../../components/Icons'
-import { CONDITION_LABEL, type Condition } from '../../stores/condition'
-import type { FlatNode } from '../../stores/tree'
+import { CONDITION_LABEL, type Condition } from '../../lib/condition'
+import type { FlatNode } from '../../lib/tree'
 
 interface Props {
   row: FlatNode

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { nodeConditions, sameConditions, type Condition } from '../../stores/condition'
+import { nodeConditions, sameConditions, type Condition } from '../../lib/condition'
 import { currentConditionContext } from '../../stores/condition-context'
 import { useAssetsStore } from '../../stores/assets-store'
 import { useConnectionsStore } from '../../stores/connections-store'

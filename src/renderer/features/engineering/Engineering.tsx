@@ -4,8 +4,7 @@ import { useConnectionsStore } from '../../stores/connections-store'
 import { useUiStore, type EngSection } from '../../stores/ui-store'
 import { CertificatesPanel } from './CertificatesPanel'
 import { waitsForCertificate } from './certificates'
-import { MqttBrowser } from './mqtt/MqttBrowser'
-import { OpcuaBrowser } from './opcua/OpcuaBrowser'
+import { uiDriverOf } from '../../drivers'
 import './engineering.css'
 
 const HEALTH_TEXT = { connected: 'connected', connecting: 'connecting', degraded: 'degraded', error: 'error', stopped: 'stopped' } as const
@@ -28,7 +27,7 @@ function NavItem({ section, current, children, hint }: { section: EngSection; cu
 }
 
 function ConnectionItem({ c, current }: { c: ConnectionState; current: EngSection }) {
-  const section: EngSection = c.kind === 'opcua' ? `opcua:${c.id}` : `mqtt:${c.id}`
+  const section: EngSection = `${c.kind}:${c.id}`
   return (
     <NavItem section={section} current={current} hint={`${c.target}${c.reason ? `\n${c.reason}` : ''}`}>
       <span className={`h-${c.health}`}>
@@ -36,7 +35,7 @@ function ConnectionItem({ c, current }: { c: ConnectionState; current: EngSectio
       </span>
       <span className="eng-nav-name">{c.name}</span>
       <span className="eng-nav-sub">
-        {c.kind === 'opcua' ? 'OPC UA browser' : 'MQTT topics'} · {HEALTH_TEXT[c.health]}
+        {uiDriverOf(c.kind)?.browserLabel ?? c.kind} · {HEALTH_TEXT[c.health]}
         {waitsForCertificate(c) ? ' · certificate!' : ''}
       </span>
     </NavItem>
@@ -50,6 +49,7 @@ export function Engineering() {
   const waiting = list.filter(waitsForCertificate)
   const [kind, id] = section === 'certificates' ? ['certificates', ''] : [section.slice(0, section.indexOf(':')), section.slice(section.indexOf(':') + 1)]
   const conn = list.find((c) => c.id === id && c.kind === kind)
+  const Browser = uiDriverOf(conn?.kind)?.Browser
   return (
     <main className="engineering" data-testid="engineering">
       <nav className="panel eng-nav" aria-label="Engineering">
@@ -70,8 +70,7 @@ export function Engineering() {
       </nav>
       <div className="eng-main">
         {kind === 'certificates' && <CertificatesPanel />}
-        {kind === 'opcua' && conn && <OpcuaBrowser key={conn.id} connection={conn} />}
-        {kind === 'mqtt' && conn && <MqttBrowser key={conn.id} connection={conn} />}
+        {conn && Browser && <Browser key={conn.id} connection={conn} />}
         {kind !== 'certificates' && !conn && (
           <div className="panel">
             <div className="empty">

@@ -2,7 +2,7 @@ import { ErrorNotice } from '../../components/ErrorNotice'
 import { KindGlyph } from '../../components/Icons'
 import { useAssetsStore } from '../../stores/assets-store'
 import { useLiveStore } from '../../stores/live-store'
-import { ancestorsOf, faceplateGroups } from '../../stores/tree'
+import { ancestorsOf, faceplateGroups } from '../../lib/tree'
 import { SignalTable } from './SignalTable'
 import './faceplate.css'
 

@@ -1,7 +1,7 @@
 import { Fragment, memo } from 'react'
 import { ConditionIcon } from '../../components/Icons'
 import { useAssetsStore } from '../../stores/assets-store'
-import { formatAccount, formatAge, formatSampleTimes, formatTimestamp, formatValue } from '../../stores/format'
+import { formatAccount, formatAge, formatSampleTimes, formatTimestamp, formatValue } from '../../lib/format'
 import { useSignalView } from '../../stores/use-signal-view'
 import { useSignalAccount } from './use-signal-account'
 

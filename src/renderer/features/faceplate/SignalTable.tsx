@@ -1,6 +1,6 @@
 import { KindGlyph } from '../../components/Icons'
 import { useAssetsStore } from '../../stores/assets-store'
-import type { FaceplateGroup } from '../../stores/tree'
+import type { FaceplateGroup } from '../../lib/tree'
 import { SignalRow } from './SignalRow'
 
 /** One asset's signals as a table; a child asset gets a title that opens it. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { formatCount } from '../../stores/format'
+import { formatCount } from '../../lib/format'
 import { refreshDiagnostics, totalRejected, useDiagnosticsStore } from '../../stores/diagnostics-store'
 
 const MB = 1024 * 1024
@@ -20,17 +20,20 @@ export function DiagnosticsButton() {
     return () => clearInterval(t)
   }, [open])
   const rejected = totalRejected(diag)
+  const refused = diag?.http?.refused
+  const refusedTotal = refused ? refused.host + refused.origin + refused.token + refused.path : 0
   const codes = Object.entries(diag?.rpc.rejected ?? {}).sort((a, b) => b[1] - a[1])
   return (
     <div className="diagnostics">
       <button
-        className={`diag-toggle${rejected > 0 ? ' has-rejected' : ''}`}
+        className={`diag-toggle${rejected + refusedTotal > 0 ? ' has-rejected' : ''}`}
         data-testid="rpc-diagnostics"
         aria-expanded={open}
-        title="API diagnostics: sessions, calls in progress, rejected messages by code"
+        title="API diagnostics: sessions, calls in progress, rejected messages by code, requests the server refused"
         onClick={() => setOpen(!open)}
       >
         API · {diag ? `${formatCount(rejected)} rejected` : 'no diagnostics'}
+        {refusedTotal > 0 && <span data-testid="http-refused"> · {formatCount(refusedTotal)} refused</span>}
       </button>
       {open && (
         <section className="diag-panel" data-testid="diagnostics-panel" aria-label="API diagnostics">
@@ -47,11 +50,39 @@ export function DiagnosticsButton() {
                 </dd>
                 <dt>Answered busy</dt>
                 <dd>{diag.rpc.busy.toLocaleString('en-US')}</dd>
+                {refused && (
+                  <>
+                    <dt>Requests refused</dt>
+                    <dd data-testid="diag-refused">
+                      {refused.host} wrong host name (DNS rebinding?), {refused.origin} another site's page, {refused.token} no or wrong token,{' '}
+                      {refused.path} unknown path
+                    </dd>
+                  </>
+                )}
                 {diag.memory && (
                   <>
                     <dt>Server heap</dt>
                     <dd>
                       {(diag.memory.heapUsed / MB).toFixed(0)} MB used, {(diag.memory.rss / MB).toFixed(0)} MB resident
+                    </dd>
+                  </>
+                )}
+                {diag.log && (
+                  <>
+                    <dt>Log file</dt>
+                    <dd data-testid="diag-log">
+                      {diag.log.written.toLocaleString('en-US')} lines written, {diag.log.dropped.toLocaleString('en-US')} dropped
+                      {diag.log.lastError ? `; last error ${diag.log.lastError}` : ''}
+                      {diag.log.failing ? ' (failing now)' : ''}
+                    </dd>
+                  </>
+                )}
+                {diag.store && (
+                  <>
+                    <dt>Store</dt>
+                    <dd data-testid="diag-store">
+                      {diag.store.state === 'full' ? 'full — writing paused' : 'ok'}
+                      {diag.store.diskBytes !== null ? `, ${(diag.store.diskBytes / MB).toFixed(1)} MB on disk` : ''}
                     </dd>
                   </>
                 )}

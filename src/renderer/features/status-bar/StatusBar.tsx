@@ -1,8 +1,9 @@
 import { memo } from 'react'
 import type { ConnectionState } from '../../../shared/model'
 import { HealthIcon } from '../../components/Icons'
+import { uiDriverOf } from '../../drivers'
 import { useConnectionsStore } from '../../stores/connections-store'
-import { formatCount, formatTimestamp } from '../../stores/format'
+import { formatCount, formatTimestamp } from '../../lib/format'
 import { useSystemStore } from '../../stores/system-store'
 import { useUiStore } from '../../stores/ui-store'
 import { waitsForCertificate } from '../engineering/certificates'
@@ -10,13 +11,13 @@ import { DiagnosticsButton } from './DiagnosticsButton'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
-const KIND_TEXT = { opcua: 'OPC UA', mqtt: 'MQTT' } as const
 
 const ConnectionChip = memo(function ConnectionChip({ c }: { c: ConnectionState }) {
   const tip = [
-    `${c.name} (${KIND_TEXT[c.kind]}) — ${c.target}`,
+    `${c.name} (${uiDriverOf(c.kind)?.label ?? c.kind}) — ${c.target}`,
     `${HEALTH_TEXT[c.health]} since ${formatTimestamp(c.since)}`,
     c.reason ? `Reason: ${c.reason}` : undefined,
+    c.detail,
     `Samples since start: ${c.samples.toLocaleString('en-US')} received, ${c.stored.toLocaleString('en-US')} stored, ${c.rejected.toLocaleString('en-US')} rejected, ${c.duplicates.toLocaleString('en-US')} duplicates`,
   ]
     .filter(Boolean)
@@ -55,11 +56,22 @@ export function StatusBar() {
   const loaded = useConnectionsStore((s) => s.loaded)
   const via = useSystemStore((s) => s.via)
   const linkUp = useSystemStore((s) => s.link.state === 'open')
+  const store = useSystemStore((s) => s.store)
   return (
     <footer className="status-bar" data-testid="status-bar" aria-label="Connections">
       <span className={`link ${linkUp ? '' : 'down'}`} title={via === 'ipc' ? 'Desktop: in-process core' : 'Browser: WebSocket to the Plantdeck server'}>
         {via === 'ipc' ? 'Desktop' : 'Server'}: {linkUp ? 'online' : 'OFFLINE'}
       </span>
+      {store?.state === 'full' && (
+        <span
+          className="chip h-error store-full"
+          role="alert"
+          data-testid="store-full"
+          title={`Since ${formatTimestamp(store.since)}: ${store.reason ?? 'no room on disk'}\nNew samples are not stored (QoS 1 MQTT messages stay unacknowledged); trends still show what is stored. Writing resumes by itself once there is room.`}
+        >
+          Store full — writing paused
+        </span>
+      )}
       {error && (
         <span className="chip h-error" role="alert">
           Connections unavailable [{error.code}] {error.message}

@@ -1,11 +1,11 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import type { SignalInfo } from '../../../shared/model'
-import { booleanLabels, decimalsFor, formatClock, formatNumber, formatTimestamp } from '../../stores/format'
+import { plotValue, type SignalInfo } from '../../../shared/model'
+import { booleanLabels, decimalsFor, formatClock, formatNumber, formatTimestamp } from '../../lib/format'
 import { serverNow } from '../../stores/system-store'
 import { useLiveStore } from '../../stores/live-store'
-import { plotValue, trimBefore, withHeldValue } from '../../stores/trend-buffer'
+import { trimBefore, withHeldValue } from '../../lib/trend-buffer'
 import { TREND_WINDOW_MS, useTrendStore } from '../../stores/trend-store'
 import type { Theme } from '../../stores/ui-store'
 
@@ -130,7 +130,7 @@ export function TrendChart({ info, attribute, theme, holdLast }: Props) {
       let data = s.buffer
       if (holdLast && s.status === 'ready') {
         const cur = useLiveStore.getState().latest[info.id]
-        data = withHeldValue(s.buffer, fromSec, nowSec, cur ? plotValue(cur) : null)
+        data = withHeldValue(s.buffer, fromSec, nowSec, cur ? plotValue(cur.value, cur.quality) : null)
       }
       u.setData([data.t, data.v])
       // For tests and diagnostics, without a React render: what the chart holds (epoch ms).

@@ -2,7 +2,7 @@ import { useEffect } from 'react'
 import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
 import { serverNow, useSystemStore } from '../../stores/system-store'
-import { fromSeries } from '../../stores/trend-buffer'
+import { fromSeries } from '../../lib/trend-buffer'
 import { TREND_WINDOW_MS, useTrendStore } from '../../stores/trend-store'
 
 /**

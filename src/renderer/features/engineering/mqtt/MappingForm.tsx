@@ -3,7 +3,7 @@ import type { DataType, ErrorShape } from '../../../../shared/model'
 import { getApi } from '../../../api/client'
 import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
-import { reloadAssets } from '../../../stores/actions'
+import { reloadAssets } from '../../../session/actions'
 import type { MappingDraft } from '../json-fields'
 import { savedNote } from '../saved-note'
 

@@ -1,5 +1,5 @@
 import { useMemo } from 'react'
-import { formatTimeOfDay } from '../../../stores/format'
+import { formatTimeOfDay } from '../../../lib/format'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { jsonNodes, parseJson, previewValue } from '../json-fields'
 import { useRpc } from '../use-rpc'

@@ -1,4 +1,4 @@
-import { formatTimeOfDay } from '../../../stores/format'
+import { formatTimeOfDay } from '../../../lib/format'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { useRpc } from '../use-rpc'
 

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { ErrorNotice } from '../../../components/ErrorNotice'
-import { formatCount, formatTimeOfDay } from '../../../stores/format'
+import { formatCount, formatTimeOfDay } from '../../../lib/format'
 import { useRpc } from '../use-rpc'
 
 /** Topics per page: a broker with 10,000 topics under one level is read 200 at a time. */

@@ -3,7 +3,7 @@ import type { NodeAttributes } from '../../../../shared/contract'
 import { getApi } from '../../../api/client'
 import { ConfirmDialog } from '../../../components/ConfirmDialog'
 import { ErrorNotice } from '../../../components/ErrorNotice'
-import { reloadAssets } from '../../../stores/actions'
+import { reloadAssets } from '../../../session/actions'
 import { savedNote } from '../saved-note'
 import { useRpc } from '../use-rpc'
 

@@ -1,0 +1,22 @@
+import type { ConnectionConfig } from './config/schema'
+import { mqttDriver } from './mqtt/mqtt-driver'
+import { opcuaDriver } from './opcua/opcua-driver'
+import type { CoreDriver, DriverDeps } from './ports/driver'
+
+/** The protocols of the core: the one place that names them. A new protocol is one line here (see CoreDriver). */
+const drivers = [opcuaDriver, mqttDriver] as const
+
+type Drivers = (typeof drivers)[number]
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
+/** Every driver's methods of the API, merged. */
+export type DriverHandlers = Intersect<ReturnType<Drivers['handlers']>>
+
+export function driverOf(kind: ConnectionConfig['kind']): CoreDriver<ConnectionConfig> {
+  const d = drivers.find((x) => x.kind === kind)
+  if (!d) throw new Error(`no driver for connection kind "${kind}"`)
+  return d as unknown as CoreDriver<ConnectionConfig>
+}
+
+export function driverHandlers(deps: DriverDeps): DriverHandlers {
+  return Object.assign({}, ...drivers.map((d) => d.handlers(deps))) as DriverHandlers
+}

@@ -1,0 +1,14 @@
+import type { mqtt } from '../../shared/contract/mqtt'
+import type { MqttConnectionConfig } from '../config/schema'
+import type { CoreDriver } from '../ports/driver'
+import { createMqttHandlers } from './mqtt-handlers'
+import { MQTT } from './mqtt-port'
+
+/** MQTT in the core: `mqtt.*`, mappings added at runtime under `<connection> (mapped)`. */
+export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
+  kind: MQTT,
+  // the URL as configured: credentials live in `username`/`password`, never in it
+  target: (c) => c.url,
+  runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),
+  handlers: (deps) => createMqttHandlers({ collectors: deps.collectors, catalog: deps.catalog, register: deps.register, persistence: deps.persistence }),
+}

@@ -1,0 +1,21 @@
+import type { certificates, opcua } from '../../shared/contract/opcua'
+import type { OpcuaConnectionConfig } from '../config/schema'
+import type { CoreDriver } from '../ports/driver'
+import { createOpcuaHandlers } from './opcua-handlers'
+import { OPCUA, type OpcuaTools } from './opcua-port'
+import { toSignalDef } from '../signals/signal-def'
+
+/** OPC UA in the core: `opcua.*` and `certificates.*`, signals added at runtime under `<connection> (added)`. */
+export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeof certificates> = {
+  kind: OPCUA,
+  target: (c) => c.endpoint,
+  runtimeFolder: (c) => ({ id: `${c.id}:added`, name: `${c.id} (added)`, attribute: (s) => s.id.slice(c.id.length + 1) }),
+  handlers: (deps) =>
+    createOpcuaHandlers({
+      collectors: deps.collectors,
+      catalog: deps.catalog,
+      tools: deps.tools?.[OPCUA] as OpcuaTools | undefined,
+      ...(deps.register ? { register: (signals) => deps.register!(signals.map(toSignalDef)) } : {}),
+      persistence: deps.persistence,
+    }),
+}

@@ -1,0 +1,22 @@
+import type { ConnectionKind, ConnectionState } from '../shared/model'
+import { MqttBrowser } from './features/engineering/mqtt/MqttBrowser'
+import { OpcuaBrowser } from './features/engineering/opcua/OpcuaBrowser'
+
+/** One protocol's part of the screen. */
+export interface UiDriver {
+  /** The protocol's name, as an operator knows it. */
+  label: string
+  /** What the engineering view offers for one of its connections. */
+  browserLabel: string
+  /** The source reports by exception (OPC UA): a value that does not change is not stale. */
+  reportsByException: boolean
+  Browser: (props: { connection: ConnectionState }) => React.JSX.Element
+}
+
+/** The protocols of the screen, by connection kind: the one place in the renderer that names them (one line per protocol). */
+const drivers: Readonly<Record<string, UiDriver>> = {
+  opcua: { label: 'OPC UA', browserLabel: 'OPC UA browser', reportsByException: true, Browser: OpcuaBrowser },
+  mqtt: { label: 'MQTT', browserLabel: 'MQTT topics', reportsByException: false, Browser: MqttBrowser },
+}
+
+export const uiDriverOf = (kind: ConnectionKind | undefined): UiDriver | undefined => (kind === undefined ? undefined : drivers[kind])

@@ -1,0 +1,104 @@
+import type { Api } from '../api/client'
+import { toErrorShape } from '../api/errors'
+import { loadAll } from './actions'
+import type { Sample } from '../../shared/model'
+import { useAssetsStore } from '../stores/assets-store'
+import { useConnectionsStore } from '../stores/connections-store'
+import { startLiveSync } from './live-sync'
+import { useLiveStore } from '../stores/live-store'
+import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
+import { refreshDiagnostics } from '../stores/diagnostics-store'
+import { allSignals } from '../lib/tree'
+import { useTrendStore } from '../stores/trend-store'
+
+const PING_EVERY_MS = 10_000
+const OVERVIEW_EVERY_MS = 3_000
+const DIAGNOSTICS_EVERY_MS = 10_000
+const CURRENT_MAX = 10_000
+
+/** Latest values of every signal in the tree, so the tree can flag trouble in branches nobody has opened. */
+async function pollOverview(api: Api): Promise<void> {
+  const root = useAssetsStore.getState().tree?.root
+  if (!root) return
+  const ids = allSignals(root)
+  for (let i = 0; i < ids.length; i += CURRENT_MAX) {
+    const batch: Sample[] = await api.rpc.call('signals.current', { signals: ids.slice(i, i + CURRENT_MAX) })
+    useLiveStore.getState().ingest(batch)
+  }
+}
+
+/**
+ * Wires the API to the stores: events into stores, the link state into the banner, a 1 Hz clock for ages,
+ * a ping that measures clock offset and detects a dead socket, and a slow poll for the tree overview.
+ * Returns a function that stops it all.
+ */
+export function startSession(api: Api): () => void {
+  const offs: (() => void)[] = []
+  const timers: ReturnType<typeof setInterval>[] = []
+  const linkUp = () => useSystemStore.getState().link.state === 'open'
+
+  useSystemStore.setState({ via: api.via, link: api.link.status() })
+  offs.push(
+    api.rpc.on('signals.samples', (batch) => {
+      useLiveStore.getState().ingest(batch)
+      useTrendStore.getState().append(batch)
+    }),
+    api.rpc.on('connections.state', (c) => useConnectionsStore.getState().upsert(c)),
+    api.rpc.on('system.store', (s) => useSystemStore.getState().setStore(s)),
+    api.link.onStatus((link) => {
+      const wasOpens = useSystemStore.getState().link.opens
+      useSystemStore.getState().setLink(link)
+      if (link.state === 'open' && link.opens !== wasOpens) void resync()
+    }),
+  )
+
+  let pinging = false
+  const ping = async () => {
+    if (pinging || !linkUp()) return
+    pinging = true
+    const sent = Date.now()
+    try {
+      const r = await api.rpc.call('system.ping', { nonce: String(sent) })
+      useSystemStore.getState().setClockOffset(clockOffset(sent, Date.now(), r.at))
+    } catch (e) {
+      // A socket can die without closing (sleeping laptop, cut cable): an unanswered ping is the only sign.
+      if (toErrorShape(e).code === 'rpc.timeout') api.link.reconnectNow()
+    } finally {
+      pinging = false
+    }
+  }
+
+  let polling = false
+  const poll = async () => {
+    if (polling || !linkUp()) return
+    polling = true
+    try {
+      await pollOverview(api)
+    } catch {
+      /* the next poll retries; link trouble shows in the banner */
+    } finally {
+      polling = false
+    }
+  }
+
+  const resync = async () => {
+    await loadAll(api)
+    void ping()
+    void poll()
+    void refreshDiagnostics(api)
+  }
+
+  timers.push(
+    setInterval(() => useLiveStore.getState().tick(serverNow()), 1000),
+    setInterval(() => void ping(), PING_EVERY_MS),
+    setInterval(() => void poll(), OVERVIEW_EVERY_MS),
+    setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
+  )
+  offs.push(startLiveSync(api))
+  if (linkUp()) void resync()
+
+  return () => {
+    offs.forEach((off) => off())
+    timers.forEach(clearInterval)
+  }
+}
