@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { format } from 'node:util'
 import { setErrorLogger, setWarningLogger } from 'node-opcua'
 import pino from 'pino'
+import { libraryLogSink } from './opcua-library-log'
 import type { Logger } from '../core/ports/logger'
 import { LogFile, type LogFileHealth } from './log-file'
 
@@ -47,7 +47,8 @@ export function createLogger(dataDir: string, level: string, o: LoggerOptions = 
   logger.logHealth = () => file.health()
   logger.closeLog = () => file.close()
   const lib = logger.child({ lib: 'node-opcua' })
-  setWarningLogger((...args: unknown[]) => lib.warn(format(...args).trim()))
-  setErrorLogger((...args: unknown[]) => lib.error(format(...args).trim()))
+  // routine dumps (operation limits a server lacks) go to debug; see opcua-library-log.ts
+  setWarningLogger(libraryLogSink(lib, 'warn'))
+  setErrorLogger(libraryLogSink(lib, 'error'))
   return logger
 }

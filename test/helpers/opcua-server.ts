@@ -41,6 +41,8 @@ export interface TestServerOptions {
   certificateFor?: { dns: string[]; applicationUri: string; serverApplicationUri?: string }
   /** X.509 user certificates are accepted only once trusted in `server.userCertificateManager` (default: any user certificate). */
   strictUserCertificates?: boolean
+  /** Client application certificates are accepted only once trusted in `server.serverCertificateManager` (default: any). */
+  strictClientCertificates?: boolean
 }
 
 export interface TestServer {
@@ -58,7 +60,7 @@ export interface TestServer {
 export async function startTestServer(o: TestServerOptions): Promise<TestServer> {
   if (o.maxNotificationsPerPublish) Subscription.maxNotificationPerPublishHighLimit = o.maxNotificationsPerPublish
   const pki = (name: string, acceptAll = true) => new OPCUACertificateManager({ rootFolder: join(o.pkiDir, name), automaticallyAcceptUnknownCertificate: acceptAll })
-  const serverPki = pki('server')
+  const serverPki = pki('server', !o.strictClientCertificates)
   let own = {}
   if (o.expiredCertificate) {
     await serverPki.initialize()

@@ -27,6 +27,11 @@ describe('OPC UA collector resilience', () => {
       const lostAt = h.samples.length
       await until(() => signals.every((s) => h.samples.slice(0).some((x) => x.signal === s.id && x.quality === 'bad' && x.status === 'BadCommunicationError')), 'every signal bad')
       expect((await h.api.call('signals.current', { signals: signals.map((s) => s.id) })).every((s) => s.quality === 'bad')).toBe(true)
+      // node-opcua's reconnect backs off meanwhile: every state of the outage keeps its code
+      await until(() => h.states.filter((s) => /server not reachable; retry \d+ in/.test(s.reason ?? '')).length >= 2, 'two backoff states')
+      const outage = h.states.slice(h.states.map((s) => s.health).lastIndexOf('connected') + 1)
+      expect(outage.length).toBeGreaterThanOrEqual(3)
+      expect(outage.map((s) => s.code)).toEqual(outage.map(() => 'opcua.unreachable'))
 
       server = await startTestServer({ pkiDir: `${tmp.dir}/server`, port: server.port })
       await until(() => h.states.at(-1)?.health === 'connected', 'reconnected', 45_000)
@@ -68,6 +73,22 @@ describe('OPC UA collector resilience', () => {
       await h.stop()
       await proxy.close()
       await server.stop()
+    }
+  })
+
+  it('stopped while the server is down and node-opcua is backing off: the stop completes (it used to hang on the reconnect)', async () => {
+    const server = await startTestServer({ pkiDir: `${tmp.dir}/server3` })
+    const h = await startHarness(config(server.url), `${tmp.dir}/client3`)
+    let stopped = false
+    try {
+      await until(() => h.states.at(-1)?.health === 'connected', 'connected')
+      await server.stop()
+      await until(() => h.states.filter((s) => /server not reachable; retry \d+ in/.test(s.reason ?? '')).length >= 2, 'two backoff states')
+      await h.stop()
+      stopped = true
+      expect(h.states.at(-1)).toEqual({ health: 'stopped' })
+    } finally {
+      if (!stopped) await h.stop()
     }
   })
 })

@@ -1,7 +1,11 @@
-import { hostname } from 'node:os'
-import { describe, expect, it } from 'vitest'
+import { X509Certificate } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { getHostname, makeApplicationUrn, OPCUACertificateManager } from 'node-opcua'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { CertificateSummary } from '../../shared/contract/certificates'
-import { certificateMismatches } from './certificates'
+import { certificateMismatches, OpcuaPki, OWN_CERTIFICATE } from './certificates'
 
 const cert = (hosts: string[], applicationUri?: string): CertificateSummary => ({
   thumbprint: 'ab'.repeat(20),
@@ -43,5 +47,43 @@ describe('server certificate against the endpoint', () => {
     expect(keys(cert(['plc'], 'urn:plc:a'), 'opc.tcp://plc:4840', 'urn:plc:b')).toEqual(['uri:urn:plc:b'])
     expect(keys(cert(['plc'], 'urn:plc:a'), 'opc.tcp://plc:4840', 'urn:plc:a')).toEqual([])
     expect(keys(cert(['plc']), 'opc.tcp://plc:4840', 'urn:plc:b')).toEqual([])
+  })
+})
+
+describe("Plantdeck's own application certificate", () => {
+  const root = mkdtempSync(join(tmpdir(), 'plantdeck-own-cert-'))
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+  const own = (dir: string) => new X509Certificate(readFileSync(join(dir, OWN_CERTIFICATE)))
+
+  it('names Plantdeck as its organisation, Plantdeck@<host> as its CN, and the applicationUri the client announces', async () => {
+    const dir = join(root, 'fresh')
+    const pki = new OpcuaPki(dir)
+    await pki.initialize()
+    const x = own(dir)
+    const subject = x.subject.split('\n')
+    expect(subject).toContain('O=Plantdeck')
+    expect(subject).toContain(`CN=Plantdeck@${getHostname()}`)
+    expect(x.subject).not.toMatch(/Sterfive/)
+    expect(x.subjectAltName).toContain(`URI:${makeApplicationUrn(getHostname(), 'Plantdeck')}`)
+    expect(x.subjectAltName).toContain(`DNS:${getHostname()}`)
+    expect(pki.own()).toEqual({ file: join(dir, OWN_CERTIFICATE), thumbprint: expect.stringMatching(/^[0-9a-f]{40}$/) })
+  })
+
+  it('keeps the certificate of an existing installation (servers may trust it already)', async () => {
+    const dir = join(root, 'existing')
+    const manager = new OPCUACertificateManager({ rootFolder: dir, automaticallyAcceptUnknownCertificate: false })
+    await manager.initialize()
+    await manager.createSelfSignedCertificate({
+      applicationUri: makeApplicationUrn(getHostname(), 'Plantdeck'),
+      subject: `/CN=Plantdeck@${getHostname()}/O=Sterfive/L=Orleans/C=FR`,
+      dns: [getHostname()],
+      startDate: new Date(),
+      validity: 365,
+      outputFile: join(dir, OWN_CERTIFICATE),
+    })
+    const before = own(dir).fingerprint
+    await new OpcuaPki(dir).initialize()
+    expect(own(dir).fingerprint).toBe(before)
+    expect(own(dir).subject).toMatch(/O=Sterfive/)
   })
 })

@@ -1,14 +1,17 @@
 import { createHash, X509Certificate } from 'node:crypto'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { hostname, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import { OPCUACertificateManager, OPCUAClient } from 'node-opcua'
+import { getHostname, makeApplicationUrn, OPCUACertificateManager } from 'node-opcua'
 import type { CertificateEntry, CertificateSummary } from '../../shared/contract/certificates'
 import { AppError } from '../../shared/model'
 
 /** The client's applicationName: with the host name it makes the applicationUri written into our certificate. */
 export const APPLICATION_NAME = 'Plantdeck'
+/** Where node-opcua's client reads the application instance certificate, under the PKI folder. */
+export const OWN_CERTIFICATE = 'own/certs/client_certificate.pem'
 
 const thumbprintOf = (der: Buffer): string => createHash('sha1').update(der).digest('hex')
 
@@ -122,13 +125,40 @@ export class OpcuaPki {
     this.ready ??= (async () => {
       await mkdir(this.rootDir, { recursive: true })
       await this.manager.initialize()
-      // The client that would create the certificate on first connect creates it now, so the
-      // operator can hand it to the server's administrator before any connection exists.
-      const client = OPCUAClient.create({ applicationName: APPLICATION_NAME, clientCertificateManager: this.manager })
-      await client.createDefaultCertificate()
-      await client.disconnect()
+      await this.createOwnCertificate()
     })()
     return this.ready
+  }
+
+  /**
+   * Created here rather than by node-opcua's client on first connect, so the operator can hand it to the server's
+   * administrator before any connection exists, and so it names Plantdeck as its organisation (node-opcua's default
+   * subject names its own vendor). The applicationUri and host name are the ones the client announces. An existing
+   * certificate is kept: servers may trust it already.
+   */
+  private async createOwnCertificate() {
+    const file = join(this.rootDir, OWN_CERTIFICATE)
+    if ((await stat(file).catch(() => undefined))?.size) return
+    const host = getHostname()
+    await this.manager.createSelfSignedCertificate({
+      applicationUri: makeApplicationUrn(host, APPLICATION_NAME),
+      subject: `/CN=${`${APPLICATION_NAME}@${host}`.slice(0, 64)}/O=${APPLICATION_NAME}`,
+      dns: [host],
+      startDate: new Date(),
+      validity: 365 * 10,
+      outputFile: file,
+    })
+  }
+
+  /** Plantdeck's own certificate as a server's administrator looks for it: the file to copy and its SHA-1 thumbprint. */
+  own(): { file: string; thumbprint: string | undefined } {
+    const file = join(this.rootDir, OWN_CERTIFICATE)
+    try {
+      // read when a connect failed, a few kB: synchronous so the state it goes into cannot overtake a later one
+      return { file, thumbprint: thumbprintOf(new X509Certificate(readFileSync(file)).raw) }
+    } catch {
+      return { file, thumbprint: undefined }
+    }
   }
 
   /** Called after every trust/reject, so a connection waiting on a certificate retries at once. */

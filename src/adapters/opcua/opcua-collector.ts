@@ -8,6 +8,7 @@ import { AppError, type Sample } from '../../shared/model'
 import { backfill } from './backfill'
 import { BrowseCursors, search, variablesUnder } from './browse'
 import { APPLICATION_NAME, type OpcuaPki } from './certificates'
+import { RefusalRecorder, refusalError } from './channel-errors'
 import { CollectorEvents } from '../collector-events'
 import { getEndpoints } from './discovery'
 import { explain, toAppError } from './errors'
@@ -87,6 +88,8 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
   private pending: Sample[] = []
   private flushQueued = false
   private readonly monitoring: OpcuaMonitoring
+  /** ERR messages the server sent on our channels: they say why it closed them (e.g. it does not trust our certificate). */
+  private readonly refusals = new RefusalRecorder()
 
   constructor(private readonly opts: OpcuaCollectorOptions) {
     super(opts.logger.child({ connection: opts.config.id }))
@@ -113,12 +116,18 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
         await this.connectOnce()
         return
       } catch (e) {
+        // What the server said before closing the channel explains more than the closed socket node-opcua reports.
+        const refusal = this.refusals.take()
         await this.teardown()
         if (this.stopped) return
-        const x = explain(e)
-        const waitsForPerson = x.code === 'opcua.untrusted_certificate' || x.code === 'opcua.access_denied' || x.code === 'opcua.bad_endpoint'
+        const x = explain(refusal ? refusalError(refusal) : e)
+        // The server's administrator must trust us; nothing wakes us when they do, so keep retrying with backoff.
+        const rejected = x.code === 'opcua.certificate_rejected_by_server'
+        const waitsForPerson = rejected || x.code === 'opcua.untrusted_certificate' || x.code === 'opcua.access_denied' || x.code === 'opcua.bad_endpoint'
         const delay = Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** Math.min(attempt, 10))
-        this.setState({ health: waitsForPerson ? 'error' : 'connecting', reason: waitsForPerson ? x.message : `${x.message}; retry in ${Math.ceil(delay / 1000)} s`, code: x.code })
+        const retry = `retry in ${Math.ceil(delay / 1000)} s`
+        const reason = rejected ? `${this.ownCertificateAdvice(x.message)}; ${retry}` : waitsForPerson ? x.message : `${x.message}; ${retry}`
+        this.setState({ health: waitsForPerson ? 'error' : 'connecting', reason, code: x.code })
         this.log.warn({ code: x.code, err: x.message }, 'opcua connect failed')
         // A certificate decision wakes us at once; otherwise wait (a person may fix a password or a server meanwhile).
         await this.sleep(x.code === 'opcua.untrusted_certificate' ? BACKOFF.maxMs * 10 : delay)
@@ -127,8 +136,15 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     }
   }
 
+  /** "…: trust Plantdeck's certificate on the server" plus which file and thumbprint the administrator looks for. */
+  private ownCertificateAdvice(message: string): string {
+    const own = this.opts.pki.own()
+    return `${message} (file ${own.file}${own.thumbprint ? `, thumbprint ${own.thumbprint}` : ''})`
+  }
+
   private async connectOnce() {
     const { config, pki } = this.opts
+    this.refusals.take()
     const endpoint = selectEndpoint(await getEndpoints(config.endpoint, pki), config)
     const security = securityOf(endpoint)
     const cert = endpoint.serverCertificate
@@ -142,13 +158,14 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
       ...security,
       ...(cert && cert.length > 0 ? { serverCertificate: cert } : {}),
       endpointMustExist: false,
+      transportFactory: this.refusals.factory,
       keepSessionAlive: true,
       keepAliveInterval: this.timing.keepAliveIntervalMs,
       ...(this.timing.requestTimeoutMs ? { defaultTransactionTimeout: this.timing.requestTimeoutMs } : {}),
       requestedSessionTimeout: 60_000,
       connectionStrategy: { maxRetry: -1, initialDelay: BACKOFF.initialMs, maxDelay: 10_000, randomisationFactor: 0.2 },
     })
-    client.on('backoff', (count: number, delay: number) => this.setState({ health: 'connecting', reason: `server not reachable; retry ${count} in ${Math.ceil(delay / 1000)} s` }))
+    client.on('backoff', (count: number, delay: number) => this.backingOff(count, delay))
     client.on('connection_lost', () => this.lost())
     // fires after node-opcua has reactivated the session and transferred or recreated its subscriptions
     client.on('connection_reestablished', () => this.recovered())
@@ -169,6 +186,15 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     // a new session after an outage: values unchanged since then come with their old source time
     if (this.marks.size > 0) this.scheduleRefresh()
     this.log.info({ endpoint: endpoint.endpointUrl, policy: endpoint.securityPolicyUri, items: items.count, failed: failures.length }, 'opcua connected')
+  }
+
+  /** node-opcua's own reconnect retries: the state keeps saying why (a server now refusing our certificate, or unreachable). */
+  private backingOff(count: number, delay: number) {
+    const refusal = this.refusals.take()
+    const x = refusal ? explain(refusalError(refusal)) : undefined
+    const retry = `retry ${count} in ${Math.ceil(delay / 1000)} s`
+    if (x?.code === 'opcua.certificate_rejected_by_server') this.setState({ health: 'error', reason: `${this.ownCertificateAdvice(x.message)}; ${retry}`, code: x.code })
+    else this.setState({ health: 'connecting', reason: x ? `${x.message}; ${retry}` : `server not reachable; ${retry}`, code: x?.code ?? 'opcua.unreachable' })
   }
 
   /** A certificate rejected while in use ends the session: the next attempt stops at "rejected by an operator". */
@@ -376,8 +402,12 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     clearTimeout(this.refreshTimer)
     this.types.clear()
     if (!live) return
-    await live.items?.terminate().catch(() => undefined)
-    await live.session?.close().catch(() => undefined)
+    // While node-opcua reconnects nothing reaches the server: deleting subscriptions or closing the session would wait
+    // for a reconnect that may never come (a stop during a server outage hung). The server drops the session on its timeout.
+    if (!live.client.isReconnecting) {
+      await live.items?.terminate().catch(() => undefined)
+      await live.session?.close().catch(() => undefined)
+    }
     await live.client.disconnect().catch(() => undefined)
   }
 

@@ -33,6 +33,8 @@ export const ErrorCode = z.enum([
   'opcua.bad_node_id',
   'opcua.bad_value',
   'opcua.untrusted_certificate',
+  /** The server refused Plantdeck's own application certificate: trust it on the server (it is retried with backoff). */
+  'opcua.certificate_rejected_by_server',
   'opcua.access_denied',
   'opcua.unknown_certificate',
   'opcua.service_failed',
