@@ -12,7 +12,7 @@ module.exports = {
       comment: 'src/shared runs anywhere: it imports only itself and plain npm packages (no node:, no other layer)',
       severity: 'error',
       from: { path: '^src/shared/', pathNot: notTests },
-      to: { pathNot: ['^src/shared/', '^node_modules/'] },
+      to: { pathNot: ['^src/shared/', '(^|/)node_modules/'] },
     },
     {
       name: 'shared-no-node',
