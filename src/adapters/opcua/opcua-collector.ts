@@ -1,19 +1,19 @@
 import { AttributeIds, coerceNodeId, MessageSecurityMode, OPCUAClient, type ClientSession, type DataValue, type ReadValueIdOptions } from 'node-opcua'
 import { OpcuaMonitoring, type OpcuaConnectionConfig, type OpcuaSignalConfig } from '../../core/opcua/opcua-config'
-import { OPCUA, type OpcuaAccess } from '../../core/opcua/opcua-port'
+import type { OpcuaAccess } from '../../core/opcua/opcua-port'
 import type { Collector, WriteRequest, WriteResult } from '../../core/ports/collector'
 import type { Logger } from '../../core/ports/logger'
 import type { ItemFailure } from '../../shared/contract/opcua'
 import { AppError, type Sample } from '../../shared/model'
 import { backfill } from './backfill'
-import { BrowseCursors, search, variablesUnder } from './browse'
 import { APPLICATION_NAME, type OpcuaPki } from './certificates'
 import { RefusalRecorder, refusalError } from './channel-errors'
 import { CollectorEvents } from '../collector-events'
 import { getEndpoints } from './discovery'
-import { explain, toAppError } from './errors'
+import { explain } from './errors'
 import { MonitoredItems, readLimits, type ServerLimits } from './monitoring'
-import { callTyped, readAttributes, writeTyped } from './node-ops'
+import { writeTyped } from './node-ops'
+import { createOpcuaEngineering, guard } from './opcua-engineering'
 import { securityOf, selectEndpoint, userIdentity } from './security'
 import { toSample, type TypeInfo } from './values'
 
@@ -51,23 +51,15 @@ interface Live {
  * OPC UA collector: picks the most secure endpoint, refuses unknown server certificates until a person trusts them,
  * subscribes every signal within the server's operation limits, and survives the server going away
  * (bad quality at once, node-opcua's reconnect transfers or recreates the subscriptions, optional HistoryRead backfill).
+ *
+ * Size (~400 lines): this is one connection's session lifecycle only — connect, watch for silence, mark bad, recover,
+ * re-read and backfill — and those steps share the live session and each signal's outage marks, so they stay one
+ * state machine. The engineer's access (browse, write, call...) is in opcua-engineering.ts.
  */
 export class OpcuaCollector extends CollectorEvents implements Collector {
   readonly id: string
   rejected = 0
-  private readonly cursors = new BrowseCursors()
-  readonly engineering: OpcuaAccess = {
-    kind: OPCUA,
-    browse: (nodeId, cp, max) => this.guard(() => this.cursors.page(this.session(), nodeId, cp, max)),
-    attributes: (nodeId) => this.guard(() => readAttributes(this.session(), nodeId)),
-    search: (root, text, max) => this.guard(() => search(this.session(), this.live!.limits, root, text, max)),
-    variablesUnder: (root, max) => this.guard(() => variablesUnder(this.session(), this.live!.limits, this.id, root, max)),
-    addSignals: (signals) => this.addSignals(signals),
-    removeSignals: (signals) => this.removeSignals(signals),
-    failures: () => ({ monitored: this.live?.items?.count ?? 0, failed: this.live?.items?.failures() ?? [] }),
-    write: (nodeId, value) => this.guard(() => writeTyped(this.session(), nodeId, value, this.types)),
-    call: (objectId, methodId, args) => this.guard(() => callTyped(this.session(), objectId, methodId, args)),
-  }
+  readonly engineering: OpcuaAccess
   private live: Live | undefined
   private connecting: Promise<void> | undefined
   private stopped = true
@@ -94,6 +86,15 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
   constructor(private readonly opts: OpcuaCollectorOptions) {
     super(opts.logger.child({ connection: opts.config.id }))
     this.id = opts.config.id
+    this.engineering = createOpcuaEngineering({
+      id: this.id,
+      session: () => this.session(),
+      limits: () => this.live!.limits,
+      types: this.types,
+      addSignals: (signals) => this.addSignals(signals),
+      removeSignals: (ids) => this.removeSignals(ids),
+      failures: () => ({ monitored: this.live?.items?.count ?? 0, failed: this.live?.items?.failures() ?? [] }),
+    })
     this.monitoring = opts.config.monitoring ?? OpcuaMonitoring.parse({})
     this.timing = { ...TIMING, ...opts.timing }
     for (const s of opts.config.signals) this.signals.set(s.id, s)
@@ -336,20 +337,12 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
     return s
   }
 
-  private async guard<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op()
-    } catch (e) {
-      throw toAppError(e)
-    }
-  }
-
   private async writeSignal(cmd: WriteRequest): Promise<WriteResult> {
     const sig = this.signals.get(cmd.signal)
     if (!sig) return { ok: false, status: 'unknown signal' }
     if (!sig.writable) return { ok: false, status: 'signal is not writable' }
     try {
-      const r = await this.guard(() => writeTyped(this.session(), sig.nodeId, cmd.value, this.types))
+      const r = await guard(() => writeTyped(this.session(), sig.nodeId, cmd.value, this.types))
       return { ok: r.ok, status: r.ok ? r.status : `${r.status}: ${r.message ?? ''}`.trim() }
     } catch (e) {
       return { ok: false, status: (e as Error).message }
