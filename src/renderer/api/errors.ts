@@ -26,6 +26,12 @@ export function errorHint(code: string): string {
       return 'The connection has no session right now. See its state in the status bar; it retries on its own.'
     case 'opcua.untrusted_certificate':
       return "The server's certificate is not trusted yet. Check it under Engineering › Certificates."
+    case 'opcua.certificate_rejected_by_server':
+      return "The OPC UA server does not trust Plantdeck's certificate. Trust it on the server (the connection's reason names the file and thumbprint); Plantdeck then connects by itself."
+    case 'opcua.busy':
+      return 'Several endpoint lookups are running already. Retry when one has finished.'
+    case 'mqtt.broker_window_capped':
+      return "The broker's window for unacknowledged messages caps the rate. Use MQTT 5, or raise max_inflight_messages and max_queued_messages on the broker."
     case 'opcua.unknown_connection':
     case 'mqtt.unknown_connection':
       return 'This connection is not configured on the server. Reload the page to see the current connections.'
