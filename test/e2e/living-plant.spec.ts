@@ -55,6 +55,11 @@ describe('the PoC presenter sees a living plant', () => {
       await page.waitForTimeout(500)
     }
     await page.screenshot({ path: join(SHOTS, 'living-plant-1366x768.png') })
+    // the control-room size too: the same screen must read at 1920x1080 (looked at, not compared)
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(SHOTS, 'living-plant-1920x1080.png') })
+    await page.setViewportSize({ width: 1366, height: 768 })
     expect(readings.size, `flow readings seen: ${[...readings].join(', ')}`).toBeGreaterThanOrEqual(3)
 
     // The trend canvas has drawn a line: more than a handful of distinct pixel colours.
