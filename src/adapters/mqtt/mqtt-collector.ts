@@ -16,6 +16,7 @@ import { MappingTable } from './mapping-table'
 import { createMqttAccess } from './mqtt-access'
 import { RejectionLog } from './rejection-log'
 import { Redeliveries } from './redeliveries'
+import { OversizeGuard } from './oversize-guard'
 import { HALT, PublishTap, type SinkResult, type TappedPublish } from './publish-tap'
 import { parseSparkplugTopic, rebirthPayload, SparkplugTracker } from './sparkplug'
 import { TopicTree, type TopicTreeOptions } from './topic-tree'
@@ -108,12 +109,11 @@ export class MqttCollector extends CollectorEvents implements Collector {
     }
     this.client = client
     client.handleMessage = (packet, done) => this.onPacket(client, packet, done)
-    if (this.opts.receive !== 'mqtt.js') {
-      const build = internals.streamBuilder
-      // payloads over the limit are rejected anyway: the tap drops them as they stream in instead of buffering them
-      // (the version is read per connection: it falls back to 3.1.1 when the broker refuses 5)
-      internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion: cl.options.protocolVersion ?? 4, maxPayloadBytes: this.maxBytes })
-    }
+    const build = internals.streamBuilder
+    // payloads over the limit are rejected anyway: both paths drop them as they stream in instead of buffering them
+    // (the version is read per connection: it falls back to 3.1.1 when the broker refuses 5)
+    if (this.opts.receive !== 'mqtt.js') internals.streamBuilder = (cl) => new PublishTap(build(cl), (p) => this.onTapped(client, p), { protocolVersion: cl.options.protocolVersion ?? 4, maxPayloadBytes: this.maxBytes })
+    else internals.streamBuilder = (cl) => new OversizeGuard(build(cl), { protocolVersion: cl.options.protocolVersion ?? 4, maxPayloadBytes: this.maxBytes })
     client.on('connect', (connack) => {
       client.options.reconnectPeriod = backoff.minMs
       // a new session: the broker redelivers nothing from before, so no message can come again as a duplicate
@@ -184,11 +184,14 @@ export class MqttCollector extends CollectorEvents implements Collector {
 
   private onPacket(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    // a message the guard cut: its payload is the first 64 KiB, `size` what was published
+    const guard = packet.qos < 2 && client.stream instanceof OversizeGuard ? client.stream : undefined
+    const size = guard?.taken() ?? payload.byteLength
     const id = packet.qos === 1 ? packet.messageId : undefined
     if (id !== undefined) this.window.received()
-    const ack = id !== undefined ? this.ackWhenDurable(client, id, packet.topic, payload.byteLength) : undefined
-    if (id !== undefined && this.redeliveries.arrived(id, packet.dup, packet.topic, payload.byteLength)) this.redelivered(client, packet.topic, id)
-    else this.handle(packet.topic, payload, packet.retain, ack)
+    const ack = id !== undefined ? this.ackWhenDurable(client, id, packet.topic, size) : undefined
+    if (id !== undefined && this.redeliveries.arrived(id, packet.dup, packet.topic, size)) this.redelivered(client, packet.topic, id)
+    else this.handle(packet.topic, payload, packet.retain, ack, size)
     // a store far behind: stop reading (TCP back-pressure) instead of piling samples up in memory
     if (this.batcher.full) void this.batcher.room().then(() => this.next(done, ack !== undefined))
     else this.next(done, ack !== undefined)

@@ -52,8 +52,8 @@ export type SinkResult = undefined | Promise<unknown> | typeof HALT
 
 export type PublishSink = (p: TappedPublish) => SinkResult
 
-const PASS = 1
-const BYPASS = 2
+export const PASS = 1
+export const BYPASS = 2
 
 /** Position after the MQTT 5 properties starting at `p` (a length, then that many bytes), or -1 if they run past `e`. */
 function afterProperties(buf: Buffer, p: number, e: number): number {
@@ -70,7 +70,7 @@ function afterProperties(buf: Buffer, p: number, e: number): number {
 }
 
 export class PublishTap extends Duplex {
-  private readonly v5: boolean
+  protected readonly v5: boolean
   /** Bytes of an incomplete frame, as received. */
   private parts: Buffer[] = []
   private partsLen = 0
@@ -81,16 +81,16 @@ export class PublishTap extends Duplex {
   private waiting = false
   /** mqtt.js is not taking passed-through bytes: the socket is paused until `_read`. */
   private blocked = false
-  private halted = false
+  protected halted = false
   /** Everything from here on goes to mqtt.js as it comes. */
   private bypass = false
   private ended = false
   private innerClosed = false
   /** Bytes still to drop of an oversize PUBLISH. */
-  private skip = 0
-  private readonly maxPayload: number
-  private readonly keepBytes: number
-  private readonly headBytes: number
+  protected skip = 0
+  protected readonly maxPayload: number
+  protected readonly keepBytes: number
+  protected readonly headBytes: number
   private lastTopicBytes: Buffer = Buffer.alloc(0)
   private lastTopic = ''
   private fullParser: ReturnType<typeof mqttPacket.parser> | undefined
@@ -184,7 +184,7 @@ export class PublishTap extends Duplex {
   }
 
   /** Reads the frames in `buf` from `p`; keeps an incomplete tail for the next chunk. */
-  private read0(buf: Buffer, p: number): void {
+  protected read0(buf: Buffer, p: number): void {
     const end = buf.length
     while (p < end && !this.halted) {
       if (this.bypass) return void this.pass(buf.subarray(p))
@@ -236,7 +236,7 @@ export class PublishTap extends Duplex {
    * A PUBLISH frame this reader takes; PASS: one for mqtt.js (QoS 2); BYPASS: mqtt.js from here on (malformed, alias).
    * `e` is where the bytes at hand end; `frameEnd` beyond it: an oversize frame, of which only the head is at hand.
    */
-  private publish(buf: Buffer, type: number, frame: number, s: number, e: number, frameEnd = e): TappedPublish | typeof PASS | typeof BYPASS {
+  protected publish(buf: Buffer, type: number, frame: number, s: number, e: number, frameEnd = e): TappedPublish | typeof PASS | typeof BYPASS {
     const qos = (type >> 1) & 3
     if (qos === 2) return PASS
     if (qos === 3 || e - s < 2) return BYPASS
@@ -308,7 +308,7 @@ export class PublishTap extends Duplex {
     return chunk.subarray(n)
   }
 
-  private keep(rest: Buffer, need: number): void {
+  protected keep(rest: Buffer, need: number): void {
     this.parts = [rest]
     this.partsLen = rest.length
     this.need = need
@@ -338,7 +338,7 @@ export class PublishTap extends Duplex {
     until.then(go, go)
   }
 
-  private startBypass(rest: Buffer): void {
+  protected startBypass(rest: Buffer): void {
     this.bypass = true
     void this.pass(rest)
   }
@@ -350,14 +350,20 @@ export class PublishTap extends Duplex {
    */
   private pass(bytes: Buffer): Promise<void> | undefined {
     if (bytes.length === 0 || this.halted) return undefined
-    if (!this.push(bytes)) {
-      this.blocked = true
-      this.inner.pause()
-    }
+    this.hand(bytes)
     if (this.readableLength === 0 || this.bypass) return undefined
     return new Promise<void>((resolve) => {
       const check = () => (this.readableLength === 0 || this.destroyed || this.halted ? resolve() : setImmediate(check))
       setImmediate(check)
     })
+  }
+
+  /** Bytes to mqtt.js as they come; when it is not taking them, the socket pauses until it reads again (`_read`). */
+  protected hand(bytes: Buffer): void {
+    if (bytes.length === 0 || this.halted) return
+    if (!this.push(bytes)) {
+      this.blocked = true
+      this.inner.pause()
+    }
   }
 }
