@@ -15,34 +15,36 @@ import { startCoreApi } from '../helpers/core-api'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { until } from '../helpers/mqtt-harness'
 
-let broker: Mosquitto
-let dir: string
-let store: SampleStore
-let core: Core
-let api: RpcClient<Contract, Events>
-let pub: MqttClient
-const T = Date.now() - 60_000
+// both receive paths (a broker each: the first test leaves a retained message): the request/response API listens on
+// mqtt.js's 'message' event, which the tap emits itself and mqtt.js's own reader emits as usual
+for (const receive of ['tap', 'mqtt.js'] as const) describe(`mqtt.* API over RPC, with a real broker and the SQLite store, PUBLISH read by ${receive}`, () => {
+  let broker: Mosquitto
+  let dir: string
+  let store: SampleStore
+  let core: Core
+  let api: RpcClient<Contract, Events>
+  let pub: MqttClient
+  const T = Date.now() - 60_000
 
-beforeAll(async () => {
-  broker = await startMosquitto()
-  dir = mkdtempSync(join(tmpdir(), 'plantdeck-mqtt-api-'))
-  store = await openSqliteSampleStore({ path: join(dir, 'api.db') })
-  const plant = PlantConfig.parse({
-    connections: [{ id: 'm', kind: 'mqtt', name: 'Meters', url: broker.url, protocol: '5', clientId: 'plantdeck-api', subscriptions: [{ filter: 'api/#', qos: 1 }] }],
+  beforeAll(async () => {
+    broker = await startMosquitto()
+    dir = mkdtempSync(join(tmpdir(), 'plantdeck-mqtt-api-'))
+    store = await openSqliteSampleStore({ path: join(dir, 'api.db') })
+    const plant = PlantConfig.parse({
+      connections: [{ id: 'm', kind: 'mqtt', name: 'Meters', url: broker.url, protocol: '5', clientId: 'plantdeck-api', subscriptions: [{ filter: 'api/#', qos: 1 }] }],
+    })
+    const col = new MqttCollector({ config: plant.connections[0] as never, logger: silentLogger, receive })
+    ;({ core, api } = await startCoreApi(plant, [col], store))
+    pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 })
   })
-  const col = new MqttCollector({ config: plant.connections[0] as never, logger: silentLogger })
-  ;({ core, api } = await startCoreApi(plant, [col], store))
-  pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 })
-})
-afterAll(async () => {
-  await pub?.endAsync()
-  await core?.stop()
-  await store?.close()
-  await broker?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+  afterAll(async () => {
+    await pub?.endAsync()
+    await core?.stop()
+    await store?.close()
+    await broker?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
 
-describe('mqtt.* API over RPC, with a real broker and the SQLite store', () => {
   it('browses the topic tree, maps a field in two calls, stores its samples, and reports rejections', async () => {
     await pub.publishAsync('api/meter/1', JSON.stringify({ ts: T, p: { kw: 3.5 } }), { qos: 1, retain: true })
     await until(async () => (await api.call('mqtt.topics', { connection: 'm', prefix: 'api/meter' })).entries.length === 1)
@@ -71,7 +73,8 @@ describe('mqtt.* API over RPC, with a real broker and the SQLite store', () => {
     expect((await api.call('mqtt.mappings.list', { connection: 'm' })).mappings).toEqual([])
   })
 
-  it('refuses bad params, unknown connections, duplicate mappings and template gaps with stable codes', async () => {
+  // validation before anything reaches the collector: the same on both paths, so run once
+  it.runIf(receive === 'tap')('refuses bad params, unknown connections, duplicate mappings and template gaps with stable codes', async () => {
     await expect(api.call('mqtt.topics', { connection: 'nope' })).rejects.toMatchObject({ code: 'mqtt.unknown_connection' })
     await expect(api.call('mqtt.publish', { connection: 'm', topic: 'a/+', payload: 'x' })).rejects.toMatchObject({ code: 'rpc.bad_params' })
     await expect(api.call('mqtt.publish', { connection: 'm', topic: 'a', payload: '{{missing}}' })).rejects.toMatchObject({ code: 'mqtt.bad_template' })

@@ -18,8 +18,8 @@ afterAll(async () => {
   await broker?.stop()
 })
 
-async function collector(config: Record<string, unknown>) {
-  const col = new MqttCollector({ config: MqttConnectionConfig.parse({ kind: 'mqtt', name: 'T', url: broker.url, ...config }), logger: silentLogger, topicTree: { maxTopics: 100 } })
+async function collector(receive: Receive, config: Record<string, unknown>) {
+  const col = new MqttCollector({ config: MqttConnectionConfig.parse({ kind: 'mqtt', name: 'T', url: broker.url, ...config }), logger: silentLogger, topicTree: { maxTopics: 100 }, receive })
   const { samples, states } = record(col)
   await col.start()
   await until(() => states.at(-1)?.health === 'connected')
@@ -28,9 +28,13 @@ async function collector(config: Record<string, unknown>) {
 
 const T0 = Date.parse('2026-01-02T03:04:05.000Z')
 
-describe('payload forms, timestamps and bad input against a real mosquitto', () => {
+// both receive paths: the collector's own PUBLISH reader (default), and mqtt.js's (behind the oversize guard)
+type Receive = 'tap' | 'mqtt.js'
+const PATHS: Receive[] = ['tap', 'mqtt.js']
+
+describe.each(PATHS)('payload forms, timestamps and bad input against a real mosquitto, PUBLISH read by %s', (receive) => {
   it('maps every payload form, reads payload timestamps, counts bad input per mapping, and keeps good samples flowing', async () => {
-    const { col, samples } = await collector({
+    const { col, samples } = await collector(receive, {
       id: 'p',
       subscriptions: [{ filter: 'f/#', qos: 1 }],
       signals: [
@@ -87,7 +91,7 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
 
   it('mappings are editable while connected: added, used by the next message, removed', async () => {
     await pub.publishAsync('e/retained', 'on', { qos: 1, retain: true }) // before we subscribe: arrives flagged retained
-    const { col, samples } = await collector({ id: 'e', subscriptions: [{ filter: 'e/#', qos: 0 }] })
+    const { col, samples } = await collector(receive, { id: 'e', subscriptions: [{ filter: 'e/#', qos: 0 }] })
     await pub.publishAsync('e/meter', JSON.stringify({ p: { kw: 4.5 }, on: true }), { qos: 1 })
     await until(() => col.engineering.topics('e', 0, 10).entries.length === 2)
     expect(col.engineering.topics('e', 0, 10).entries.find((e) => e.name === 'retained')!.last).toMatchObject({ retained: true, preview: 'on' })
@@ -111,10 +115,10 @@ describe('payload forms, timestamps and bad input against a real mosquitto', () 
   })
 })
 
-describe('Sparkplug B (payloads from an independent encoder)', () => {
+describe.each(PATHS)('Sparkplug B (payloads from an independent encoder), PUBLISH read by %s', (receive) => {
   it('births, aliases, data, sequence gaps, rebirth requests and deaths', async () => {
     const node = 'spBv1.0/Plant/Edge1'
-    const { col, samples } = await collector({
+    const { col, samples } = await collector(receive, {
       id: 'sp',
       subscriptions: [{ filter: 'spBv1.0/Plant/#', qos: 0 }],
       signals: [

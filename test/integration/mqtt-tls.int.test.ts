@@ -23,10 +23,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function run(tls: Record<string, unknown>) {
+async function run(receive: 'tap' | 'mqtt.js', tls: Record<string, unknown>) {
   const col = new MqttCollector({
     config: MqttConnectionConfig.parse({ id: 'tls', kind: 'mqtt', name: 'TLS', url: broker.url, tls, subscriptions: [{ filter: 's/#', qos: 1 }], signals: [{ id: 'tls/v', name: 'v', topic: 's/v' }] }),
     logger: silentLogger,
+    receive,
   })
   const { samples, states } = record(col)
   await col.start()
@@ -34,9 +35,10 @@ async function run(tls: Record<string, unknown>) {
   return { col, states, samples }
 }
 
-describe('MQTT over TLS with a test CA (mosquitto requires client certificates)', () => {
+// both receive paths: each wraps the TLS socket mqtt.js built (the tap, or the oversize guard on the mqtt.js path)
+for (const receive of ['tap', 'mqtt.js'] as const) describe(`MQTT over TLS with a test CA (mosquitto requires client certificates), PUBLISH read by ${receive}`, () => {
   it('connects with CA, client certificate and key, checking the server name given, and collects', async () => {
-    const { col, states, samples } = await run({ caFile: pki.ca, certFile: pki.clientCert, keyFile: pki.clientKey, serverName: 'localhost' })
+    const { col, states, samples } = await run(receive, { caFile: pki.ca, certFile: pki.clientCert, keyFile: pki.clientKey, serverName: 'localhost' })
     expect(states.at(-1)?.health).toBe('connected')
     const pub = await mqtt.connectAsync(broker.url, { ca: readFileSync(pki.ca), cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey), servername: 'localhost' })
     await pub.publishAsync('s/v', '42', { qos: 1 })
@@ -49,14 +51,14 @@ describe('MQTT over TLS with a test CA (mosquitto requires client certificates)'
     ['the server name does not match the certificate (127.0.0.1 is not in it)', () => ({ caFile: pki.ca, certFile: pki.clientCert, keyFile: pki.clientKey }), /altnames|does not match/i],
     ['the server certificate is not signed by the trusted CA', () => ({ caFile: pki.otherCa, certFile: pki.clientCert, keyFile: pki.clientKey, serverName: 'localhost' }), /certificate/i],
   ])('refuses when %s: health error with the reason', async (_n, tls, reason) => {
-    const { col, states } = await run(tls())
+    const { col, states } = await run(receive, tls())
     expect(states.at(-1)).toMatchObject({ health: 'error', reason: expect.stringMatching(reason), code: 'mqtt.untrusted_certificate' })
     expect(states.some((s) => s.health === 'connected')).toBe(false)
     await col.stop()
   })
 
   it('without a client certificate the broker refuses the handshake', async () => {
-    const { col, states } = await run({ caFile: pki.ca, serverName: 'localhost' })
+    const { col, states } = await run(receive, { caFile: pki.ca, serverName: 'localhost' })
     await until(() => states.some((s) => s.health === 'error' || s.reason?.includes('connection lost') === true))
     expect(states.some((s) => s.health === 'connected')).toBe(false)
     await col.stop()

@@ -14,7 +14,7 @@ beforeAll(async () => {
 })
 afterAll(async () => broker?.stop())
 
-describe('MQTT over WebSocket', () => {
+for (const receive of ['tap', 'mqtt.js'] as const) describe(`MQTT over WebSocket, PUBLISH read by ${receive}`, () => {
   it('collects over ws:// with MQTT 5 (credentials configured; this broker does not check them)', async () => {
     const col = new MqttCollector({
       config: MqttConnectionConfig.parse({
@@ -30,6 +30,7 @@ describe('MQTT over WebSocket', () => {
         signals: [{ id: 'ws/v', name: 'v', topic: 'w/v', path: 'v' }],
       }),
       logger: silentLogger,
+      receive,
     })
     const { samples, states } = record(col)
     await col.start()
