@@ -25,6 +25,8 @@ export const ErrorCode = z.enum([
   'config.edit_invalid',
   'config.unavailable',
   'signal.unknown',
+  'model.bad_expression',
+  'model.bad_binding',
   'collector.unavailable',
   'opcua.bad_endpoint',
   'opcua.unreachable',
