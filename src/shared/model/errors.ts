@@ -27,6 +27,7 @@ export const ErrorCode = z.enum([
   'signal.unknown',
   'model.bad_expression',
   'model.bad_binding',
+  'model.bad_template',
   'collector.unavailable',
   'opcua.bad_endpoint',
   'opcua.unreachable',
