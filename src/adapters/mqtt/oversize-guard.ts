@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import mqttPacket, { type Packet } from 'mqtt-packet'
-import { BYPASS, PASS, PublishTap, type TappedPublish } from './publish-tap'
+import { BYPASS, HEADER, PASS, PublishTap, readFixedHeader, type TappedPublish } from './publish-tap'
 
 /**
  * The stream mqtt.js reads on the `receive: 'mqtt.js'` path: every byte goes to mqtt.js as it came, except that a
@@ -45,19 +45,8 @@ export class OversizeGuard extends PublishTap {
     // the frames since `run` go to mqtt.js together, before anything else happens
     const flush = () => this.hand(buf.subarray(run, p))
     while (p < end && !this.halted) {
-      let len = 0
-      let mul = 1
-      let q = p + 1
-      let complete = false
-      for (let i = 0; i < 4 && q < end; i++) {
-        const c = buf[q++]!
-        len += (c & 127) * mul
-        mul *= 128
-        if (c < 128) {
-          complete = true
-          break
-        }
-      }
+      const complete = readFixedHeader(buf, p, end)
+      const { len, q } = HEADER
       if (!complete) {
         flush()
         return q - p >= 5 ? this.startBypass(buf.subarray(p)) : this.keep(buf.subarray(p), 0)

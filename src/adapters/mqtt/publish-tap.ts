@@ -1,6 +1,33 @@
 import { Duplex } from 'node:stream'
 import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet'
 
+/** The fixed header `readFixedHeader` read last: the remaining length and where the variable header starts. */
+export const HEADER = { len: 0, q: 0 }
+
+/**
+ * Reads a frame's fixed header at `p`: type and flags, then the remaining length (1 to 4 bytes, 7 bits each), into
+ * HEADER (one shared object: the readers run on one thread, and the hot path allocates nothing). False when the length
+ * is not complete in `buf`; then `HEADER.q - p >= 5` means a fifth length byte, a malformed frame.
+ */
+export function readFixedHeader(buf: Buffer, p: number, end: number): boolean {
+  let len = 0
+  let mul = 1
+  let q = p + 1
+  let complete = false
+  for (let i = 0; i < 4 && q < end; i++) {
+    const c = buf[q++]!
+    len += (c & 127) * mul
+    mul *= 128
+    if (c < 128) {
+      complete = true
+      break
+    }
+  }
+  HEADER.len = len
+  HEADER.q = q
+  return complete
+}
+
 /**
  * The collector's receive path for PUBLISH packets. It sits between the socket (TCP, TLS or WebSocket) and
  * mqtt.js: it cuts the incoming bytes into MQTT frames, hands every PUBLISH at QoS 0 or 1 straight to the
@@ -188,20 +215,8 @@ export class PublishTap extends Duplex {
     const end = buf.length
     while (p < end && !this.halted) {
       if (this.bypass) return void this.pass(buf.subarray(p))
-      // fixed header: type and flags, then the remaining length (1 to 4 bytes, 7 bits each)
-      let len = 0
-      let mul = 1
-      let q = p + 1
-      let complete = false
-      for (let i = 0; i < 4 && q < end; i++) {
-        const c = buf[q++]!
-        len += (c & 127) * mul
-        mul *= 128
-        if (c < 128) {
-          complete = true
-          break
-        }
-      }
+      const complete = readFixedHeader(buf, p, end)
+      const { len, q } = HEADER
       if (!complete) {
         if (q - p >= 5) return this.startBypass(buf.subarray(p)) // a fifth length byte: malformed, mqtt.js says so
         return this.keep(buf.subarray(p), 0)
