@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../shared/model'
+import { errorText } from '../testing/error-text'
 import { expandPattern, patternNames } from './binding-pattern'
 
 const pump = [
@@ -8,14 +8,7 @@ const pump = [
   { name: 'Filling', kind: 'area' },
   { name: 'Plant', kind: 'site' },
 ]
-const err = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AppError ? `${e.code}: ${e.message}` : String(e)
-  }
-  return 'no error'
-}
+const err = errorText
 
 describe('binding patterns', () => {
   it('fills the asset, its parent, its path and ancestors by kind', () => {

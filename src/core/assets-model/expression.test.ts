@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../shared/model'
+import { errorText } from '../testing/error-text'
 import { compileExpression, evaluationOrder, type ExprValue } from './expression'
 
 const values: Record<string, ExprValue> = { Flow: 12, Speed: 1450, Running: true, Empty: null, 'Tank_1.Level': 3.5, 'Motor current': 7 }
 const ev = (src: string, v: Record<string, ExprValue> = values) => compileExpression(src).evaluate((n) => v[n])
-const code = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AppError ? `${e.code}: ${e.message}` : String(e)
-  }
-  return 'no error'
-}
+const code = errorText
 
 describe('calculated attribute expressions', () => {
   it('follows arithmetic precedence and associativity', () => {

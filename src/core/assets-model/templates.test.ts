@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../shared/model'
+import { errorText } from '../testing/error-text'
 import { instantiate, previewTemplateChange, resolveTemplate, type TemplateDef } from './templates'
 
 const pumpBase: TemplateDef = {
@@ -26,14 +26,7 @@ const lineage = (asset: string) => [
   { name: 'Line2', kind: 'line' },
   { name: 'Plant', kind: 'site' },
 ]
-const code = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AppError ? `${e.code}: ${e.message}` : String(e)
-  }
-  return 'no error'
-}
+const code = errorText
 
 describe('templates', () => {
   it('derive from a base: base attributes first, overridden by name', () => {
