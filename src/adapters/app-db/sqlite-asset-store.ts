@@ -161,11 +161,14 @@ export class SqliteAssetStore implements AssetStore {
 
   apply(plan: { put: readonly AssetState[]; remove: readonly string[] }, who: string, summary: string): { change: number } {
     return this.tx(() => {
-      const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id)))]
+      const putIds = new Set(plan.put.map((s) => s.id))
+      // assets the plan leaves alone but that lose a reference to a removed one: logged too, so undo restores it
+      const linked = this.referrers(plan.remove).filter((a) => !putIds.has(a.id))
+      const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
       for (const s of plan.put) this.w.put(s)
       for (const s of plan.put) this.w.setRefs(s.id, s.references)
       for (const id of plan.remove) this.w.remove(id)
-      const after = plan.put.map((s) => this.w.get(s.id)!)
+      const after = [...plan.put.map((s) => this.w.get(s.id)!), ...linked.map((a) => this.w.get(a.id)!)]
       return { change: this.log.record({ at: this.now(), who, op: 'import', summary, before, after }) }
     })
   }

@@ -117,7 +117,16 @@ export const assetModel = {
   /** Without `confirm: true` it deletes nothing and answers what it would delete and unlink. */
   'model.delete': method(
     z.object({ id: Id, confirm: z.boolean().optional() }).strict(),
-    z.object({ deleted: z.boolean(), assets: z.array(Ref), unlinked: z.array(Ref), change: z.number().int().nullable() }),
+    z.object({
+      deleted: z.boolean(),
+      /** The asset and its descendants (the first 1,000; `assetCount` counts all). */
+      assets: z.array(Ref),
+      assetCount: z.number().int(),
+      /** Assets elsewhere that lose a reference to one of them (the first 1,000). */
+      unlinked: z.array(Ref),
+      unlinkedCount: z.number().int(),
+      change: z.number().int().nullable(),
+    }),
   ),
   /** Full-text search over name, path, attribute names, units and template (prefix match per word). */
   'model.search': method(z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }).strict(), z.object({ items: z.array(AssetSummary) })),
