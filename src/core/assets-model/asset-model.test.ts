@@ -117,4 +117,22 @@ describe('model.* (the asset model through the API, on a real application databa
     expect(await api.call('model.get', { id: b.id })).toEqual(b)
     expect((await api.call('model.get', { id: x.id })).references).toEqual([b.id])
   })
+
+  it('model.export -> model.import through the API: dry run first, then one change, pushed once', async () => {
+    const { api, seen } = await setup()
+    const a = await api.call('model.create', { parent: null, name: 'A', kind: 'area' })
+    await api.call('model.create', { parent: a.id, name: 'B', kind: 'line', attributes: [{ name: 'T', dataType: 'number', unit: 'degC' }] })
+    const doc = await api.call('model.export', { root: a.id })
+    const copy = await api.call('model.create', { parent: null, name: 'Copy', kind: 'area' })
+    const dry = await api.call('model.import', { text: JSON.stringify(doc), mode: 'by-path', under: copy.id, dryRun: true })
+    expect(dry.create.map((c) => c.path)).toEqual(['Copy/A', 'Copy/A/B'])
+    expect((await api.call('model.children', { parent: copy.id })).items).toEqual([])
+    const events = seen.length
+    const done = await api.call('model.import', { text: JSON.stringify(doc), mode: 'by-path', under: copy.id })
+    expect(done.change).not.toBeNull()
+    expect(seen.slice(events).map((e) => [e.op, e.all])).toEqual([['import', true]])
+    expect((await api.call('model.resolve', { path: 'Copy/A/B/T' })).attribute?.unit).toBe('degC')
+    expect(await codeOf(api.call('model.import', { text: '{', mode: 'by-id' }))).toBe('model.bad_import')
+    expect(await codeOf(api.call('model.export', { root: 'nope' }))).toBe('model.unknown')
+  })
 })
