@@ -6,7 +6,7 @@ import type { AssetInput, AssetPatch, AssetState, AssetStore } from '../../core/
 import { migrate } from './migrations'
 import { type AssetRow, type SummaryRow, SUMMARY_COLUMNS, TOP, decodeCursor, encodeCursor, ftsQuery, toSummary } from './rows'
 import { ChangeLog } from './change-log'
-import { AssetWriter, stateOf } from './writer'
+import { AssetWriter, keptRefs, stateOf } from './writer'
 
 /**
  * The asset model in the application database, `<dataDir>/app.db` (its own file, apart from the sample store).
@@ -165,10 +165,12 @@ export class SqliteAssetStore implements AssetStore {
       // assets the plan leaves alone but that lose a reference to a removed one: logged too, so undo restores it
       const linked = this.referrers(plan.remove).filter((a) => !putIds.has(a.id))
       const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
+      const existed = new Set(before.map((a) => a.id))
       for (const s of plan.put) this.w.put(s)
-      for (const s of plan.put) this.w.setRefs(s.id, s.references)
+      for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
       for (const id of plan.remove) this.w.remove(id)
-      const after = [...plan.put.map((s) => this.w.get(s.id)!), ...linked.map((a) => this.w.get(a.id)!)]
+      // after: the states as written (not read back: an import may hold tens of thousands of attributes)
+      const after = [...plan.put.map((s) => ({ ...s, references: keptRefs(s), path: this.w.place(s.id).path })), ...linked.map((a) => this.w.get(a.id)!)]
       return { change: this.log.record({ at: this.now(), who, op: 'import', summary, before, after }) }
     })
   }

@@ -11,6 +11,7 @@ import { type AssetRow, TOP, toAsset, toColumns } from './rows'
  */
 export class AssetWriter {
   private readonly byId: Statement<[string], AssetRow>
+  private readonly placeOf: Statement<[string], Place>
   private readonly refsOf: Statement<[string], string>
   private readonly sibling: Statement<[string, string], { id: string }>
   private readonly insert: Statement
@@ -23,6 +24,7 @@ export class AssetWriter {
 
   constructor(db: Database) {
     this.byId = db.prepare('SELECT * FROM asset WHERE id = ?')
+    this.placeOf = db.prepare('SELECT id, parent, path FROM asset WHERE id = ?')
     this.refsOf = db.prepare<[string], string>('SELECT parent FROM asset_ref WHERE asset = ? ORDER BY parent').pluck()
     this.sibling = db.prepare('SELECT id FROM asset WHERE parent = ? AND name = ?')
     const cols = 'id, parent, name, description, kind, template, attributes, attribute_count, attribute_names, units, path'
@@ -55,12 +57,22 @@ export class AssetWriter {
     return r
   }
 
-  /** Writes `s` (created when its id is new); its references are set apart, with `setRefs`, once every target exists. */
-  put(s: AssetState): Asset {
-    const old = this.byId.get(s.id)
+  /** Where an asset is (without reading its attributes). */
+  place(id: string, what = 'asset'): Place {
+    const r = this.placeOf.get(id)
+    if (!r) throw new AppError('model.unknown', `no ${what} with id "${id}"`, { id })
+    return r
+  }
+
+  /**
+   * Writes `s` (created when its id is new) and answers its path; its references are set apart, with
+   * `setRefs`, once every target exists.
+   */
+  put(s: AssetState): string {
+    const old = this.placeOf.get(s.id)
     let parentPath = ''
     if (s.parent !== null) {
-      const p = this.require(s.parent, 'parent asset')
+      const p = this.place(s.parent, 'parent asset')
       if (old && (p.id === old.id || p.path.startsWith(`${old.path}/`))) {
         throw new AppError('model.cycle', `"${old.path}" cannot go under itself ("${p.path}")`, { id: s.id, parent: s.parent })
       }
@@ -76,16 +88,16 @@ export class AssetWriter {
       this.update.run(cols)
       if (old.path !== path) this.rewrite.run({ to: path, cut: old.path.length + 1, from: old.path })
     } else this.insert.run(cols)
-    return this.get(s.id)!
+    return path
   }
 
   /** Sets the further parents of `id`: each must exist and must not be the asset or one of its descendants. */
   setRefs(id: string, refs: readonly string[]): void {
-    const self = this.require(id)
+    const self = this.place(id)
     this.clearRefs.run(id)
     for (const ref of new Set(refs)) {
       if (ref === self.parent) continue // already its primary parent
-      const p = this.require(ref, 'referenced parent')
+      const p = this.place(ref, 'referenced parent')
       if (p.id === id || p.path.startsWith(`${self.path}/`)) {
         throw new AppError('model.cycle', `"${self.path}" cannot also show under itself ("${p.path}")`, { id, reference: ref })
       }
@@ -98,6 +110,17 @@ export class AssetWriter {
     this.unlink.run(id, id)
     this.del.run(id)
   }
+}
+
+interface Place {
+  id: string
+  parent: string
+  path: string
+}
+
+/** The references `setRefs` keeps, as `get` reads them back: distinct, sorted, without the primary parent. */
+export function keptRefs(s: AssetState): string[] {
+  return [...new Set(s.references)].filter((r) => r !== s.parent).sort()
 }
 
 /** The state of an asset without its derived path. */
