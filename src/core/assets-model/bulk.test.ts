@@ -99,6 +99,21 @@ describe('bulk JSON: export and import of the asset model', () => {
     expect(exportModel(db, null)).toEqual(before)
   })
 
+  it('replace under a subtree: a reference from outside it to a deleted asset is removed, and undo puts it back', () => {
+    const db = fresh()
+    const { site, view } = plant(db)
+    const pump = db.byPath('Site/Line 2/P-1')!
+    const x = db.create({ parent: view.id, name: 'X', kind: 'unit', references: [pump.id] }, 't')
+    const inside = exportModel(db, site.id)
+    const doc = { ...inside, assets: inside.assets.filter((a) => a.id !== site.id && a.id !== pump.id) }
+    const r = run(db, text(doc), 'replace', { under: site.id })
+    expect(r.delete).toEqual([{ id: pump.id, path: 'Site/Line 2/P-1' }])
+    expect(db.get(x.id)!.references).toEqual([])
+    db.undo(1, 't')
+    expect(db.get(pump.id)).toEqual(pump)
+    expect(db.get(x.id)!.references).toEqual([pump.id])
+  })
+
   it.each([
     ['bad JSON', (t: string) => t.replace('"Site"', '"Site",,'), (bad: string) => new RegExp(`not JSON \\(line ${bad.split('\n').findIndex((l) => l.includes(',,')) + 1}, column \\d+\\)`)],
     ['a wrong format', (t: string) => t.replace('plantdeck.asset-model', 'other'), /\$\.format \(line 2\)/],
