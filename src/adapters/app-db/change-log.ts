@@ -13,7 +13,10 @@ interface ChangeRow {
   undone: number
 }
 
-type NewChange = Omit<ChangeEntry, 'id' | 'undone'>
+type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount'>
+
+/** Assets per side that a listed change carries (the log row keeps them all). */
+export const LISTED_ASSETS = 100
 
 /**
  * The change log: one row per change (who, when, what, every touched asset before and after), written by the
@@ -41,7 +44,10 @@ export class ChangeLog {
   }
 
   list(before: number | undefined, limit: number): ChangeEntry[] {
-    return this.page.all(before ?? Number.MAX_SAFE_INTEGER, limit).map(toEntry)
+    return this.page.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => {
+      const e = toEntry(r)
+      return { ...e, before: e.before.slice(0, LISTED_ASSETS), after: e.after.slice(0, LISTED_ASSETS) }
+    })
   }
 
   /** Runs inside the caller's transaction. */
@@ -74,5 +80,7 @@ export class ChangeLog {
 const byPath = (a: Asset, b: Asset) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 
 function toEntry(r: ChangeRow): ChangeEntry {
-  return { id: r.id, at: r.at, who: r.who, op: r.op, summary: r.summary, before: JSON.parse(r.before) as Asset[], after: JSON.parse(r.after) as Asset[], undone: r.undone === 1 }
+  const before = JSON.parse(r.before) as Asset[]
+  const after = JSON.parse(r.after) as Asset[]
+  return { id: r.id, at: r.at, who: r.who, op: r.op, summary: r.summary, before, after, beforeCount: before.length, afterCount: after.length, undone: r.undone === 1 }
 }

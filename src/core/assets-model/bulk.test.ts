@@ -114,6 +114,16 @@ describe('bulk JSON: export and import of the asset model', () => {
     expect(db.get(x.id)!.references).toEqual([pump.id])
   })
 
+  it('lists a large import in the change log with the first 100 assets and full counts; undo still reverts all of it', () => {
+    const db = fresh()
+    const assets = Array.from({ length: 150 }, (_, i) => ({ id: `a${i}`, name: `A${i}`, description: '', kind: 'unit', templateId: null, parent: null, references: [], attributes: [] }))
+    const r = run(db, JSON.stringify({ format: 'plantdeck.asset-model', version: 1, assets }), 'by-id')
+    const [entry] = db.changes({ limit: 1 })
+    expect([entry!.id, entry!.op, entry!.after.length, entry!.afterCount, entry!.beforeCount]).toEqual([r.change, 'import', 100, 150, 0])
+    db.undo(1, 't')
+    expect(db.subtree(null)).toEqual([])
+  })
+
   it.each([
     ['bad JSON', (t: string) => t.replace('"Site"', '"Site",,'), (bad: string) => new RegExp(`not JSON \\(line ${bad.split('\n').findIndex((l) => l.includes(',,')) + 1}, column \\d+\\)`)],
     ['a wrong format', (t: string) => t.replace('plantdeck.asset-model', 'other'), /\$\.format \(line 2\)/],

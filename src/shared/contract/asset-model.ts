@@ -71,9 +71,14 @@ export const ChangeEntry = z.object({
   who: z.string(),
   op: z.enum(['create', 'update', 'move', 'delete', 'import', 'undo']),
   summary: z.string(),
-  /** Each touched asset as it was (before) and became (after); absent on one side when created or deleted. */
+  /**
+   * Each touched asset as it was (before) and became (after); absent on one side when created or deleted.
+   * `model.changes` gives the first 100 of each side (an import may touch thousands); the counts are complete.
+   */
   before: z.array(Asset),
   after: z.array(Asset),
+  beforeCount: z.number().int(),
+  afterCount: z.number().int(),
   undone: z.boolean(),
 })
 export type ChangeEntry = z.infer<typeof ChangeEntry>
