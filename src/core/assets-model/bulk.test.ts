@@ -126,6 +126,7 @@ describe('bulk JSON: export and import of the asset model', () => {
 
   it.each([
     ['bad JSON', (t: string) => t.replace('"Site"', '"Site",,'), (bad: string) => new RegExp(`not JSON \\(line ${bad.split('\n').findIndex((l) => l.includes(',,')) + 1}, column \\d+\\)`)],
+    ['an unexpected token', (t: string) => t.replace('"kind": "site"', '"kind": site'), (bad: string) => new RegExp(`not JSON \\(line ${bad.split('\n').findIndex((l) => l.includes(': site')) + 1}, column 15\\)`)],
     ['a wrong format', (t: string) => t.replace('plantdeck.asset-model', 'other'), /\$\.format \(line 2\)/],
     ['a bad field', (t: string) => t.replace('"dataType": "number"', '"dataType": "float"'), (bad: string) => new RegExp(`\\$\\.assets\\[3\\]\\.attributes\\[0\\]\\.dataType \\(line ${bad.split('\n').findIndex((l) => l.includes('float')) + 1}\\)`)],
     ['a duplicate id', (t: string, d: ExportDocument) => t.replace(`"id": "${d.assets[3]!.id}"`, `"id": "${d.assets[2]!.id}"`), /\$\.assets\[3\]\.id \(line \d+\): duplicate id .* \(first at \$\.assets\[2\]\)/],

@@ -34,8 +34,8 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     raw = JSON.parse(p.text)
   } catch (e) {
     const msg = (e as Error).message
-    const at = /position (\d+)/.exec(msg)
-    const where = at ? lineColumn(p.text, Number(at[1])) : undefined
+    const at = errorOffset(p.text, msg)
+    const where = at === undefined ? undefined : lineColumn(p.text, at)
     throw new AppError('model.bad_import', `not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${msg}`, { line: where?.line, reason: msg })
   }
   const parsed = ExportDocument.safeParse(raw)
@@ -140,6 +140,18 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     throw e
   }
   return report
+}
+
+/**
+ * Where JSON.parse stopped: V8 names the position, or (for an unexpected token) quotes the 10 characters before
+ * and after it, `..."<context>"...`, which are looked up in the text.
+ */
+function errorOffset(text: string, msg: string): number | undefined {
+  const at = /position (\d+)/.exec(msg)
+  if (at) return Number(at[1])
+  const quoted = /, \.\.\."([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(msg)
+  const k = quoted ? text.indexOf(quoted[1]!) : -1
+  return k < 0 ? undefined : k + 10
 }
 
 function same(a: AssetState, b: AssetState): boolean {
