@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { startRuntime } from '../../src/app/runtime'
@@ -32,4 +33,26 @@ it('the runtime keeps the asset model in <dataDir>/app.db: ids, paths and the ch
     ['create', 'test session 7'],
   ])
   await second.stop()
+})
+
+it('an application database that does not open (from a newer build) leaves the runtime running, without the model, and says so', async () => {
+  const dataDir = files.path('newer')
+  mkdirSync(dataDir, { recursive: true })
+  const db = new Database(join(dataDir, 'app.db'))
+  db.pragma('user_version = 999')
+  db.close()
+  const errors: string[] = []
+  const logger: Logger = { ...silent, error: (_o, msg) => void errors.push(msg ?? ''), child: () => logger }
+  const rt = await startRuntime({ config: AppConfig.parse({ demo: { enabled: false } }), dataDir, logger, host: 'test', version: '0.0.0-test' })
+  const code = await Promise.resolve().then(() => rt.core.handlers['model.children']({ parent: null }, { session })).then(
+    () => 'no error',
+    (e: { code: string }) => e.code,
+  )
+  expect(code).toBe('model.unavailable')
+  expect(errors).toEqual(['application database not opened: the asset model is unavailable until it is fixed'])
+  expect((await rt.core.handlers['connections.list']({}, { session })).length).toBe(0)
+  await rt.stop()
+  const again = new Database(join(dataDir, 'app.db'))
+  expect(again.pragma('user_version', { simple: true })).toBe(999) // left as it was
+  again.close()
 })
