@@ -17,9 +17,11 @@ import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
 import { STORE_DISK_FULL, type SampleStore } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
-import { driverHandlers, driverOf } from './drivers'
+import { driverBindings, driverHandlers, driverOf } from './drivers'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
+import type { AssetStore } from './ports/asset-store'
+import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -36,6 +38,8 @@ export interface CoreDeps {
   persistence?: PlantPersistence
   /** `system.diagnostics`: the host owns the RPC server and the process, so it assembles the sections (the core adds `store`). */
   diagnostics?: (o: { gc: boolean }) => Diagnostics
+  /** The asset model (`model.*`, the application database). Without it those calls answer `model.unavailable`. */
+  assets?: AssetStore
 }
 
 
@@ -103,6 +107,15 @@ export function createCore(deps: CoreDeps): Core {
       signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
     'trends.query': (q, { session }) => trendQuery(q, session),
+    ...(deps.assets
+      ? createModelHandlers({
+          store: deps.assets,
+          bindings: driverBindings(),
+          connections: () => deps.plant.connections,
+          who: (session) => `${deps.info.host} session ${session.id}`,
+          changed: (e) => broadcasts.forEach((b) => b('model.changed', e)),
+        })
+      : unavailableModelHandlers()),
     ...driverHandlers({
       collectors: deps.collectors,
       catalog,

@@ -20,3 +20,8 @@ export function driverOf(kind: ConnectionConfig['kind']): CoreDriver<ConnectionC
 export function driverHandlers(deps: DriverDeps): DriverHandlers {
   return Object.assign({}, ...drivers.map((d) => d.handlers(deps))) as DriverHandlers
 }
+
+/** Each protocol's attribute binding schema, by kind (the asset model adds its own kinds, such as `constant`). */
+export function driverBindings(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['binding']>> {
+  return new Map(drivers.flatMap((d) => (d.binding ? [[d.kind, d.binding] as const] : [])))
+}

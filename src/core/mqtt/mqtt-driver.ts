@@ -3,10 +3,12 @@ import type { MqttConnectionConfig } from './mqtt-config'
 import type { CoreDriver } from '../ports/driver'
 import { createMqttHandlers } from './mqtt-handlers'
 import { MQTT } from './mqtt-port'
+import { MqttBinding } from './mqtt-binding'
 
 /** MQTT in the core: `mqtt.*`, mappings added at runtime under `<connection> (mapped)`. */
 export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
   kind: MQTT,
+  binding: MqttBinding,
   // the URL as configured: credentials live in `username`/`password`, never in it
   target: (c) => c.url,
   runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),

@@ -5,10 +5,12 @@ import type { CoreDriver } from '../ports/driver'
 import { createOpcuaHandlers } from './opcua-handlers'
 import { OPCUA, type OpcuaTools } from './opcua-port'
 import { toSignalDef } from '../signals/signal-def'
+import { OpcuaBinding } from './opcua-binding'
 
 /** OPC UA in the core: `opcua.*` and `certificates.*`, signals added at runtime under `<connection> (added)`. */
 export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeof certificates> = {
   kind: OPCUA,
+  binding: OpcuaBinding,
   target: (c) => c.endpoint,
   runtimeFolder: (c) => ({ id: `${c.id}:added`, name: `${c.id} (added)`, attribute: (s) => s.id.slice(c.id.length + 1) }),
   handlers: (deps) =>

@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import type { HandlerMap } from '../../shared/rpc/server'
 import type { MethodMap } from '../../shared/contract/define'
 import type { AssetCatalog } from '../assets/asset-catalog'
@@ -39,4 +40,6 @@ export interface CoreDriver<C extends { id: string; kind: string }, M extends Me
   runtimeFolder(connection: C): RuntimeFolder
   /** The driver's methods of the API (its contract part). */
   handlers(deps: DriverDeps): HandlerMap<M>
+  /** The fields of an asset attribute's binding of this kind (`{ kind, connection, ... }`), checked on every model change. */
+  readonly binding?: z.ZodType<{ kind: string; connection: string }>
 }

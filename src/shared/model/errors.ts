@@ -60,6 +60,14 @@ export const ErrorCode = z.enum([
   'mqtt.store_failed',
   'mqtt.protocol_error',
   'mqtt.broker_window_capped',
+  /** Asset model (`model.*`): an id that names no asset, a sibling with the same name, a move under itself, a binding its kind refuses, an import refused. */
+  'model.unknown',
+  'model.name_taken',
+  'model.cycle',
+  'model.bad_binding',
+  'model.bad_import',
+  /** This host keeps no asset model (no application database). */
+  'model.unavailable',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

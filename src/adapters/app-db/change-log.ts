@@ -1,0 +1,86 @@
+import type { Database, Statement } from 'better-sqlite3'
+import type { Asset, ChangeEntry } from '../../shared/contract/asset-model'
+import { type AssetWriter, stateOf } from './writer'
+
+interface ChangeRow {
+  id: number
+  at: number
+  who: string
+  op: ChangeEntry['op']
+  summary: string
+  before: string
+  after: string
+  undone: number
+}
+
+type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount'>
+
+/** Assets per side that a listed change carries (the log row keeps them all). */
+export const LISTED_ASSETS = 100
+
+/**
+ * The change log: one row per change (who, when, what, every touched asset before and after), written by the
+ * caller inside the change's own transaction, so the log and the model never disagree. Undo reverts entries
+ * newest first by putting their `before` states back; it is itself logged (op `undo`) and is not undone again.
+ */
+export class ChangeLog {
+  private readonly insert: Statement
+  private readonly page: Statement<[number, number], ChangeRow>
+  private readonly undoable: Statement<[number], ChangeRow>
+  private readonly mark: Statement<[number]>
+
+  constructor(
+    db: Database,
+    private readonly w: AssetWriter,
+  ) {
+    this.insert = db.prepare('INSERT INTO change (at, who, op, summary, before, after) VALUES (?, ?, ?, ?, ?, ?)')
+    this.page = db.prepare('SELECT * FROM change WHERE id < ? ORDER BY id DESC LIMIT ?')
+    this.undoable = db.prepare("SELECT * FROM change WHERE undone = 0 AND op != 'undo' ORDER BY id DESC LIMIT ?")
+    this.mark = db.prepare('UPDATE change SET undone = 1 WHERE id = ?')
+  }
+
+  record(c: NewChange): number {
+    return Number(this.insert.run(c.at, c.who, c.op, c.summary, JSON.stringify(c.before), JSON.stringify(c.after)).lastInsertRowid)
+  }
+
+  list(before: number | undefined, limit: number): ChangeEntry[] {
+    return this.page.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => {
+      const e = toEntry(r)
+      return { ...e, before: e.before.slice(0, LISTED_ASSETS), after: e.after.slice(0, LISTED_ASSETS) }
+    })
+  }
+
+  /** Runs inside the caller's transaction. */
+  undo(count: number, who: string, at: number): { undone: number[]; change: number | null } {
+    const entries = this.undoable.all(count).map(toEntry)
+    if (entries.length === 0) return { undone: [], change: null }
+    const touched = [...new Set(entries.flatMap((e) => [...e.before, ...e.after].map((a) => a.id)))]
+    const before = touched.flatMap((id) => this.w.get(id) ?? [])
+    for (const e of entries) {
+      this.revert(e)
+      this.mark.run(e.id)
+    }
+    const after = touched.flatMap((id) => this.w.get(id) ?? [])
+    const ids = entries.map((e) => e.id)
+    const change = this.record({ at, who, op: 'undo', summary: `undo ${ids.map((i) => `#${i}`).join(', ')}`, before, after })
+    return { undone: ids, change }
+  }
+
+  /** Puts back what `e` changed: assets it created go (children first), the others regain their state (parents first). */
+  private revert(e: ChangeEntry): void {
+    const had = new Set(e.before.map((a) => a.id))
+    const created = e.after.filter((a) => !had.has(a.id)).sort(byPath).reverse()
+    for (const a of created) if (this.w.row(a.id)) this.w.remove(a.id)
+    const restore = [...e.before].sort(byPath)
+    for (const a of restore) this.w.put(stateOf(a))
+    for (const a of restore) this.w.setRefs(a.id, a.references)
+  }
+}
+
+const byPath = (a: Asset, b: Asset) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+
+function toEntry(r: ChangeRow): ChangeEntry {
+  const before = JSON.parse(r.before) as Asset[]
+  const after = JSON.parse(r.after) as Asset[]
+  return { id: r.id, at: r.at, who: r.who, op: r.op, summary: r.summary, before, after, beforeCount: before.length, afterCount: after.length, undone: r.undone === 1 }
+}

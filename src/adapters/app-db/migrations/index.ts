@@ -1,0 +1,23 @@
+import type { Database } from 'better-sqlite3'
+import { up as assets } from './001-assets'
+
+/** Schema versions of the application database in order; the file's `user_version` is the number applied. Append only. */
+export const migrations: readonly ((db: Database) => void)[] = [assets]
+
+export const LATEST_VERSION = migrations.length
+
+/** Brings the file to `target` (default: latest), one transaction per step. */
+export function migrate(db: Database, target = LATEST_VERSION): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > LATEST_VERSION) {
+    throw new Error(`application database has schema version ${current}, newer than this build (${LATEST_VERSION}): update Plantdeck`)
+  }
+  for (let v = current; v < target; v++) {
+    const step = migrations[v]
+    if (!step) break
+    db.transaction(() => {
+      step(db)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}

@@ -1,0 +1,160 @@
+import { type AssetAttribute, ExportDocument, type ImportMode, type ImportReport } from '../../shared/contract/asset-model'
+import { AppError, isAppError } from '../../shared/model/errors'
+import type { AssetState, AssetStore } from '../ports/asset-store'
+import { jsonPath, lineColumn, lineOf } from './json-lines'
+
+/** The whole model (root null) or one subtree, parents first: what `model.import` reads back. */
+export function exportModel(store: AssetStore, root: string | null): ExportDocument {
+  if (root !== null && !store.get(root)) throw new AppError('model.unknown', `no asset with id "${root}"`, { id: root })
+  return { format: 'plantdeck.asset-model', version: 1, assets: store.subtree(root).map(({ path: _p, ...s }) => s) }
+}
+
+export interface ImportOptions {
+  who: string
+  /** Throws model.bad_binding for a bad binding; `where`: the attributes' JSON path. */
+  checkBindings: (attributes: readonly AssetAttribute[], where: string) => void
+}
+
+type Params = { text: string; mode: ImportMode; dryRun?: boolean | undefined; under?: string | undefined }
+
+/**
+ * Plans an import, and applies it in one transaction unless `dryRun`. Modes: `by-id` updates assets with the
+ * document's ids and creates the others; `by-path` matches by path instead (keeping the database's ids);
+ * `replace` also deletes what the scope (the whole model, or the subtree under `under`) holds and the document
+ * does not. Nothing is deleted in the other modes. Every refusal is `model.bad_import` with the JSON path, line
+ * and reason, and changes nothing.
+ */
+export function importModel(store: AssetStore, p: Params, o: ImportOptions): ImportReport {
+  const refuse = (path: readonly PropertyKey[], reason: string): never => {
+    const line = lineOf(p.text, path as (string | number)[])
+    throw new AppError('model.bad_import', `${jsonPath(path)}${line ? ` (line ${line})` : ''}: ${reason}`, { path: jsonPath(path), line, reason })
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(p.text)
+  } catch (e) {
+    const msg = (e as Error).message
+    const at = errorOffset(p.text, msg)
+    const where = at === undefined ? undefined : lineColumn(p.text, at)
+    throw new AppError('model.bad_import', `not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${msg}`, { line: where?.line, reason: msg })
+  }
+  const parsed = ExportDocument.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    refuse(issue.path, issue.message)
+  }
+  const doc = parsed.data!
+  const under = p.under ?? null
+  if (under !== null && !store.get(under)) throw new AppError('model.unknown', `no asset with id "${under}"`, { id: under })
+
+  // document ids -> the ids they get here (by-path keeps the database's id of an asset at the same path)
+  const index = new Map<string, number>()
+  doc.assets.forEach((a, i) => {
+    if (index.has(a.id)) refuse(['assets', i, 'id'], `duplicate id "${a.id}" (first at $.assets[${index.get(a.id)}])`)
+    index.set(a.id, i)
+    try {
+      o.checkBindings(a.attributes, `$.assets[${i}].attributes`)
+    } catch (e) {
+      if (isAppError(e)) refuse(['assets', i, 'attributes'], e.message)
+      throw e
+    }
+  })
+  const top = (i: number) => {
+    const a = doc.assets[i]!
+    return a.parent === null || !index.has(a.parent)
+  }
+  const parentOf = (i: number): string | null => (top(i) && under !== null ? under : doc.assets[i]!.parent)
+
+  // final paths, parents first; a parent outside the document must exist here; a chain that loops is a cycle
+  const paths = new Map<number, string>()
+  const pathOf = (i: number, seen: Set<number>): string => {
+    const known = paths.get(i)
+    if (known !== undefined) return known
+    if (seen.has(i)) refuse(['assets', i, 'parent'], 'the parents form a cycle')
+    seen.add(i)
+    const a = doc.assets[i]!
+    const parent = parentOf(i)
+    let base = ''
+    if (parent !== null) {
+      const j = index.get(parent)
+      if (j !== undefined && !(top(i) && under !== null)) base = `${pathOf(j, seen)}/`
+      else {
+        const here = store.get(parent)
+        if (!here) refuse(['assets', i, 'parent'], `parent "${parent}" is neither in the document nor in the model`)
+        base = `${here!.path}/`
+      }
+    }
+    const path = base + a.name
+    paths.set(i, path)
+    return path
+  }
+  doc.assets.forEach((_, i) => pathOf(i, new Set()))
+
+  const target = new Map<string, string>() // document id -> id here
+  doc.assets.forEach((a, i) => {
+    const byPath = p.mode === 'by-path' ? store.byPath(paths.get(i)!) : undefined
+    target.set(a.id, byPath?.id ?? (p.mode === 'by-path' && store.get(a.id) ? globalThis.crypto.randomUUID() : a.id))
+  })
+  const idHere = (id: string) => target.get(id) ?? id
+
+  // replace: what the scope holds and the document does not goes, children first
+  const kept = new Set(target.values())
+  const remove =
+    p.mode === 'replace'
+      ? store
+          .subtree(under)
+          .filter((a) => a.id !== under && !kept.has(a.id))
+          .reverse()
+      : []
+  const removed = new Set(remove.map((a) => a.id))
+
+  const order = doc.assets.map((_, i) => i).sort((x, y) => (paths.get(x)! < paths.get(y)! ? -1 : 1))
+  const taken = new Map<string, number>()
+  const report: ImportReport = { dryRun: p.dryRun ?? false, create: [], update: [], delete: remove.map((a) => ({ id: a.id, path: a.path })), change: null }
+  const put: AssetState[] = []
+  for (const i of order) {
+    const a = doc.assets[i]!
+    const path = paths.get(i)!
+    if (taken.has(path)) refuse(['assets', i, 'name'], `"${path}" is also $.assets[${taken.get(path)}]`)
+    taken.set(path, i)
+    const parent = parentOf(i)
+    const s: AssetState = { ...a, id: idHere(a.id), parent: parent === null ? null : idHere(parent), references: a.references.map(idHere) }
+    if (s.parent !== null && removed.has(s.parent)) refuse(['assets', i, 'parent'], 'its parent is deleted by this import')
+    s.references.forEach((r, k) => {
+      if (!kept.has(r) && (!store.get(r) || removed.has(r))) refuse(['assets', i, 'references', k], `referenced parent "${r}" is neither in the document nor in the model`)
+    })
+    const holder = store.byPath(path)
+    if (holder && holder.id !== s.id && !kept.has(holder.id) && !removed.has(holder.id)) refuse(['assets', i, 'name'], `"${path}" exists already (id ${holder.id})`)
+    const old = store.get(s.id)
+    if (!old) report.create.push({ id: s.id, path })
+    else if (!same(old, s)) report.update.push({ id: s.id, path })
+    else continue
+    put.push(s)
+  }
+  if (report.dryRun || (put.length === 0 && remove.length === 0)) return report
+  try {
+    const summary = `import (${p.mode}): ${report.create.length} created, ${report.update.length} updated, ${report.delete.length} deleted`
+    report.change = store.apply({ put, remove: remove.map((a) => a.id) }, o.who, summary).change
+  } catch (e) {
+    if (isAppError(e) && e.code !== 'model.bad_import') throw new AppError('model.bad_import', `refused, nothing imported: ${e.message}`, { reason: e.message, code: e.code })
+    throw e
+  }
+  return report
+}
+
+/**
+ * Where JSON.parse stopped: V8 names the position, or (for an unexpected token) quotes the 10 characters before
+ * and after it, `..."<context>"...`, which are looked up in the text.
+ */
+function errorOffset(text: string, msg: string): number | undefined {
+  const at = /position (\d+)/.exec(msg)
+  if (at) return Number(at[1])
+  const quoted = /, \.\.\."([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(msg)
+  const k = quoted ? text.indexOf(quoted[1]!) : -1
+  return k < 0 ? undefined : k + 10
+}
+
+function same(a: AssetState, b: AssetState): boolean {
+  const norm = (s: AssetState) => JSON.stringify([s.parent, s.name, s.description, s.kind, s.templateId, [...s.references].sort(), s.attributes])
+  return norm(a) === norm(b)
+}

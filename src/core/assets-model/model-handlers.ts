@@ -1,0 +1,99 @@
+import type { AssetAttribute, EventPayload } from '../../shared/contract'
+import { assetModel } from '../../shared/contract/asset-model'
+import type { HandlerMap, Session } from '../../shared/rpc/server'
+import { AppError } from '../../shared/model/errors'
+import type { AssetStore } from '../ports/asset-store'
+import { type BindingSchemas, checkBindings } from './bindings'
+import { exportModel, importModel } from './bulk'
+
+export type ModelHandlers = HandlerMap<typeof assetModel>
+
+export interface ModelDeps {
+  store: AssetStore
+  bindings: BindingSchemas
+  /** Configured connections, so a binding names one that exists. */
+  connections: () => readonly { id: string; kind: string }[]
+  /** "who" in the change log: the session's user once identity exists; until then the host and session. */
+  who: (session: Session) => string
+  changed: (e: EventPayload<'model.changed'>) => void
+}
+
+const EVENT_IDS = 100
+const LIST_CAP = 1000
+
+/** `model.*`: the asset model's API over its store. Structural refusals come from the store; bindings are checked here. */
+export function createModelHandlers(d: ModelDeps): ModelHandlers {
+  const { store } = d
+  const bound = (attributes: readonly AssetAttribute[] | undefined) => attributes && checkBindings(attributes, d.bindings, d.connections())
+  const tell = (change: number, op: EventPayload<'model.changed'>['op'], ids: string[]) =>
+    d.changed({ change, op, ids: ids.slice(0, EVENT_IDS), all: ids.length > EVENT_IDS })
+  const last = () => store.changes({ limit: 1 })[0]!.id
+  const known = (id: string) => {
+    const a = store.get(id)
+    if (!a) throw new AppError('model.unknown', `no asset with id "${id}"`, { id })
+    return a
+  }
+  const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
+
+  return {
+    'model.children': ({ parent, cursor, limit }) => store.children(parent, { cursor, limit: limit ?? 200 }),
+    'model.get': ({ id }) => known(id),
+    'model.create': (p, { session }) => {
+      bound(p.attributes)
+      const a = store.create(p, d.who(session))
+      tell(last(), 'create', [a.id, ...(a.parent ? [a.parent] : [])])
+      return a
+    },
+    'model.update': ({ id, ...patch }, { session }) => {
+      bound(patch.attributes)
+      const a = store.update(id, patch, d.who(session))
+      tell(last(), 'update', [a.id])
+      return a
+    },
+    'model.move': ({ id, parent }, { session }) => {
+      const from = known(id).parent
+      const a = store.move(id, parent, d.who(session))
+      tell(last(), 'move', [a.id, ...(from ? [from] : []), ...(parent ? [parent] : [])])
+      return a
+    },
+    'model.delete': ({ id, confirm }, { session }) => {
+      const gone = store.subtree(known(id).id)
+      const linked = store.referrers(gone.map((a) => a.id))
+      const answer = { assets: gone.slice(0, LIST_CAP).map(ref), assetCount: gone.length, unlinked: linked.slice(0, LIST_CAP).map(ref), unlinkedCount: linked.length }
+      if (confirm !== true) return { deleted: false, ...answer, change: null }
+      const { change } = store.delete(id, d.who(session))
+      tell(change, 'delete', [...gone, ...linked].map((a) => a.id))
+      return { deleted: true, ...answer, change }
+    },
+    'model.search': ({ query, limit }) => ({ items: store.search(query, limit ?? 50) }),
+    'model.resolve': ({ path }) => {
+      const asset = store.byPath(path)
+      if (asset) return { asset, attribute: null }
+      const cut = path.lastIndexOf('/')
+      const owner = cut > 0 ? store.byPath(path.slice(0, cut)) : undefined
+      const attribute = owner?.attributes.find((a) => a.name === path.slice(cut + 1))
+      if (!owner || !attribute) throw new AppError('model.unknown', `no asset or attribute at "${path}"`, { path })
+      return { asset: owner, attribute }
+    },
+    'model.changes': ({ before, limit }) => ({ items: store.changes({ before, limit: limit ?? 50 }) }),
+    'model.undo': ({ count }, { session }) => {
+      const r = store.undo(count ?? 1, d.who(session))
+      if (r.change !== null) d.changed({ change: r.change, op: 'undo', ids: [], all: true })
+      return r
+    },
+    'model.export': ({ root }) => exportModel(store, root ?? null),
+    'model.import': (p, { session }) => {
+      const report = importModel(store, p, { who: d.who(session), checkBindings: (attrs, where) => checkBindings(attrs, d.bindings, d.connections(), where) })
+      if (report.change !== null) d.changed({ change: report.change, op: 'import', ids: [], all: true })
+      return report
+    },
+  }
+}
+
+/** Without an application database every `model.*` call answers `model.unavailable`. */
+export function unavailableModelHandlers(): ModelHandlers {
+  const no = () => {
+    throw new AppError('model.unavailable', 'this host keeps no asset model (no application database)')
+  }
+  return Object.fromEntries(Object.keys(assetModel).map((k) => [k, no])) as unknown as ModelHandlers
+}

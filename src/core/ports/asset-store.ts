@@ -1,0 +1,54 @@
+import type { Asset, AssetAttribute, AssetSummary, ChangeEntry } from '../../shared/contract/asset-model'
+
+/**
+ * The asset model's persistence (adapter: `adapters/app-db`, SQLite). Calls are synchronous and small (paged),
+ * so a check and the write it guards run without anything in between. Every mutation writes its change-log
+ * entry (who, when, before/after) in the same transaction, and refuses with stable codes: `model.unknown`
+ * (no such id), `model.name_taken` (a sibling has the name), `model.cycle` (a move under itself).
+ */
+export interface AssetStore {
+  get(id: string): Asset | undefined
+  /** By path (names joined by `/`, under primary parents). */
+  byPath(path: string): Asset | undefined
+  /** Children of `parent` (null: top level), primary and by reference, ordered by name then id. */
+  children(parent: string | null, page: { cursor?: string | undefined; limit: number }): { items: AssetSummary[]; next: string | null }
+  /** `root` and every descendant (null: the whole model), each parent before its children. */
+  subtree(root: string | null): Asset[]
+  /** Assets outside `ids` that show under one of `ids` by reference. */
+  referrers(ids: readonly string[]): Asset[]
+  /** FTS5 over name, path, attribute names, units, template; `query`: words, each matched as a prefix. */
+  search(query: string, limit: number): AssetSummary[]
+  create(input: AssetInput, who: string): Asset
+  update(id: string, patch: AssetPatch, who: string): Asset
+  move(id: string, parent: string | null, who: string): Asset
+  /** Deletes `id` and its descendants, and unlinks references to them. */
+  delete(id: string, who: string): { change: number }
+  /**
+   * Writes a whole plan in one transaction and one change-log entry (an import): `put` in order (parents
+   * first; an existing id is updated, a new one created with that id), then `remove` (children first).
+   * Any refusal rolls back everything.
+   */
+  apply(plan: { put: readonly AssetState[]; remove: readonly string[] }, who: string, summary: string): { change: number }
+  /** The change log, newest first. */
+  changes(page: { before?: number | undefined; limit: number }): ChangeEntry[]
+  /** Reverts the newest `count` changes not yet undone, as one new change; `undone`: their ids. */
+  undo(count: number, who: string): { undone: number[]; change: number | null }
+  close(): void
+}
+
+export interface AssetInput {
+  /** Given by an import; otherwise the adapter makes a random UUID. */
+  id?: string
+  parent: string | null
+  name: string
+  description?: string | undefined
+  kind: string
+  templateId?: string | null | undefined
+  references?: readonly string[] | undefined
+  attributes?: readonly AssetAttribute[] | undefined
+}
+
+export type AssetPatch = Partial<Omit<AssetInput, 'id' | 'parent'>>
+
+/** An asset without its derived path. */
+export type AssetState = Omit<Asset, 'path'>

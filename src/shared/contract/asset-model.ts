@@ -1,0 +1,156 @@
+import { z } from 'zod'
+import { method } from './define'
+
+/**
+ * The asset model (`model.*`): a tree of assets kept in the application database, beside today's configured
+ * `assets.tree` (which it does not change yet). See docs/assets.md.
+ */
+
+/** An asset or attribute name: one path segment (no `/`), no surrounding spaces. */
+export const ModelName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => !s.includes('/') && s.trim() === s, { message: 'a name is one path segment: no "/", no leading or trailing spaces' })
+
+/** Where an attribute's value comes from; each kind's fields are checked by its protocol's driver (or `constant`). */
+export const AttributeBinding = z.looseObject({ kind: z.string().min(1).max(50) })
+export type AttributeBinding = z.infer<typeof AttributeBinding>
+
+export const Limits = z.object({ hihi: z.number(), hi: z.number(), lo: z.number(), lolo: z.number() }).partial().strict()
+
+export const AssetAttribute = z
+  .object({
+    name: ModelName,
+    dataType: z.enum(['number', 'boolean', 'string']),
+    unit: z.string().max(50).optional(),
+    range: z.object({ min: z.number(), max: z.number() }).strict().optional(),
+    decimals: z.number().int().min(0).max(15).optional(),
+    /** Value → label, e.g. { "0": "Stopped", "1": "Running" }. */
+    enumeration: z.record(z.string(), z.string()).optional(),
+    limits: Limits.optional(),
+    expectedIntervalMs: z.number().int().positive().optional(),
+    writable: z.boolean().optional(),
+    binding: AttributeBinding.optional(),
+  })
+  .strict()
+export type AssetAttribute = z.infer<typeof AssetAttribute>
+
+const Id = z.string().min(1).max(100)
+const Attributes = z.array(AssetAttribute).max(10_000)
+
+export const Asset = z.object({
+  id: Id,
+  name: ModelName,
+  description: z.string(),
+  /** The user's level (site, area, line, unit, equipment...): free text, not a fixed list. */
+  kind: z.string(),
+  templateId: z.string().nullable(),
+  /** Primary parent; null for a top-level asset. The path is the one under it. */
+  parent: z.string().nullable(),
+  /** Further parents the asset also shows under (an "all pumps" view), by id. */
+  references: z.array(Id),
+  attributes: Attributes,
+  /** Names from the top, joined by `/`. */
+  path: z.string(),
+})
+export type Asset = z.infer<typeof Asset>
+
+export const AssetSummary = Asset.omit({ attributes: true, references: true }).extend({
+  attributeCount: z.number().int(),
+  hasChildren: z.boolean(),
+  /** Shown here through a reference (this parent is not its primary one). */
+  reference: z.boolean(),
+})
+export type AssetSummary = z.infer<typeof AssetSummary>
+
+export const ChangeEntry = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  /** The session's user once identity exists; until then the host and session. */
+  who: z.string(),
+  op: z.enum(['create', 'update', 'move', 'delete', 'import', 'undo']),
+  summary: z.string(),
+  /**
+   * Each touched asset as it was (before) and became (after); absent on one side when created or deleted.
+   * `model.changes` gives the first 100 of each side (an import may touch thousands); the counts are complete.
+   */
+  before: z.array(Asset),
+  after: z.array(Asset),
+  beforeCount: z.number().int(),
+  afterCount: z.number().int(),
+  undone: z.boolean(),
+})
+export type ChangeEntry = z.infer<typeof ChangeEntry>
+
+const Ref = z.object({ id: z.string(), path: z.string() })
+const Editable = { name: ModelName, description: z.string().max(2000), kind: z.string().max(100), templateId: z.string().max(100).nullable(), references: z.array(Id).max(100), attributes: Attributes }
+
+export const ExportDocument = z.object({
+  format: z.literal('plantdeck.asset-model'),
+  version: z.literal(1),
+  /** The assets, each parent before its children. */
+  assets: z.array(Asset.omit({ path: true })),
+})
+export type ExportDocument = z.infer<typeof ExportDocument>
+
+export const ImportMode = z.enum(['by-id', 'by-path', 'replace'])
+export type ImportMode = z.infer<typeof ImportMode>
+export const ImportReport = z.object({
+  dryRun: z.boolean(),
+  create: z.array(Ref),
+  update: z.array(Ref),
+  delete: z.array(Ref),
+  change: z.number().int().nullable(),
+})
+export type ImportReport = z.infer<typeof ImportReport>
+
+export const assetModel = {
+  /** Children of `parent` (null: the top level), by name, a page at a time; `next` continues. */
+  'model.children': method(
+    z.object({ parent: Id.nullable(), cursor: z.string().max(400).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    z.object({ items: z.array(AssetSummary), next: z.string().nullable() }),
+  ),
+  'model.get': method(z.object({ id: Id }).strict(), Asset),
+  'model.create': method(
+    z.object({ parent: Id.nullable(), ...Editable, description: Editable.description.optional(), templateId: Editable.templateId.optional(), references: Editable.references.optional(), attributes: Attributes.optional() }).strict(),
+    Asset,
+  ),
+  'model.update': method(z.object({ id: Id, ...Editable }).partial().required({ id: true }).strict(), Asset),
+  /** Refuses a move under the asset itself or one of its descendants (`model.cycle`). */
+  'model.move': method(z.object({ id: Id, parent: Id.nullable() }).strict(), Asset),
+  /** Without `confirm: true` it deletes nothing and answers what it would delete and unlink. */
+  'model.delete': method(
+    z.object({ id: Id, confirm: z.boolean().optional() }).strict(),
+    z.object({
+      deleted: z.boolean(),
+      /** The asset and its descendants (the first 1,000; `assetCount` counts all). */
+      assets: z.array(Ref),
+      assetCount: z.number().int(),
+      /** Assets elsewhere that lose a reference to one of them (the first 1,000). */
+      unlinked: z.array(Ref),
+      unlinkedCount: z.number().int(),
+      change: z.number().int().nullable(),
+    }),
+  ),
+  /** Full-text search over name, path, attribute names, units and template (prefix match per word). */
+  'model.search': method(z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }).strict(), z.object({ items: z.array(AssetSummary) })),
+  /** A path to its asset and attributes; a path ending in an attribute name also gives that attribute. */
+  'model.resolve': method(z.object({ path: z.string().min(1).max(4000) }).strict(), z.object({ asset: Asset, attribute: AssetAttribute.nullable() })),
+  /** The change log, newest first. */
+  'model.changes': method(z.object({ before: z.number().int().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(), z.object({ items: z.array(ChangeEntry) })),
+  /** Reverts the last `count` changes not yet undone (newest first); the undo is itself a change. */
+  'model.undo': method(z.object({ count: z.number().int().min(1).max(100).optional() }).strict(), z.object({ undone: z.array(z.number().int()), change: z.number().int().nullable() })),
+  /** The whole model, or the subtree under `root`, as versioned JSON. */
+  'model.export': method(z.object({ root: Id.optional() }).strict(), ExportDocument),
+  /** A document from model.export, as text; one transaction; `dryRun` lists what would change and changes nothing. */
+  'model.import': method(
+    z.object({ text: z.string().max(16 * 1024 * 1024), mode: ImportMode, dryRun: z.boolean().optional(), under: Id.optional() }).strict(),
+    ImportReport,
+  ),
+} as const
+
+export const assetModelEvents = {
+  /** The model changed (any window refreshes what it shows of `ids`; `ids` is capped, `all` says so). */
+  'model.changed': z.object({ change: z.number().int(), op: ChangeEntry.shape.op, ids: z.array(z.string()), all: z.boolean() }),
+} as const

@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { LATEST_VERSION, migrate } from '../../src/adapters/app-db/migrations'
+import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
+import { tempDir } from '../fixtures/store/engine'
+
+const files = tempDir('app-db-migrations')
+afterAll(files.cleanup)
+
+/** What a file at each earlier version holds; each later migration must keep it. */
+const versions: Record<number, (db: Database.Database) => void> = {
+  0: () => {},
+}
+
+describe('application database migrations (one per file, user_version)', () => {
+  it('has a fixture for every earlier version', () => {
+    expect(Object.keys(versions).map(Number)).toEqual([...Array(LATEST_VERSION).keys()])
+  })
+
+  for (const [from, fill] of Object.entries(versions)) {
+    it(`upgrades a version ${from} file to the latest, and the model works on it`, () => {
+      const path = files.path(`v${from}.db`)
+      const old = new Database(path)
+      migrate(old, Number(from))
+      fill(old)
+      old.close()
+      const db = openAppDb({ path })
+      expect(db.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
+      const a = db.create({ parent: null, name: 'A', kind: 'area', attributes: [{ name: 'Temp', dataType: 'number', unit: 'degC' }] }, 't')
+      expect(db.search('temp', 5).map((s) => s.id)).toEqual([a.id])
+      db.close()
+    })
+  }
+
+  it('001 creates the asset, reference, FTS5 and change tables with their indexes and triggers', () => {
+    const db = new Database(files.path('v1.db'))
+    migrate(db, 1)
+    const names = db.prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND NOT (type = 'table' AND name LIKE 'asset_fts_%') ORDER BY 1").pluck().all()
+    expect(names).toEqual([
+      'index asset_path',
+      'index asset_ref_asset',
+      'index asset_sibling',
+      'table asset',
+      'table asset_fts',
+      'table asset_ref',
+      'table change',
+      'trigger asset_fts_delete',
+      'trigger asset_fts_insert',
+      'trigger asset_fts_update',
+    ])
+    db.close()
+  })
+
+  it('refuses a file from a newer build, leaving it as it is', () => {
+    const path = files.path('newer.db')
+    const db = new Database(path)
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`)
+    db.close()
+    expect(() => openAppDb({ path })).toThrow(/newer than this build/)
+    const again = new Database(path)
+    expect(again.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1)
+    again.close()
+  })
+})
