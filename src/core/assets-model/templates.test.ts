@@ -7,7 +7,7 @@ const pumpBase: TemplateDef = {
   name: 'Pump',
   attributes: [
     { name: 'Running', dataType: 'boolean', enumeration: { '0': 'Stopped', '1': 'Running' }, binding: { kind: 'opcua', connection: 'plc1', nodeId: 'ns=2;s={asset}.Running' } },
-    { name: 'Speed', dataType: 'number', unit: '%', range: [0, 100], binding: { kind: 'opcua', connection: 'plc1', nodeId: 'ns=2;s={asset}.Speed' } },
+    { name: 'Speed', dataType: 'number', unit: '%', range: { min: 0, max: 100 }, binding: { kind: 'opcua', connection: 'plc1', nodeId: 'ns=2;s={asset}.Speed' } },
   ],
 }
 const centrifugal: TemplateDef = {
@@ -16,7 +16,7 @@ const centrifugal: TemplateDef = {
   base: 'pump',
   attributes: [
     { name: 'Flow', dataType: 'number', unit: 'm³/h', limits: { hi: 50, hihi: 60 }, expectedIntervalMs: 1000, binding: { kind: 'mqtt', connection: 'meters', topic: 'plant/{line}/{asset}/flow', path: 'v' } },
-    { name: 'Speed', dataType: 'number', unit: 'rpm', range: [0, 3000], binding: { kind: 'opcua', connection: 'plc1', nodeId: 'ns=2;s={asset}.Speed' } },
+    { name: 'Speed', dataType: 'number', unit: 'rpm', range: { min: 0, max: 3000 }, binding: { kind: 'opcua', connection: 'plc1', nodeId: 'ns=2;s={asset}.Speed' } },
     { name: 'Flow per rpm', dataType: 'number', decimals: 4, binding: { kind: 'calculated', expression: 'Flow / Speed' } },
   ],
 }

@@ -1,3 +1,4 @@
+import type { AssetAttribute, AttributeBinding } from '../../shared/contract/asset-model'
 import { AppError } from '../../shared/model'
 import { type AssetLineage, expandPattern } from './binding-pattern'
 import { compileExpression } from './expression'
@@ -8,26 +9,8 @@ import { compileExpression } from './expression'
  * template change does to its instances. Storage and the API come with the asset store.
  */
 
-/** Where an attribute's value comes from. Protocol bindings carry their driver's fields (patterns in templates). */
-export type AttributeBinding =
-  | { kind: 'constant'; value: number | boolean | string }
-  | { kind: 'calculated'; expression: string }
-  | { kind: string; [field: string]: unknown }
-
-export interface AttributeDef {
-  name: string
-  dataType: 'number' | 'boolean' | 'string'
-  unit?: string
-  range?: [number, number]
-  decimals?: number
-  /** Value → label, e.g. 0 = Stopped, 1 = Running. */
-  enumeration?: Record<string, string>
-  limits?: { hihi?: number; hi?: number; lo?: number; lolo?: number }
-  /** How often a value is expected: staleness is judged per attribute from this. */
-  expectedIntervalMs?: number
-  writable?: boolean
-  binding?: AttributeBinding
-}
+/** A template's attributes are the model's attributes (see shared/contract/asset-model), bindings as patterns. */
+export type AttributeDef = AssetAttribute
 
 export interface TemplateDef {
   id: string
@@ -63,7 +46,7 @@ export function resolveTemplate(id: string, templates: ReadonlyMap<string, Templ
 function bindFor(b: AttributeBinding | undefined, lineage: AssetLineage): AttributeBinding | undefined {
   if (!b || b.kind === 'constant') return b
   if (b.kind === 'calculated') {
-    compileExpression((b as { expression: string }).expression) // refuses a bad expression at instantiation, not at the first value
+    compileExpression(String(b['expression'])) // refuses a bad expression at instantiation, not at the first value
     return b
   }
   const out: Record<string, unknown> = { kind: b.kind }

@@ -25,9 +25,6 @@ export const ErrorCode = z.enum([
   'config.edit_invalid',
   'config.unavailable',
   'signal.unknown',
-  'model.bad_expression',
-  'model.bad_binding',
-  'model.bad_template',
   'collector.unavailable',
   'opcua.bad_endpoint',
   'opcua.unreachable',
@@ -66,6 +63,10 @@ export const ErrorCode = z.enum([
   'model.cycle',
   'model.bad_binding',
   'model.bad_import',
+  /** A calculated attribute's expression that does not parse, or refers to itself. */
+  'model.bad_expression',
+  /** A template that does not exist, or derives from a missing template or from itself. */
+  'model.bad_template',
   /** This host keeps no asset model (no application database). */
   'model.unavailable',
 ])
