@@ -22,6 +22,7 @@ import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
 import type { AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
+import { runtimeModel } from './assets-model/runtime-assets'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -73,6 +74,9 @@ export function createCore(deps: CoreDeps): Core {
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
   const accounting = new SampleAccounting()
+  /** "Who" in the asset model's change log: the host and session until there is user identity. */
+  const who = (session: Session) => `${deps.info.host} session ${session.id}`
+  const modelChanged = (e: EventPayload<'model.changed'>) => broadcasts.forEach((b) => b('model.changed', e))
   const startedAt = clock.now()
   const unsubs: (() => void)[] = []
 
@@ -117,8 +121,8 @@ export function createCore(deps: CoreDeps): Core {
           store: deps.assets,
           bindings: driverBindings(),
           connections: () => deps.plant.connections,
-          who: (session) => `${deps.info.host} session ${session.id}`,
-          changed: (e) => broadcasts.forEach((b) => b('model.changed', e)),
+          who,
+          changed: modelChanged,
         })
       : unavailableModelHandlers()),
     ...driverHandlers({
@@ -127,6 +131,8 @@ export function createCore(deps: CoreDeps): Core {
       register: store ? (defs) => store.registerSignals(defs.map((d) => withPath(d))) : undefined,
       persistence: deps.persistence,
       tools: deps.tools,
+      model: deps.assets ? runtimeModel(deps.assets, modelChanged) : undefined,
+      who,
     }),
   }
 

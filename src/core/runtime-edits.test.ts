@@ -13,6 +13,11 @@ import type { MqttAccess } from './mqtt/mqtt-port'
 import type { OpcuaAccess } from './opcua/opcua-port'
 import type { PlantPersistence, SaveResult } from './ports/plant-persistence'
 import { FakeCollector } from './testing/fake-collector'
+import type { AssetStore } from './ports/asset-store'
+import { openAppDb } from '../adapters/app-db/sqlite-asset-store'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const plant = PlantConfig.parse({
   connections: [
@@ -77,10 +82,10 @@ afterEach(async () => {
   core = undefined
 })
 
-function setup(persistence?: PlantPersistence) {
+function setup(persistence?: PlantPersistence, assets?: AssetStore) {
   const m = Object.assign(new FakeCollector('m'), { engineering: fakeMqtt([{ id: 'm/a', name: 'A', dataType: 'number', topic: 't/a', path: 'v' }]) })
   const ua = Object.assign(new FakeCollector('ua'), { engineering: fakeOpcua() })
-  core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, ...(persistence ? { persistence } : {}) })
+  core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, ...(persistence ? { persistence } : {}), ...(assets ? { assets } : {}) })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   const [a, b] = createMemoryPair()
   rpc.connect(b)
@@ -143,5 +148,43 @@ describe('runtime edits through the API', () => {
     const folder = (await api.call('assets.tree', {})).root.children.filter((n) => n.id === 'ua:ns=1;s=Tests')
     expect(folder).toHaveLength(1)
     expect(folder[0]!.signals).toEqual([{ attribute: 'Tests.Counter', signal: variable.id }])
+  })
+})
+
+describe('runtime additions reach the asset model', () => {
+  it('an MQTT mapping and an OPC UA subtree become bound attributes of a folder asset per connection, with ids that survive a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plantdeck-runtime-assets-'))
+    try {
+      let assets = openAppDb({ path: join(dir, 'app.db') })
+      let api = setup(undefined, assets)
+      await core!.start()
+      await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b', path: 'p.kw', unit: 'kW' } })
+      await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })
+      const mapped = await api.call('model.resolve', { path: 'm (mapped)' })
+      expect(mapped.asset.attributes).toEqual([{ name: 'b', dataType: 'number', unit: 'kW', binding: { kind: 'mqtt', connection: 'm', topic: 't/b', path: 'p.kw' } }])
+      const added = await api.call('model.resolve', { path: 'ua (added)/Tests.Counter' })
+      expect(added.attribute).toEqual({ name: 'Tests.Counter', dataType: 'number', binding: { kind: 'opcua', connection: 'ua', nodeId: 'ns=1;s=Tests.Counter' } })
+      // a changed mapping rebinds the same attribute; the change log says who
+      await api.call('mqtt.mappings.update', { connection: 'm', signal: 'm/b', changes: { path: 'p.w', unit: 'W' } })
+      expect((await api.call('model.resolve', { path: 'm (mapped)/b' })).attribute).toMatchObject({ unit: 'W', binding: { topic: 't/b', path: 'p.w' } })
+      expect((await api.call('model.changes', {})).items[0]?.who).toBe('test session 1')
+      const ids = [mapped.asset.id, added.asset.id]
+      await core!.stop()
+      assets.close()
+
+      assets = openAppDb({ path: join(dir, 'app.db') })
+      api = setup(undefined, assets)
+      expect((await api.call('model.get', { id: ids[0]! })).name).toBe('m (mapped)')
+      expect((await api.call('model.get', { id: ids[1]! })).name).toBe('ua (added)')
+      // after the restart the same folder asset gains and loses attributes (no second folder)
+      await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/c', topic: 't/c' } })
+      expect((await api.call('model.get', { id: ids[0]! })).attributes.map((a) => a.name)).toEqual(['b', 'c'])
+      await api.call('mqtt.mappings.remove', { connection: 'm', signal: 'm/c' })
+      expect((await api.call('model.get', { id: ids[0]! })).attributes.map((a) => a.name)).toEqual(['b'])
+      expect((await api.call('model.children', { parent: null })).items.filter((a) => a.name === 'm (mapped)')).toHaveLength(1)
+      assets.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,12 +1,13 @@
 import type { MqttMapping, mqtt } from '../../shared/contract/mqtt'
 import { AppError, type SignalInfo } from '../../shared/model'
-import type { HandlerMap } from '../../shared/rpc/server'
+import type { HandlerMap, Session } from '../../shared/rpc/server'
 import type { AssetCatalog } from '../assets/asset-catalog'
 import { saveEdit } from '../config/save-edit'
 import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
 import type { SignalDef } from '../ports/sample-store'
-import { mqttAccessOf, type MqttAccess } from './mqtt-port'
+import { MQTT, mqttAccessOf, type MqttAccess } from './mqtt-port'
+import type { RuntimeAttribute, RuntimeModel } from '../assets-model/runtime-assets'
 import { fillTemplate } from './payload-template'
 
 export interface MqttHandlerDeps {
@@ -16,6 +17,9 @@ export interface MqttHandlerDeps {
   register?: ((defs: SignalDef[]) => Promise<void>) | undefined
   /** Keeps added, changed and removed mappings across restarts; absent: they last until the next restart. */
   persistence?: PlantPersistence | undefined
+  /** The asset model, when the host keeps one: mappings become bound attributes of `<connection> (mapped)`. */
+  model?: RuntimeModel | undefined
+  who?: ((session: Session) => string) | undefined
 }
 
 const signalOf = (connection: string, m: MqttMapping): SignalInfo => ({
@@ -29,9 +33,18 @@ const signalOf = (connection: string, m: MqttMapping): SignalInfo => ({
   ...(m.description === undefined ? {} : { description: m.description }),
 })
 
+/** The asset model's folder for a connection's runtime mappings; attributes named by the signal id (unique, one path segment). */
+const modelFolder = (connection: string) => `${connection} (mapped)`
+const modelName = (connection: string, signal: string) => signal.slice(connection.length + 1).replace(/\//g, '∕').trim().slice(0, 200) || '?'
+const modelAttribute = (connection: string, m: MqttMapping): RuntimeAttribute => ({
+  name: modelName(connection, m.id),
+  dataType: m.dataType,
+  unit: m.unit,
+  binding: { kind: MQTT, connection, topic: m.topic, ...(m.path === undefined ? {} : { path: m.path }), ...(m.metric === undefined ? {} : { metric: m.metric }) },
+})
+
 const binding = (m: MqttMapping) => `${m.topic}${m.metric ? `#${m.metric}` : ''}${m.path ? `:${m.path}` : ''}`
 
-/** Tree labels that were the signal's old name follow a rename. */
 /** The `mqtt.*` methods: routing to the connection's MQTT access, plus the catalog and store bookkeeping of new mappings. */
 export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqtt> {
   const access = (connection: string): MqttAccess => {
@@ -45,7 +58,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
     'mqtt.payload': ({ connection, topic }) => access(connection).payload(topic),
     'mqtt.metrics': ({ connection, entity }) => ({ metrics: access(connection).metrics(entity) }),
     'mqtt.mappings.list': ({ connection }) => ({ mappings: access(connection).mappings() }),
-    'mqtt.mappings.add': async ({ connection, mapping: input }) => {
+    'mqtt.mappings.add': async ({ connection, mapping: input }, { session }) => {
       const mq = access(connection)
       const mapping = mq.completeMapping(input)
       // a signal removed from this connection earlier may come back; anything else known is a duplicate
@@ -60,22 +73,25 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
       // registered before it is live: the store rejects samples of signals it does not know
       await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.addMapping(mapping)
+      deps.model?.place(modelFolder(connection), [modelAttribute(connection, mapping)], deps.who?.(session) ?? 'runtime')
       return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
     },
-    'mqtt.mappings.update': async ({ connection, signal: id, changes }) => {
+    'mqtt.mappings.update': async ({ connection, signal: id, changes }, { session }) => {
       const mq = access(connection)
       const mapping = mq.updatedMapping(id, changes)
       const signal = signalOf(connection, mapping)
       // the store learns a new type before the first sample of that type
       await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.replaceMapping(mapping)
+      deps.model?.place(modelFolder(connection), [modelAttribute(connection, mapping)], deps.who?.(session) ?? 'runtime')
       const old = deps.catalog.get(id)
       deps.catalog.add([signal])
       if (old && old.name !== signal.name) deps.catalog.relabel(id, old.name, signal.name)
       return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
     },
-    'mqtt.mappings.remove': async ({ connection, signal }) => {
+    'mqtt.mappings.remove': async ({ connection, signal }, { session }) => {
       const removed = access(connection).removeMapping(signal)
+      if (removed) deps.model?.remove(modelFolder(connection), [modelName(connection, signal)], deps.who?.(session) ?? 'runtime')
       return { removed, ...(await saveEdit(deps.persistence, { connection, remove: [signal] })) }
     },
     'mqtt.rejections': ({ connection, signal }) => access(connection).rejections(signal),

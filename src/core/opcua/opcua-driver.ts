@@ -20,5 +20,7 @@ export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeo
       tools: deps.tools?.[OPCUA] as OpcuaTools | undefined,
       ...(deps.register ? { register: (signals) => deps.register!(signals.map(toSignalDef)) } : {}),
       persistence: deps.persistence,
+      model: deps.model,
+      who: deps.who,
     }),
 }
