@@ -10,6 +10,13 @@ afterAll(files.cleanup)
 /** What a file at each earlier version holds; each later migration must keep it. */
 const versions: Record<number, (db: Database.Database) => void> = {
   0: () => {},
+  // version 1: a template id was a plain string on the asset
+  1: (db) => {
+    db.prepare(
+      `INSERT INTO asset (id, parent, name, description, kind, template, attributes, attribute_count, attribute_names, units, path)
+       VALUES ('p1', '', 'P-1', '', 'equipment', 'centrifugal-pump', '[]', 0, '', '', 'P-1')`,
+    ).run()
+  },
 }
 
 describe('application database migrations (one per file, user_version)', () => {
@@ -28,12 +35,18 @@ describe('application database migrations (one per file, user_version)', () => {
       expect(db.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
       const a = db.create({ parent: null, name: 'A', kind: 'area', attributes: [{ name: 'Temp', dataType: 'number', unit: 'degC' }] }, 't')
       expect(db.search('temp', 5).map((s) => s.id)).toEqual([a.id])
+      if (Number(from) === 1) {
+        // the plain template id became a template of that id and name; the asset keeps it
+        expect(db.templates().map((t) => [t.id, t.name, t.instanceCount])).toEqual([['centrifugal-pump', 'centrifugal-pump', 1]])
+        expect(db.get('p1')!.templateId).toBe('centrifugal-pump')
+        expect(db.changes({ limit: 5 }).map((c) => c.op)).toEqual(['create'])
+      }
       db.close()
     })
   }
 
   it('001 creates the asset, reference, FTS5 and change tables with their indexes and triggers', () => {
-    const db = new Database(files.path('v1.db'))
+    const db = new Database(files.path('schema1.db'))
     migrate(db, 1)
     const names = db.prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND NOT (type = 'table' AND name LIKE 'asset_fts_%') ORDER BY 1").pluck().all()
     expect(names).toEqual([
@@ -48,6 +61,16 @@ describe('application database migrations (one per file, user_version)', () => {
       'trigger asset_fts_insert',
       'trigger asset_fts_update',
     ])
+    db.close()
+  })
+
+  it('002 adds the template table and its indexes, and the change log\'s template columns', () => {
+    const db = new Database(files.path('schema2.db'))
+    migrate(db, 2)
+    const names = db.prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name LIKE '%template%' AND name NOT LIKE 'sqlite_%' ORDER BY 1").pluck().all()
+    expect(names).toEqual(['index asset_template', 'index template_base', 'table template'])
+    const cols = db.prepare("SELECT name FROM pragma_table_info('change') WHERE name LIKE 'templates_%' ORDER BY 1").pluck().all()
+    expect(cols).toEqual(['templates_after', 'templates_before'])
     db.close()
   })
 

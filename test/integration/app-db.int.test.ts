@@ -102,6 +102,7 @@ describe('application database: the asset model in SQLite (real files)', () => {
   it('searches name, path, attribute names, units and template, by word prefix', () => {
     const db = fresh()
     const line = db.create({ parent: null, name: 'Line 2', kind: 'line' }, 't')
+    db.createTemplate({ id: 'centrifugal-pump', name: 'Centrifugal pump', attributes: [] }, 't')
     db.create({ parent: line.id, name: 'Pump P-201', kind: 'equipment', templateId: 'centrifugal-pump', attributes: [flow] }, 't')
     db.create({ parent: line.id, name: 'Tank T-1', kind: 'equipment', attributes: [{ name: 'Level', dataType: 'number', unit: 'mm' }] }, 't')
     const names = (q: string) => db.search(q, 10).map((s) => s.name).sort()

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { Asset, ChangeEntry } from '../../shared/contract/asset-model'
+import type { Asset, ChangeEntry, Template } from '../../shared/contract/asset-model'
+import type { TemplateRows } from './template-rows'
 import { type AssetWriter, stateOf } from './writer'
 
 interface ChangeRow {
@@ -11,6 +12,8 @@ interface ChangeRow {
   before: string
   after: string
   undone: number
+  templates_before: string
+  templates_after: string
 }
 
 type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount'>
@@ -32,15 +35,17 @@ export class ChangeLog {
   constructor(
     db: Database,
     private readonly w: AssetWriter,
+    private readonly t: TemplateRows,
   ) {
-    this.insert = db.prepare('INSERT INTO change (at, who, op, summary, before, after) VALUES (?, ?, ?, ?, ?, ?)')
+    this.insert = db.prepare('INSERT INTO change (at, who, op, summary, before, after, templates_before, templates_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     this.page = db.prepare('SELECT * FROM change WHERE id < ? ORDER BY id DESC LIMIT ?')
     this.undoable = db.prepare("SELECT * FROM change WHERE undone = 0 AND op != 'undo' ORDER BY id DESC LIMIT ?")
     this.mark = db.prepare('UPDATE change SET undone = 1 WHERE id = ?')
   }
 
   record(c: NewChange): number {
-    return Number(this.insert.run(c.at, c.who, c.op, c.summary, JSON.stringify(c.before), JSON.stringify(c.after)).lastInsertRowid)
+    const t = c.templates ?? { before: [], after: [] }
+    return Number(this.insert.run(c.at, c.who, c.op, c.summary, JSON.stringify(c.before), JSON.stringify(c.after), JSON.stringify(t.before), JSON.stringify(t.after)).lastInsertRowid)
   }
 
   list(before: number | undefined, limit: number): ChangeEntry[] {
@@ -55,25 +60,35 @@ export class ChangeLog {
     const entries = this.undoable.all(count).map(toEntry)
     if (entries.length === 0) return { undone: [], change: null }
     const touched = [...new Set(entries.flatMap((e) => [...e.before, ...e.after].map((a) => a.id)))]
+    const tpls = [...new Set(entries.flatMap((e) => [...(e.templates?.before ?? []), ...(e.templates?.after ?? [])].map((t) => t.id)))]
     const before = touched.flatMap((id) => this.w.get(id) ?? [])
+    const tBefore = tpls.flatMap((id) => this.t.get(id) ?? [])
     for (const e of entries) {
       this.revert(e)
       this.mark.run(e.id)
     }
     const after = touched.flatMap((id) => this.w.get(id) ?? [])
+    const templates = { before: tBefore, after: tpls.flatMap((id) => this.t.get(id) ?? []) }
     const ids = entries.map((e) => e.id)
-    const change = this.record({ at, who, op: 'undo', summary: `undo ${ids.map((i) => `#${i}`).join(', ')}`, before, after })
+    const change = this.record({ at, who, op: 'undo', summary: `undo ${ids.map((i) => `#${i}`).join(', ')}`, before, after, templates })
     return { undone: ids, change }
   }
 
-  /** Puts back what `e` changed: assets it created go (children first), the others regain their state (parents first). */
+  /**
+   * Puts back what `e` changed: its templates' earlier states first (assets may name them), then assets it created
+   * go (children first) and the others regain their state (parents first), then templates it created go (refused,
+   * model.template_in_use, while a later change's assets still use one).
+   */
   private revert(e: ChangeEntry): void {
+    const tHad = new Set((e.templates?.before ?? []).map((t) => t.id))
+    for (const t of e.templates?.before ?? []) this.t.write(t)
     const had = new Set(e.before.map((a) => a.id))
     const created = e.after.filter((a) => !had.has(a.id)).sort(byPath).reverse()
     for (const a of created) if (this.w.row(a.id)) this.w.remove(a.id)
     const restore = [...e.before].sort(byPath)
     for (const a of restore) this.w.put(stateOf(a))
     for (const a of restore) this.w.setRefs(a.id, a.references)
+    for (const t of e.templates?.after ?? []) if (!tHad.has(t.id) && this.t.get(t.id)) this.t.remove(t.id)
   }
 }
 
@@ -82,5 +97,7 @@ const byPath = (a: Asset, b: Asset) => (a.path < b.path ? -1 : a.path > b.path ?
 function toEntry(r: ChangeRow): ChangeEntry {
   const before = JSON.parse(r.before) as Asset[]
   const after = JSON.parse(r.after) as Asset[]
-  return { id: r.id, at: r.at, who: r.who, op: r.op, summary: r.summary, before, after, beforeCount: before.length, afterCount: after.length, undone: r.undone === 1 }
+  const templates = { before: JSON.parse(r.templates_before) as Template[], after: JSON.parse(r.templates_after) as Template[] }
+  const entry: ChangeEntry = { id: r.id, at: r.at, who: r.who, op: r.op, summary: r.summary, before, after, beforeCount: before.length, afterCount: after.length, undone: r.undone === 1 }
+  return templates.before.length + templates.after.length > 0 ? { ...entry, templates } : entry
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
-import type { Asset, AssetSummary, ChangeEntry } from '../../shared/contract/asset-model'
+import type { Asset, AssetSummary, ChangeEntry, Template } from '../../shared/contract/asset-model'
 import { AppError, isAppError } from '../../shared/model/errors'
-import type { AssetInput, AssetPatch, AssetState, AssetStore } from '../../core/ports/asset-store'
+import type { AssetInput, AssetPatch, AssetState, AssetStore, Plan, PlanOp, TemplateInput } from '../../core/ports/asset-store'
 import { migrate } from './migrations'
 import { type AssetRow, type SummaryRow, SUMMARY_COLUMNS, TOP, decodeCursor, encodeCursor, ftsQuery, toSummary } from './rows'
 import { ChangeLog } from './change-log'
 import { AssetWriter, keptRefs, stateOf } from './writer'
+import { TemplateRows } from './template-rows'
 
 /**
  * The asset model in the application database, `<dataDir>/app.db` (its own file, apart from the sample store).
@@ -32,6 +33,7 @@ export function openAppDb(o: AppDbOptions): SqliteAssetStore {
 
 export class SqliteAssetStore implements AssetStore {
   private readonly w: AssetWriter
+  private readonly t: TemplateRows
   private readonly log: ChangeLog
   private readonly byPathStmt
   private readonly childrenStmt
@@ -46,7 +48,8 @@ export class SqliteAssetStore implements AssetStore {
     private readonly newId: () => string,
   ) {
     this.w = new AssetWriter(db)
-    this.log = new ChangeLog(db, this.w)
+    this.t = new TemplateRows(db)
+    this.log = new ChangeLog(db, this.w, this.t)
     this.byPathStmt = db.prepare<[string], AssetRow>('SELECT * FROM asset WHERE path = ?')
     const page = (from: string, where: string, ref: number) =>
       `SELECT ${SUMMARY_COLUMNS}, ${ref} AS ref FROM ${from} WHERE ${where} AND (a.name, a.id) > (@name, @id)`
@@ -159,8 +162,12 @@ export class SqliteAssetStore implements AssetStore {
     })
   }
 
-  apply(plan: { put: readonly AssetState[]; remove: readonly string[] }, who: string, summary: string): { change: number } {
+  apply(plan: Plan, who: string, summary: string, op: PlanOp = 'import'): { change: number } {
     return this.tx(() => {
+      const tpls = plan.templates ?? []
+      const tBefore = tpls.flatMap((t) => this.t.get(t.id) ?? [])
+      for (const t of tpls) this.t.write(t)
+      for (const t of tpls) this.t.check(t.id)
       const putIds = new Set(plan.put.map((s) => s.id))
       // assets the plan leaves alone but that lose a reference to a removed one: logged too, so undo restores it
       const linked = this.referrers(plan.remove).filter((a) => !putIds.has(a.id))
@@ -171,8 +178,71 @@ export class SqliteAssetStore implements AssetStore {
       for (const id of plan.remove) this.w.remove(id)
       // after: the states as written (not read back: an import may hold tens of thousands of attributes)
       const after = [...plan.put.map((s) => ({ ...s, references: keptRefs(s), path: this.w.place(s.id).path })), ...linked.map((a) => this.w.get(a.id)!)]
-      return { change: this.log.record({ at: this.now(), who, op: 'import', summary, before, after }) }
+      const templates = tpls.length > 0 ? { before: tBefore, after: [...tpls] } : undefined
+      return { change: this.log.record({ at: this.now(), who, op, summary, before, after, ...(templates ? { templates } : {}) }) }
     })
+  }
+
+  templates(): (Template & { instanceCount: number })[] {
+    return this.t.all()
+  }
+
+  template(id: string): Template | undefined {
+    return this.t.get(id)
+  }
+
+  instancesOf(id: string): Asset[] {
+    return this.t.instances(id).map((a) => this.w.get(a)!)
+  }
+
+  createTemplate(input: TemplateInput, who: string): Template {
+    return this.tx(() => {
+      const id = input.id ?? this.newId()
+      if (this.t.get(id)) throw new AppError('model.name_taken', `a template with id "${id}" exists already`, { id })
+      const t: Template = { id, name: input.name, description: input.description ?? '', base: input.base ?? null, attributes: [...input.attributes] }
+      this.t.write(t)
+      this.t.check(id)
+      this.log.record({ at: this.now(), who, op: 'template.create', summary: `create template ${t.name}`, before: [], after: [], templates: { before: [], after: [t] } })
+      return t
+    })
+  }
+
+  updateTemplate(id: string, patch: Partial<Omit<TemplateInput, 'id'>>, who: string): Template {
+    return this.tx(() => {
+      const old = this.requireTemplate(id)
+      const t: Template = {
+        ...old,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.base !== undefined ? { base: patch.base } : {}),
+        ...(patch.attributes !== undefined ? { attributes: [...patch.attributes] } : {}),
+      }
+      this.t.write(t)
+      this.t.check(id)
+      this.log.record({ at: this.now(), who, op: 'template.update', summary: `update template ${t.name}`, before: [], after: [], templates: { before: [old], after: [t] } })
+      return t
+    })
+  }
+
+  deleteTemplate(id: string, detach: boolean, who: string): { change: number } {
+    return this.tx(() => {
+      const t = this.requireTemplate(id)
+      const before = this.instancesOf(id)
+      if (before.length > 0 && !detach) {
+        throw new AppError('model.template_in_use', `${before.length} assets are instances of "${t.name}": delete with detach to keep them without it`, { id, instances: before.length })
+      }
+      for (const a of before) this.w.put({ ...stateOf(a), templateId: null })
+      this.t.remove(id)
+      const after = before.map((a) => ({ ...a, templateId: null }))
+      const summary = `delete template ${t.name}${before.length > 0 ? ` (${before.length} instances detached)` : ''}`
+      return { change: this.log.record({ at: this.now(), who, op: 'template.delete', summary, before, after, templates: { before: [t], after: [] } }) }
+    })
+  }
+
+  private requireTemplate(id: string): Template {
+    const t = this.t.get(id)
+    if (!t) throw new AppError('model.unknown', `no template with id "${id}"`, { id })
+    return t
   }
 
   changes(page: { before?: number | undefined; limit: number }): ChangeEntry[] {

@@ -21,8 +21,10 @@ export class AssetWriter {
   private readonly addRef: Statement<[string, string]>
   private readonly unlink: Statement<[string, string]>
   private readonly del: Statement<[string]>
+  private readonly templateExists: Statement<[string], number>
 
   constructor(db: Database) {
+    this.templateExists = db.prepare<[string], number>('SELECT 1 FROM template WHERE id = ?').pluck()
     this.byId = db.prepare('SELECT * FROM asset WHERE id = ?')
     this.placeOf = db.prepare('SELECT id, parent, path FROM asset WHERE id = ?')
     this.refsOf = db.prepare<[string], string>('SELECT parent FROM asset_ref WHERE asset = ? ORDER BY parent').pluck()
@@ -69,6 +71,9 @@ export class AssetWriter {
    * `setRefs`, once every target exists.
    */
   put(s: AssetState): string {
+    if (s.templateId !== null && this.templateExists.get(s.templateId) === undefined) {
+      throw new AppError('model.bad_template', `"${s.name}": no template "${s.templateId}"`, { id: s.id, template: s.templateId })
+    }
     const old = this.placeOf.get(s.id)
     let parentPath = ''
     if (s.parent !== null) {

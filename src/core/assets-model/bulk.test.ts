@@ -26,6 +26,7 @@ const refusal = (f: () => unknown): { code: string; message: string } => {
 
 /** A small plant: a site with two lines, pumps with bound attributes, and a view that references one pump. */
 function plant(db: AssetStore) {
+  db.createTemplate({ id: 'pump', name: 'Pump', description: 'the pumps\' template', attributes: [] }, 't')
   const site = db.create({ parent: null, name: 'Site', kind: 'site', description: 'main site' }, 't')
   const view = db.create({ parent: null, name: 'All pumps', kind: 'view' }, 't')
   const ids: string[] = []
@@ -159,6 +160,6 @@ describe('bulk JSON: export and import of the asset model', () => {
     expect(r.code).toBe('model.bad_import')
     expect(r.message).toMatch(/nothing imported/)
     expect(exportModel(db, null)).toEqual(before)
-    expect(db.changes({ limit: 100 })).toHaveLength(8)
+    expect(db.changes({ limit: 100 })).toHaveLength(9) // the template and 8 assets
   })
 })

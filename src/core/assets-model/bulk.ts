@@ -2,11 +2,13 @@ import { type AssetAttribute, ExportDocument, type ImportMode, type ImportReport
 import { AppError, isAppError } from '../../shared/model/errors'
 import type { AssetState, AssetStore } from '../ports/asset-store'
 import { jsonPath, lineColumn, lineOf } from './json-lines'
+import { exportTemplates, planTemplates } from './bulk-templates'
 
 /** The whole model (root null) or one subtree, parents first: what `model.import` reads back. */
 export function exportModel(store: AssetStore, root: string | null): ExportDocument {
   if (root !== null && !store.get(root)) throw new AppError('model.unknown', `no asset with id "${root}"`, { id: root })
-  return { format: 'plantdeck.asset-model', version: 1, assets: store.subtree(root).map(({ path: _p, ...s }) => s) }
+  const assets = store.subtree(root).map(({ path: _p, ...s }) => s)
+  return { format: 'plantdeck.asset-model', version: 2, templates: exportTemplates(store, root, assets), assets }
 }
 
 export interface ImportOptions {
@@ -25,9 +27,9 @@ type Params = { text: string; mode: ImportMode; dryRun?: boolean | undefined; un
  * and reason, and changes nothing.
  */
 export function importModel(store: AssetStore, p: Params, o: ImportOptions): ImportReport {
-  const refuse = (path: readonly PropertyKey[], reason: string): never => {
+  const refuse = (path: readonly PropertyKey[], reason: string, code: 'model.bad_import' | 'model.bad_template' = 'model.bad_import'): never => {
     const line = lineOf(p.text, path as (string | number)[])
-    throw new AppError('model.bad_import', `${jsonPath(path)}${line ? ` (line ${line})` : ''}: ${reason}`, { path: jsonPath(path), line, reason })
+    throw new AppError(code, `${jsonPath(path)}${line ? ` (line ${line})` : ''}: ${reason}`, { path: jsonPath(path), line, reason })
   }
   let raw: unknown
   try {
@@ -44,6 +46,7 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     refuse(issue.path, issue.message)
   }
   const doc = parsed.data!
+  const tpl = planTemplates(store, doc, refuse)
   const under = p.under ?? null
   if (under !== null && !store.get(under)) throw new AppError('model.unknown', `no asset with id "${under}"`, { id: under })
 
@@ -110,7 +113,14 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
 
   const order = doc.assets.map((_, i) => i).sort((x, y) => (paths.get(x)! < paths.get(y)! ? -1 : 1))
   const taken = new Map<string, number>()
-  const report: ImportReport = { dryRun: p.dryRun ?? false, create: [], update: [], delete: remove.map((a) => ({ id: a.id, path: a.path })), change: null }
+  const report: ImportReport = {
+    dryRun: p.dryRun ?? false,
+    create: [],
+    update: [],
+    delete: remove.map((a) => ({ id: a.id, path: a.path })),
+    ...(doc.version === 1 && tpl.templates.length === 0 ? {} : { templates: { create: tpl.create, update: tpl.update } }),
+    change: null,
+  }
   const put: AssetState[] = []
   for (const i of order) {
     const a = doc.assets[i]!
@@ -131,12 +141,12 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     else continue
     put.push(s)
   }
-  if (report.dryRun || (put.length === 0 && remove.length === 0)) return report
+  if (report.dryRun || (put.length === 0 && remove.length === 0 && tpl.templates.length === 0)) return report
   try {
     const summary = `import (${p.mode}): ${report.create.length} created, ${report.update.length} updated, ${report.delete.length} deleted`
-    report.change = store.apply({ put, remove: remove.map((a) => a.id) }, o.who, summary).change
+    report.change = store.apply({ templates: tpl.templates, put, remove: remove.map((a) => a.id) }, o.who, summary).change
   } catch (e) {
-    if (isAppError(e) && e.code !== 'model.bad_import') throw new AppError('model.bad_import', `refused, nothing imported: ${e.message}`, { reason: e.message, code: e.code })
+    if (isAppError(e) && e.code !== 'model.bad_import' && e.code !== 'model.bad_template') throw new AppError('model.bad_import', `refused, nothing imported: ${e.message}`, { reason: e.message, code: e.code })
     throw e
   }
   return report

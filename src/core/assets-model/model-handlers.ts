@@ -5,6 +5,8 @@ import { AppError } from '../../shared/model/errors'
 import type { AssetStore } from '../ports/asset-store'
 import { type BindingSchemas, checkBindings } from './bindings'
 import { exportModel, importModel } from './bulk'
+import { patternNames } from './binding-pattern'
+import { planInstances, planTemplateChange, requireTemplate } from './template-handlers'
 
 export type ModelHandlers = HandlerMap<typeof assetModel>
 
@@ -34,6 +36,7 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
     return a
   }
   const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
+  const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where)
 
   return {
     'model.children': ({ parent, cursor, limit }) => store.children(parent, { cursor, limit: limit ?? 200 }),
@@ -87,6 +90,58 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
       if (report.change !== null) d.changed({ change: report.change, op: 'import', ids: [], all: true })
       return report
     },
+    // --- templates ---
+    'model.templates.list': () => ({ items: store.templates() }),
+    'model.templates.get': ({ id }) => requireTemplate(store, id),
+    'model.templates.create': (p, { session }) => {
+      patterns(p.attributes)
+      const t = store.createTemplate(p, d.who(session))
+      tell(last(), 'template.create', [])
+      return t
+    },
+    'model.templates.update': ({ id, ...patch }, { session }) => {
+      if (patch.attributes) patterns(patch.attributes)
+      const t = store.updateTemplate(id, patch, d.who(session))
+      tell(last(), 'template.update', [])
+      return t
+    },
+    'model.templates.delete': ({ id, confirm, detach }, { session }) => {
+      requireTemplate(store, id)
+      const inst = store.instancesOf(id)
+      const answer = { instances: inst.slice(0, LIST_CAP).map(ref), instanceCount: inst.length }
+      if (confirm !== true) return { deleted: false, ...answer, change: null }
+      const { change } = store.deleteTemplate(id, detach === true, d.who(session))
+      tell(change, 'template.delete', inst.map((a) => a.id))
+      return { deleted: true, ...answer, change }
+    },
+    'model.instantiate': (p, { session }) => {
+      const put = planInstances(store, p, check)
+      const t = store.template(p.template)!
+      const { change } = store.apply({ put, remove: [] }, d.who(session), `instantiate ${t.name} for ${put.length} assets`, 'instantiate')
+      tell(change, 'instantiate', [...(p.parent ? [p.parent] : []), ...put.map((s) => s.id)])
+      return { assets: put.map((s) => store.get(s.id)!), change }
+    },
+    'model.templates.preview': (c) => {
+      if (c.attributes) patterns(c.attributes)
+      const plan = planTemplateChange(store, c, check)
+      return { instances: plan.instances.slice(0, LIST_CAP), instanceCount: plan.instances.length }
+    },
+    'model.templates.apply': (c, { session }) => {
+      if (c.attributes) patterns(c.attributes)
+      const plan = planTemplateChange(store, c, check)
+      const summary = `apply template ${plan.template.name} to ${plan.put.length} instances`
+      const { change } = store.apply({ templates: [plan.template], put: plan.put, remove: [] }, d.who(session), summary, 'template.apply')
+      tell(change, 'template.apply', plan.put.map((s) => s.id))
+      return { template: plan.template, instances: plan.instances.slice(0, LIST_CAP), change }
+    },
+  }
+}
+
+/** A template's binding strings are patterns: their braces are checked when it is saved, their values per instance. */
+function patterns(attributes: readonly AssetAttribute[]): void {
+  for (const a of attributes) {
+    if (!a.binding || a.binding.kind === 'constant' || a.binding.kind === 'calculated') continue
+    for (const v of Object.values(a.binding)) if (typeof v === 'string') patternNames(v)
   }
 }
 

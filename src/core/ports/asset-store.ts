@@ -1,4 +1,4 @@
-import type { Asset, AssetAttribute, AssetSummary, ChangeEntry } from '../../shared/contract/asset-model'
+import type { Asset, AssetAttribute, AssetSummary, ChangeEntry, Template } from '../../shared/contract/asset-model'
 
 /**
  * The asset model's persistence (adapter: `adapters/app-db`, SQLite). Calls are synchronous and small (paged),
@@ -24,11 +24,23 @@ export interface AssetStore {
   /** Deletes `id` and its descendants, and unlinks references to them. */
   delete(id: string, who: string): { change: number }
   /**
-   * Writes a whole plan in one transaction and one change-log entry (an import): `put` in order (parents
-   * first; an existing id is updated, a new one created with that id), then `remove` (children first).
-   * Any refusal rolls back everything.
+   * Writes a whole plan in one transaction and one change-log entry (an import, an instantiation, a template
+   * change applied): `templates` first (created or updated by id, inheritance checked once all are written), then
+   * `put` in order (parents first; an existing id is updated, a new one created with that id), then `remove`
+   * (children first). Any refusal rolls back everything.
    */
-  apply(plan: { put: readonly AssetState[]; remove: readonly string[] }, who: string, summary: string): { change: number }
+  apply(plan: Plan, who: string, summary: string, op?: PlanOp): { change: number }
+  /** Every template, by name, with how many assets are its instances. */
+  templates(): (Template & { instanceCount: number })[]
+  template(id: string): Template | undefined
+  /** The assets whose template is `id`, by path. */
+  instancesOf(id: string): Asset[]
+  /** Refuses a name another template has (model.name_taken), a missing base or a cycle (model.bad_template). */
+  createTemplate(input: TemplateInput, who: string): Template
+  /** The template only; its instances are changed by `apply` (see core/assets-model/template-handlers). */
+  updateTemplate(id: string, patch: Partial<Omit<TemplateInput, 'id'>>, who: string): Template
+  /** Refused (model.template_in_use) while templates derive from it, or while it has instances unless `detach` (they lose the template id). */
+  deleteTemplate(id: string, detach: boolean, who: string): { change: number }
   /** The change log, newest first. */
   changes(page: { before?: number | undefined; limit: number }): ChangeEntry[]
   /** Reverts the newest `count` changes not yet undone, as one new change; `undone`: their ids. */
@@ -52,3 +64,19 @@ export type AssetPatch = Partial<Omit<AssetInput, 'id' | 'parent'>>
 
 /** An asset without its derived path. */
 export type AssetState = Omit<Asset, 'path'>
+
+export interface TemplateInput {
+  /** Otherwise the adapter makes a random UUID. */
+  id?: string | undefined
+  name: string
+  description?: string | undefined
+  base?: string | null | undefined
+  attributes: readonly AssetAttribute[]
+}
+
+export type PlanOp = 'import' | 'instantiate' | 'template.apply'
+export interface Plan {
+  templates?: readonly Template[] | undefined
+  put: readonly AssetState[]
+  remove: readonly string[]
+}

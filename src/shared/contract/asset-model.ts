@@ -64,12 +64,27 @@ export const AssetSummary = Asset.omit({ attributes: true, references: true }).e
 })
 export type AssetSummary = z.infer<typeof AssetSummary>
 
+/**
+ * A template ("Centrifugal pump"): attributes whose binding strings are patterns (`ns=2;s={asset}.Flow`), optionally
+ * derived from `base` (its attributes first, this one's overriding by name). Instances are assets with its id.
+ */
+export const Template = z
+  .object({
+    id: z.string().min(1).max(100),
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000),
+    base: z.string().min(1).max(100).nullable(),
+    attributes: z.array(AssetAttribute).max(10_000),
+  })
+  .strict()
+export type Template = z.infer<typeof Template>
+
 export const ChangeEntry = z.object({
   id: z.number().int(),
   at: z.number(),
   /** The session's user once identity exists; until then the host and session. */
   who: z.string(),
-  op: z.enum(['create', 'update', 'move', 'delete', 'import', 'undo']),
+  op: z.enum(['create', 'update', 'move', 'delete', 'import', 'undo', 'template.create', 'template.update', 'template.delete', 'template.apply', 'instantiate']),
   summary: z.string(),
   /**
    * Each touched asset as it was (before) and became (after); absent on one side when created or deleted.
@@ -80,15 +95,20 @@ export const ChangeEntry = z.object({
   beforeCount: z.number().int(),
   afterCount: z.number().int(),
   undone: z.boolean(),
+  /** Templates the change touched, as they were and became (absent when it touched none). */
+  templates: z.object({ before: z.array(Template), after: z.array(Template) }).optional(),
 })
 export type ChangeEntry = z.infer<typeof ChangeEntry>
 
 const Ref = z.object({ id: z.string(), path: z.string() })
 const Editable = { name: ModelName, description: z.string().max(2000), kind: z.string().max(100), templateId: z.string().max(100).nullable(), references: z.array(Id).max(100), attributes: Attributes }
 
+/** Version 2 carries templates; version 1 (no templates, template ids as plain strings) is still read. */
 export const ExportDocument = z.object({
   format: z.literal('plantdeck.asset-model'),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
+  /** Version 2: the templates the assets use, with their bases (the whole model: every template). */
+  templates: z.array(Template).optional(),
   /** The assets, each parent before its children. */
   assets: z.array(Asset.omit({ path: true })),
 })
@@ -101,9 +121,38 @@ export const ImportReport = z.object({
   create: z.array(Ref),
   update: z.array(Ref),
   delete: z.array(Ref),
+  /** Templates created and updated (by id; an import deletes no template). */
+  templates: z.object({ create: z.array(z.string()), update: z.array(z.string()) }).optional(),
   change: z.number().int().nullable(),
 })
 export type ImportReport = z.infer<typeof ImportReport>
+
+// --- templates (model.templates.*, model.instantiate); see docs/assets.md ---
+const TemplateInput = { name: Template.shape.name, description: Template.shape.description.optional(), base: Template.shape.base.optional(), attributes: Template.shape.attributes }
+const TemplateChange = z.object({ id: Id, ...TemplateInput }).partial().required({ id: true }).strict()
+const InstanceChange = z.object({ assetId: z.string(), path: z.string(), added: z.array(z.string()), removed: z.array(z.string()), changed: z.record(z.string(), z.array(z.string())) })
+const templateMethods = {
+  'model.templates.list': method(z.object({}).strict(), z.object({ items: z.array(Template.extend({ instanceCount: z.number().int() })) })),
+  'model.templates.get': method(z.object({ id: Id }).strict(), Template),
+  /** `id` optional (a readable one such as "centrifugal-pump" is what search finds); a missing base or a cycle is model.bad_template. */
+  'model.templates.create': method(z.object({ id: Id.optional(), ...TemplateInput }).strict(), Template),
+  /** Changes the template only; its instances keep their attributes until model.templates.apply. */
+  'model.templates.update': method(TemplateChange, Template),
+  /** Without `confirm` answers its instances; with instances it deletes only with `detach: true` (they keep their attributes, lose the template). */
+  'model.templates.delete': method(
+    z.object({ id: Id, confirm: z.boolean().optional(), detach: z.boolean().optional() }).strict(),
+    z.object({ deleted: z.boolean(), instances: z.array(Ref), instanceCount: z.number().int(), change: z.number().int().nullable() }),
+  ),
+  /** One asset per name under `parent`, in one transaction; binding patterns filled from each new asset's lineage. */
+  'model.instantiate': method(
+    z.object({ template: Id, parent: Id.nullable(), names: z.array(ModelName).min(1).max(1000), kind: Editable.kind.optional() }).strict(),
+    z.object({ assets: z.array(Asset), change: z.number().int() }),
+  ),
+  /** What a template change would do to its instances (and those of templates deriving from it); changes nothing. */
+  'model.templates.preview': method(TemplateChange, z.object({ instances: z.array(InstanceChange), instanceCount: z.number().int() })),
+  /** The change, to the template and all its instances, in one transaction. */
+  'model.templates.apply': method(TemplateChange, z.object({ template: Template, instances: z.array(InstanceChange), change: z.number().int() })),
+} as const
 
 export const assetModel = {
   /** Children of `parent` (null: the top level), by name, a page at a time; `next` continues. */
@@ -148,6 +197,7 @@ export const assetModel = {
     z.object({ text: z.string().max(16 * 1024 * 1024), mode: ImportMode, dryRun: z.boolean().optional(), under: Id.optional() }).strict(),
     ImportReport,
   ),
+  ...templateMethods,
 } as const
 
 export const assetModelEvents = {

@@ -67,6 +67,8 @@ export const ErrorCode = z.enum([
   'model.bad_expression',
   /** A template that does not exist, or derives from a missing template or from itself. */
   'model.bad_template',
+  /** A template that instances use or that others derive from cannot be deleted (instances: unless detached). */
+  'model.template_in_use',
   /** This host keeps no asset model (no application database). */
   'model.unavailable',
 ])

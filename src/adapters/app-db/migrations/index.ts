@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3'
 import { up as assets } from './001-assets'
+import { up as templates } from './002-templates'
 
 /** Schema versions of the application database in order; the file's `user_version` is the number applied. Append only. */
-export const migrations: readonly ((db: Database) => void)[] = [assets]
+export const migrations: readonly ((db: Database) => void)[] = [assets, templates]
 
 export const LATEST_VERSION = migrations.length
 
