@@ -40,6 +40,8 @@ export interface CoreDeps {
   diagnostics?: (o: { gc: boolean }) => Diagnostics
   /** The asset model (`model.*`, the application database). Without it those calls answer `model.unavailable`. */
   assets?: AssetStore
+  /** An online backup of the application database (model.backup). */
+  assetBackup?: () => Promise<{ file: string; bytes: number }>
 }
 
 
@@ -114,6 +116,7 @@ export function createCore(deps: CoreDeps): Core {
           connections: () => deps.plant.connections,
           who: (session) => `${deps.info.host} session ${session.id}`,
           changed: (e) => broadcasts.forEach((b) => b('model.changed', e)),
+          ...(deps.assetBackup ? { backup: deps.assetBackup } : {}),
         })
       : unavailableModelHandlers()),
     ...driverHandlers({

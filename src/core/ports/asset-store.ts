@@ -26,9 +26,9 @@ export interface AssetStore {
   /**
    * Writes a whole plan in one transaction and one change-log entry (an import): `put` in order (parents
    * first; an existing id is updated, a new one created with that id), then `remove` (children first).
-   * Any refusal rolls back everything.
+   * Any refusal rolls back everything. `progress`: assets written so far of all (put and removed).
    */
-  apply(plan: { put: readonly AssetState[]; remove: readonly string[] }, who: string, summary: string): { change: number }
+  apply(plan: { put: readonly AssetState[]; remove: readonly string[] }, who: string, summary: string, progress?: (done: number, total: number) => void): { change: number }
   /** The change log, newest first. */
   changes(page: { before?: number | undefined; limit: number }): ChangeEntry[]
   /** Reverts the newest `count` changes not yet undone, as one new change; `undone`: their ids. */
