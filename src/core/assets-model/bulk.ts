@@ -49,9 +49,13 @@ type Params = { text: string; format?: 'json' | 'csv' | undefined; mode: ImportM
 export function importModel(store: AssetStore, p: Params, o: ImportOptions): ImportReport {
   if (p.format === 'csv') {
     const src = fromCsv(p.text, store, () => globalThis.crypto.randomUUID())
-    const refuse = (path: readonly PropertyKey[], reason: string): never => {
-      const [, i, part, k] = path as [string, number?, string?, number?]
-      const line = (part === 'attributes' && typeof k === 'number' ? src.attributeLines[i ?? 0]?.[k] : undefined) ?? src.assetLines[i ?? 0]
+    const refuse = (path: readonly PropertyKey[], why: string): never => {
+      const [, i, part, at] = path as [string, number?, string?, number?]
+      // a binding refusal names the attribute as `$.assets[i].attributes[k] (name)`: in CSV, its row
+      const named = /^\$\.assets\[\d+\]\.attributes\[(\d+)\] \((.*?)\): /.exec(why)
+      const k = at ?? (named ? Number(named[1]) : undefined)
+      const reason = named ? `attribute "${named[2]}": ${why.slice(named[0].length)}` : why
+      const line = (part === 'attributes' && k !== undefined ? src.attributeLines[i ?? 0]?.[k] : undefined) ?? src.assetLines[i ?? 0]
       throw new AppError('model.bad_import', `${line ? `line ${line}` : 'CSV'}: ${reason}`, { line, reason })
     }
     return planImport(store, src.doc, p, o, refuse)

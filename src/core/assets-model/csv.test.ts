@@ -124,6 +124,7 @@ describe('bulk CSV: export and import of the asset model', () => {
       [lines.map((l, k) => (k === flow ? l.replace(',Flow,number,', ',Flow,float,') : l)).join('\n'), flow + 1, /data type: "float"/],
       [lines.map((l, k) => (k === flow ? l.replace(',equipment,', ',machine,') : l)).join('\n'), flow + 2, /differ from line/], // the next row of P-1 disagrees
       [lines.map((l, k) => (k === flow ? l.replace('connection=plc', 'connection=nowhere') : l)).join('\n'), flow + 1, /no opcua connection "nowhere"/],
+      [lines.map((l, k) => (k === flow + 1 ? l.replace('connection=broker', 'connection=gone') : l)).join('\n'), flow + 2, /^line \d+: attribute "State": no mqtt connection "gone"/],
       ['path,kind\nSite/Line 9/X,unit\n', 2, /parent path "Site\/Line 9" is neither in the file nor in the model/],
       ['path,kind\n"Site,unit\n', 2, /not CSV/],
     ]
