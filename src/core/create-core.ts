@@ -15,7 +15,7 @@ import { StoreHistory } from './trends/store-history'
 import { createTrendQuery } from './trends/trend-query'
 import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
-import { STORE_DISK_FULL, type SampleStore } from './ports/sample-store'
+import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
 import { driverBindings, driverHandlers, driverOf } from './drivers'
 import { toSignalDef } from './signals/signal-def'
@@ -66,6 +66,11 @@ export function createCore(deps: CoreDeps): Core {
   const memory = store ? undefined : new MemoryHistory()
   const history: HistoryReader = store ? new StoreHistory(store) : memory!
   const trendQuery = createTrendQuery(history)
+  /** A signal definition with where the tree shows it, for the store to keep beside the signal. */
+  const withPath = (d: SignalDef): SignalDef => {
+    const assetPath = d.assetPath ?? catalog.pathOf(d.id)
+    return assetPath === undefined ? d : { ...d, assetPath }
+  }
   const registry = new ConnectionRegistry(clock)
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
@@ -122,7 +127,7 @@ export function createCore(deps: CoreDeps): Core {
     ...driverHandlers({
       collectors: deps.collectors,
       catalog,
-      register: store ? (defs) => store.registerSignals(defs) : undefined,
+      register: store ? (defs) => store.registerSignals(defs.map((d) => withPath(d))) : undefined,
       persistence: deps.persistence,
       tools: deps.tools,
     }),
@@ -138,7 +143,7 @@ export function createCore(deps: CoreDeps): Core {
     async start() {
       registry.start()
       if (store) {
-        await store.registerSignals(catalog.list().map(toSignalDef))
+        await store.registerSignals(catalog.list().map((s) => withPath(toSignalDef(s))))
       }
       if (store) {
         unsubs.push(

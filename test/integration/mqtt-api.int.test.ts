@@ -57,6 +57,8 @@ for (const receive of ['tap', 'mqtt.js'] as const) describe(`mqtt.* API over RPC
     const { mapping, signal } = await api.call('mqtt.mappings.add', { connection: 'm', mapping: { topic: leaf.path, path: 'p.kw', unit: 'kW' } })
     expect(mapping).toMatchObject({ id: 'm/api/meter/1.p.kw', dataType: 'number', unit: 'kW' })
     expect((await api.call('assets.tree', {})).signals.map((s) => s.id)).toContain(signal.id)
+    // the store learns where the tree shows it, to tag its history by equipment
+    expect((await store.listSignals()).find((d) => d.id === signal.id)?.assetPath).toBe(`Connections/m (mapped)/${mapping.name}`)
 
     // mqtt.publish with a payload template; the collector maps it, the store keeps it
     const r = await api.call('mqtt.publish', { connection: 'm', topic: 'api/meter/1', payload: '{"ts":{{ts}},"p":{"kw":{{kw}}}}', values: { ts: T + 1, kw: 4.5 } })

@@ -6,6 +6,7 @@ import { encodeBlock } from '../../src/adapters/sqlite/codec/block-codec'
 import { ColumnsBuilder } from '../../src/adapters/store-engine/columns'
 import { HOUR, MINUTE, aggregate, coarsen } from '../../src/adapters/store-engine/rollup'
 import { NOW, openEngine, tempDir } from '../fixtures/store/engine'
+import { up as rollupsUp } from '../../src/adapters/sqlite/migrations/002-rollups'
 
 const files = tempDir('store-migrations')
 afterAll(files.cleanup)
@@ -22,6 +23,12 @@ const versions: Record<number, (db: Database.Database) => void> = {
     db.prepare('INSERT INTO block (signal, t0, t1, n, data) VALUES (1, ?, ?, ?, ?)').run(c.ts[0], c.ts[c.n - 1], c.n, encodeBlock(c))
     db.prepare("UPDATE signal SET max_ts = ?, compacted_seq = 1 WHERE key = 'm/a'").run(c.ts[c.n - 1])
     db.prepare("UPDATE meta SET value = 1 WHERE key IN ('last_seq', 'compacted_seq')").run()
+  },
+  // version 2's files hold version 1's data with the rollups its migration backfilled
+  2: (db) => {
+    versions[1]!(db)
+    db.exec('DROP TABLE rollup_1m; DROP TABLE rollup_1h')
+    rollupsUp(db)
   },
 }
 
@@ -50,6 +57,10 @@ describe('migrations', () => {
         const minutes = aggregate(b.view(), MINUTE)
         expect(t.engine.s.rollups['1m'].read(1, 0, NOW)).toEqual(minutes)
         expect(t.engine.s.rollups['1h'].read(1, 0, NOW)).toEqual(coarsen(minutes, HOUR))
+        // version 3 keeps asset paths: an old signal has none until the core names it
+        expect(t.engine.listSignals()[0]?.assetPath).toBeUndefined()
+        t.engine.registerSignals([{ id: 'm/a', name: 'a', dataType: 'number', connection: 'test', assetPath: 'Plant/A' }])
+        expect(t.engine.listSignals()[0]?.assetPath).toBe('Plant/A')
         t.append([{ signal: 'm/a', ts: NOW - 1000, value: 1, quality: 'good' }])
         t.engine.maintain()
         expect(t.engine.count('m/a', 0, NOW)).toBe(1441)

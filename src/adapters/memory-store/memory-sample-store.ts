@@ -47,7 +47,11 @@ export class MemorySampleStore implements SampleStore {
 
   async registerSignals(defs: readonly SignalDef[]): Promise<void> {
     this.check()
-    for (const d of defs) this.defs.set(d.id, { ...d })
+    // an update without an asset path keeps the one known (as the SQLite store does)
+    for (const d of defs) {
+      const assetPath = d.assetPath ?? this.defs.get(d.id)?.assetPath
+      this.defs.set(d.id, { ...d, ...(assetPath === undefined ? {} : { assetPath }) })
+    }
   }
 
   async listSignals(): Promise<SignalDef[]> {

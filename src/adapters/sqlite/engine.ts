@@ -71,9 +71,10 @@ export class StoreEngine {
     this.compactor = new Compactor(this.s, () => opts.retention.keepUndelivered, opts.blockTarget ?? BLOCK_TARGET)
     this.retention = new Retention(this.s, opts.retention)
     this.insertLog = this.s.db.prepare('INSERT INTO log (seq, n, sig, ts, num, flags, extra) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    this.upsertSignal = this.s.db.prepare(`INSERT INTO signal (key, name, data_type, unit, connection, binding)
-      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, data_type = excluded.data_type,
-      unit = excluded.unit, connection = excluded.connection, binding = excluded.binding RETURNING *`)
+    this.upsertSignal = this.s.db.prepare(`INSERT INTO signal (key, name, data_type, unit, connection, binding, asset_path)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, data_type = excluded.data_type,
+      unit = excluded.unit, connection = excluded.connection, binding = excluded.binding,
+      asset_path = coalesce(excluded.asset_path, signal.asset_path) RETURNING *`)
     // 'open' stays 1 from here until a clean close: finding it set means the last run did not close the file
     const wasOpen = this.s.db.prepare("SELECT value FROM meta WHERE key = 'open'").pluck().get() === 1
     const replayed = this.replayLog()
@@ -106,7 +107,7 @@ export class StoreEngine {
   registerSignals(defs: readonly SignalDef[]): void {
     this.s.write(() => {
       for (const d of defs) {
-        const row = this.upsertSignal.get(d.id, d.name, d.dataType, d.unit ?? null, d.connection, d.binding ?? null)
+        const row = this.upsertSignal.get(d.id, d.name, d.dataType, d.unit ?? null, d.connection, d.binding ?? null, d.assetPath ?? null)
         this.s.track(row as SignalRowDb)
       }
     })

@@ -87,6 +87,7 @@ export class StoreDb {
     const def: SignalDef = { id: r.key, name: r.name, dataType: r.data_type, connection: r.connection }
     if (r.unit !== null) def.unit = r.unit
     if (r.binding !== null) def.binding = r.binding
+    if (r.asset_path !== null && r.asset_path !== undefined) def.assetPath = r.asset_path
     const existing = this.signals.get(r.id)
     if (existing) {
       existing.def = def
@@ -202,6 +203,7 @@ export interface SignalRowDb {
   unit: string | null
   connection: string
   binding: string | null
+  asset_path: string | null
   compacted_seq: number
   max_ts: number
   raw_from: number

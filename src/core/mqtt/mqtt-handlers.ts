@@ -1,5 +1,5 @@
 import type { MqttMapping, mqtt } from '../../shared/contract/mqtt'
-import { AppError, type AssetNode, type SignalInfo } from '../../shared/model'
+import { AppError, type SignalInfo } from '../../shared/model'
 import type { HandlerMap } from '../../shared/rpc/server'
 import type { AssetCatalog } from '../assets/asset-catalog'
 import { saveEdit } from '../config/save-edit'
@@ -32,11 +32,6 @@ const signalOf = (connection: string, m: MqttMapping): SignalInfo => ({
 const binding = (m: MqttMapping) => `${m.topic}${m.metric ? `#${m.metric}` : ''}${m.path ? `:${m.path}` : ''}`
 
 /** Tree labels that were the signal's old name follow a rename. */
-function relabel(node: AssetNode, signal: string, from: string, to: string): void {
-  for (const a of node.signals) if (a.signal === signal && a.attribute === from) a.attribute = to
-  for (const c of node.children) relabel(c, signal, from, to)
-}
-
 /** The `mqtt.*` methods: routing to the connection's MQTT access, plus the catalog and store bookkeeping of new mappings. */
 export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqtt> {
   const access = (connection: string): MqttAccess => {
@@ -59,17 +54,12 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
         throw new AppError('mqtt.duplicate_signal', `signal "${mapping.id}" exists already`)
       }
       const signal = signalOf(connection, mapping)
-      // registered first: the store rejects samples of signals it does not know
+      // placed first, so the store learns the signal with its asset path
+      if (!deps.catalog.placed(mapping.id)) deps.catalog.place({ id: `${connection}:mqtt-mappings`, name: `${connection} (mapped)` }, [{ attribute: mapping.name, signal: mapping.id }])
+      deps.catalog.add([signal])
+      // registered before it is live: the store rejects samples of signals it does not know
       await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.addMapping(mapping)
-      const folderId = `${connection}:mqtt-mappings`
-      const folder = deps.catalog.root.children.find((n) => n.id === folderId)
-      const attribute = { attribute: mapping.name, signal: mapping.id }
-      const show = !deps.catalog.placed(mapping.id)
-      deps.catalog.add([signal])
-      if (folder) {
-        if (show) folder.signals.push(attribute)
-      } else if (show) deps.catalog.add([], { id: folderId, name: `${connection} (mapped)`, kind: 'folder', signals: [attribute], children: [] })
       return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
     },
     'mqtt.mappings.update': async ({ connection, signal: id, changes }) => {
@@ -81,7 +71,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
       mq.replaceMapping(mapping)
       const old = deps.catalog.get(id)
       deps.catalog.add([signal])
-      if (old && old.name !== signal.name) relabel(deps.catalog.root, id, old.name, signal.name)
+      if (old && old.name !== signal.name) deps.catalog.relabel(id, old.name, signal.name)
       return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
     },
     'mqtt.mappings.remove': async ({ connection, signal }) => {

@@ -59,10 +59,9 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
       if (show.length > 0) {
         const prefix = `${connection}/`
         const attributes = show.map((s) => ({ attribute: s.id.slice(prefix.length), signal: s.id }))
-        const id = `${connection}:${root}`
-        const folder = deps.catalog.root.children.find((n) => n.id === id)
-        if (folder) folder.signals.push(...attributes)
-        else deps.catalog.add([], { id, name: `${connection} ${root}`, kind: 'folder', signals: attributes, children: [] })
+        deps.catalog.place({ id: `${connection}:${root}`, name: `${connection} ${root}` }, attributes)
+        // again, now with their asset paths (an upsert: registered above before their first sample)
+        await deps.register?.(show)
       }
       // refused items are not kept: the server said they do not exist or cannot be monitored
       const saved = await saveEdit(deps.persistence, { connection, upsert: kept })

@@ -17,7 +17,11 @@ export const MAX_TS = 9_007_199_254_740
 export const DEFAULT_MAX_FUTURE_MS = 60 * 60_000
 
 /** What the store keeps about a signal. `binding` is its address inside the connection (NodeId, topic + path). */
-export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & { binding?: string }
+export type SignalDef = Pick<SignalInfo, 'id' | 'name' | 'dataType' | 'unit' | 'connection'> & {
+  binding?: string
+  /** Where the plant shows the signal (`Plant/Line2/Pump201/Speed`): history and the sync tag samples by equipment with it. */
+  assetPath?: string
+}
 
 /** Why the store refused samples at append; the counter of the same name in StoreCounters counts them too. */
 export type StoreRejection = 'unknownSignal' | 'wrongType' | 'badTimestamp' | 'futureTimestamp' | 'expired'

@@ -45,6 +45,15 @@ function describeIngestContract(ctx: { store: SampleStore }): void {
     expect(listed?.binding).toMatch(/^ns=1;s=T/)
   })
 
+  it("keeps a signal's asset path, also through an update that does not name it", async () => {
+    const [a] = await freshSignals(ctx.store, ['number'])
+    const def = (await ctx.store.listSignals()).find((d) => d.id === a)!
+    expect(def.assetPath).toBeUndefined()
+    await ctx.store.registerSignals([{ ...def, assetPath: 'Plant/Line2/Pump201/Speed' }])
+    await ctx.store.registerSignals([{ ...def, unit: 'rpm' }])
+    expect((await ctx.store.listSignals()).find((d) => d.id === a)).toMatchObject({ unit: 'rpm', assetPath: 'Plant/Line2/Pump201/Speed' })
+  })
+
   it('acknowledges appends in order, at or below the durable watermark', async () => {
     const [a] = await freshSignals(ctx.store, ['number'])
     const seen: number[] = []

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type ReactNode, type UIEvent } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useRef, type ReactNode } from 'react'
 
 interface Props<T> {
   items: readonly T[]
@@ -17,34 +18,34 @@ interface Props<T> {
 
 const remPx = () => parseFloat(getComputedStyle(document.documentElement).fontSize) || 16
 
-/** A windowed list: thousands of rows stay fast because only those on screen (plus a margin) are rendered. */
+/**
+ * A windowed list (@tanstack/react-virtual): thousands of rows stay fast because only those on screen, plus a margin
+ * of 10 rows, are in the DOM. Fixed row height, so nothing is measured per row.
+ */
 export function VirtualList<T>({ items, rowRem, itemKey, render, scrollTo, className, role, label, testid, onKeyDown }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null)
-  const [view, setView] = useState({ top: 0, height: 600 })
   const row = rowRem * remPx()
+  const v = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => ref.current,
+    estimateSize: () => row,
+    overscan: 10,
+    getItemKey: (i) => itemKey(items[i]!),
+    // a first render before layout (and in tests) still shows the top rows
+    initialRect: { width: 0, height: 600 },
+  })
+  const count = useRef(items.length)
+  count.current = items.length
+  // only when the index to keep in view changes: a list that grows (a page loaded) must not jump back to it
   useEffect(() => {
-    const el = ref.current
-    if (!el) return
-    const ro = new ResizeObserver(() => setView({ top: el.scrollTop, height: el.clientHeight }))
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
-  useEffect(() => {
-    const el = ref.current
-    if (!el || scrollTo === undefined || scrollTo < 0) return
-    const y = scrollTo * row
-    if (y < el.scrollTop) el.scrollTop = y
-    else if (y + row > el.scrollTop + el.clientHeight) el.scrollTop = y + row - el.clientHeight
-  }, [scrollTo, row])
-  const onScroll = (e: UIEvent<HTMLDivElement>) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
-  const first = Math.max(0, Math.floor(view.top / row) - 10)
-  const last = Math.min(items.length, Math.ceil((view.top + view.height) / row) + 10)
+    if (scrollTo !== undefined && scrollTo >= 0 && scrollTo < count.current) v.scrollToIndex(scrollTo, { align: 'auto' })
+  }, [scrollTo, v])
   return (
-    <div ref={ref} className={`vlist ${className ?? ''}`} role={role} aria-label={label} data-testid={testid} onScroll={onScroll} onKeyDown={onKeyDown}>
-      <div style={{ height: items.length * row, position: 'relative' }}>
-        {items.slice(first, last).map((it, i) => (
-          <div key={itemKey(it)} className="vrow" style={{ position: 'absolute', top: (first + i) * row, height: row, left: 0, right: 0 }}>
-            {render(it, first + i)}
+    <div ref={ref} className={`vlist ${className ?? ''}`} role={role} aria-label={label} data-testid={testid} onKeyDown={onKeyDown}>
+      <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+        {v.getVirtualItems().map((r) => (
+          <div key={r.key} className="vrow" style={{ position: 'absolute', top: r.start, height: row, left: 0, right: 0 }}>
+            {render(items[r.index]!, r.index)}
           </div>
         ))}
       </div>
