@@ -17,6 +17,7 @@ import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
 import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
+import { backupAppDb, backupFile } from '../adapters/app-db/backup'
 import { openAppDb, type SqliteAssetStore } from '../adapters/app-db/sqlite-asset-store'
 
 export interface Runtime {
@@ -126,7 +127,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   } catch (e) {
     log.error({ file: appDbFile, err: (e as Error).message }, 'application database not opened: the asset model is unavailable until it is fixed')
   }
-  const core = createCore({ plant, collectors, store, ...(assets ? { assets } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, ...(assets ? { assets, assetBackup: () => backupAppDb(assets!.db, backupFile(o.dataDir)) } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
     one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),

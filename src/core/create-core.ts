@@ -41,6 +41,8 @@ export interface CoreDeps {
   diagnostics?: (o: { gc: boolean }) => Diagnostics
   /** The asset model (`model.*`, the application database). Without it those calls answer `model.unavailable`. */
   assets?: AssetStore
+  /** An online backup of the application database (model.backup). */
+  assetBackup?: () => Promise<{ file: string; bytes: number }>
 }
 
 
@@ -123,6 +125,7 @@ export function createCore(deps: CoreDeps): Core {
           connections: () => deps.plant.connections,
           who,
           changed: modelChanged,
+          ...(deps.assetBackup ? { backup: deps.assetBackup } : {}),
         })
       : unavailableModelHandlers()),
     ...driverHandlers({

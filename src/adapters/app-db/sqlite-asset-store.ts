@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import type { Asset, AssetSummary, ChangeEntry, Template } from '../../shared/contract/asset-model'
 import { AppError, isAppError } from '../../shared/model/errors'
 import type { AssetInput, AssetPatch, AssetState, AssetStore, Plan, PlanOp, TemplateInput } from '../../core/ports/asset-store'
+import { holdLock } from './backup'
 import { migrate } from './migrations'
 import { type AssetRow, type SummaryRow, SUMMARY_COLUMNS, TOP, decodeCursor, encodeCursor, ftsQuery, toSummary } from './rows'
 import { ChangeLog } from './change-log'
@@ -28,7 +29,9 @@ export function openAppDb(o: AppDbOptions): SqliteAssetStore {
   db.pragma('synchronous = FULL') // edits are few and precious: each is on disk when the call answers
   db.pragma('foreign_keys = ON')
   migrate(db)
-  return new SqliteAssetStore(db, o.now ?? Date.now, o.newId ?? randomUUID)
+  const store = new SqliteAssetStore(db, o.now ?? Date.now, o.newId ?? randomUUID)
+  store.release = holdLock(o.path) // a restore refuses while this process has the file open
+  return store
 }
 
 export class SqliteAssetStore implements AssetStore {
@@ -162,7 +165,7 @@ export class SqliteAssetStore implements AssetStore {
     })
   }
 
-  apply(plan: Plan, who: string, summary: string, op: PlanOp = 'import'): { change: number } {
+  apply(plan: Plan, who: string, summary: string, op: PlanOp = 'import', progress?: (done: number, total: number) => void): { change: number } {
     return this.tx(() => {
       const tpls = plan.templates ?? []
       const tBefore = tpls.flatMap((t) => this.t.get(t.id) ?? [])
@@ -173,9 +176,14 @@ export class SqliteAssetStore implements AssetStore {
       const linked = this.referrers(plan.remove).filter((a) => !putIds.has(a.id))
       const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
       const existed = new Set(before.map((a) => a.id))
-      for (const s of plan.put) this.w.put(s)
+      const total = plan.put.length + plan.remove.length
+      plan.put.forEach((s, n) => {
+        if (n % 256 === 0) progress?.(n, total)
+        this.w.put(s)
+      })
       for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
       for (const id of plan.remove) this.w.remove(id)
+      progress?.(total, total)
       // after: the states as written (not read back: an import may hold tens of thousands of attributes)
       const after = [...plan.put.map((s) => ({ ...s, references: keptRefs(s), path: this.w.place(s.id).path })), ...linked.map((a) => this.w.get(a.id)!)]
       const templates = tpls.length > 0 ? { before: tBefore, after: [...tpls] } : undefined
@@ -253,8 +261,12 @@ export class SqliteAssetStore implements AssetStore {
     return this.tx(() => this.log.undo(count, who, this.now()))
   }
 
+  /** Gives back the lock `openAppDb` took. */
+  release = () => {}
+
   close(): void {
     this.db.close()
+    this.release()
   }
 
   /** One transaction; a constraint the checks did not foresee still answers with a stable code. */

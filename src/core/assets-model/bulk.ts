@@ -1,6 +1,7 @@
 import { type AssetAttribute, ExportDocument, type ImportMode, type ImportReport } from '../../shared/contract/asset-model'
 import { AppError, isAppError } from '../../shared/model/errors'
 import type { AssetState, AssetStore } from '../ports/asset-store'
+import { fromCsv } from './csv'
 import { jsonPath, lineColumn, lineOf } from './json-lines'
 import { exportTemplates, planTemplates } from './bulk-templates'
 
@@ -15,18 +16,52 @@ export interface ImportOptions {
   who: string
   /** Throws model.bad_binding for a bad binding; `where`: the attributes' JSON path. */
   checkBindings: (attributes: readonly AssetAttribute[], where: string) => void
+  /** Told how far the import is: at most every `PROGRESS_MS` per phase, and always at the end of each phase. */
+  progress?: (p: ImportProgress) => void
+  /** The clock the progress is paced by (tests). */
+  now?: () => number
 }
 
-type Params = { text: string; mode: ImportMode; dryRun?: boolean | undefined; under?: string | undefined }
+export type ImportProgress = { phase: 'check' | 'write'; done: number; total: number }
+export const PROGRESS_MS = 200
+
+/** A progress callback that passes one report per `PROGRESS_MS` and the last one (done = total). */
+export function paced(o: ImportOptions, phase: ImportProgress['phase']): ((done: number, total: number) => void) | undefined {
+  const tell = o.progress
+  if (!tell) return undefined
+  const now = o.now ?? Date.now
+  let last = -Infinity
+  return (done, total) => {
+    const t = now()
+    if (done < total && t - last < PROGRESS_MS) return
+    last = t
+    tell({ phase, done, total })
+  }
+}
+
+type Params = { text: string; format?: 'json' | 'csv' | undefined; mode: ImportMode; dryRun?: boolean | undefined; under?: string | undefined }
 
 /**
  * Plans an import, and applies it in one transaction unless `dryRun`. Modes: `by-id` updates assets with the
  * document's ids and creates the others; `by-path` matches by path instead (keeping the database's ids);
  * `replace` also deletes what the scope (the whole model, or the subtree under `under`) holds and the document
- * does not. Nothing is deleted in the other modes. Every refusal is `model.bad_import` with the JSON path, line
- * and reason, and changes nothing.
+ * does not. Nothing is deleted in the other modes. Every refusal is `model.bad_import` with the JSON path and
+ * line (CSV: the line) and the reason, and changes nothing.
  */
 export function importModel(store: AssetStore, p: Params, o: ImportOptions): ImportReport {
+  if (p.format === 'csv') {
+    const src = fromCsv(p.text, store, () => globalThis.crypto.randomUUID())
+    const refuse = (path: readonly PropertyKey[], why: string, code: 'model.bad_import' | 'model.bad_template' = 'model.bad_import'): never => {
+      const [, i, part, at] = path as [string, number?, string?, number?]
+      // a binding refusal names the attribute as `$.assets[i].attributes[k] (name)`: in CSV, its row
+      const named = /^\$\.assets\[\d+\]\.attributes\[(\d+)\] \((.*?)\): /.exec(why)
+      const k = at ?? (named ? Number(named[1]) : undefined)
+      const reason = named ? `attribute "${named[2]}": ${why.slice(named[0].length)}` : why
+      const line = (part === 'attributes' && k !== undefined ? src.attributeLines[i ?? 0]?.[k] : undefined) ?? src.assetLines[i ?? 0]
+      throw new AppError(code, `${line ? `line ${line}` : 'CSV'}: ${reason}`, { line, reason })
+    }
+    return planImport(store, src.doc, p, o, refuse)
+  }
   const refuse = (path: readonly PropertyKey[], reason: string, code: 'model.bad_import' | 'model.bad_template' = 'model.bad_import'): never => {
     const line = lineOf(p.text, path as (string | number)[])
     throw new AppError(code, `${jsonPath(path)}${line ? ` (line ${line})` : ''}: ${reason}`, { path: jsonPath(path), line, reason })
@@ -45,7 +80,11 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     const issue = parsed.error.issues[0]!
     refuse(issue.path, issue.message)
   }
-  const doc = parsed.data!
+  return planImport(store, parsed.data!, p, o, refuse)
+}
+
+/** Plans (and unless a dry run, applies) a parsed document; `refuse` names where in the source a problem is. */
+function planImport(store: AssetStore, doc: ExportDocument, p: Params, o: ImportOptions, refuse: (path: readonly PropertyKey[], reason: string, code?: 'model.bad_import' | 'model.bad_template') => never): ImportReport {
   const tpl = planTemplates(store, doc, refuse)
   const under = p.under ?? null
   if (under !== null && !store.get(under)) throw new AppError('model.unknown', `no asset with id "${under}"`, { id: under })
@@ -122,7 +161,9 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     change: null,
   }
   const put: AssetState[] = []
-  for (const i of order) {
+  const checked = paced(o, 'check')
+  for (const [n, i] of order.entries()) {
+    checked?.(n, order.length)
     const a = doc.assets[i]!
     const path = paths.get(i)!
     if (taken.has(path)) refuse(['assets', i, 'name'], `"${path}" is also $.assets[${taken.get(path)}]`)
@@ -141,10 +182,11 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     else continue
     put.push(s)
   }
+  checked?.(order.length, order.length)
   if (report.dryRun || (put.length === 0 && remove.length === 0 && tpl.templates.length === 0)) return report
   try {
     const summary = `import (${p.mode}): ${report.create.length} created, ${report.update.length} updated, ${report.delete.length} deleted`
-    report.change = store.apply({ templates: tpl.templates, put, remove: remove.map((a) => a.id) }, o.who, summary).change
+    report.change = store.apply({ templates: tpl.templates, put, remove: remove.map((a) => a.id) }, o.who, summary, 'import', paced(o, 'write')).change
   } catch (e) {
     if (isAppError(e) && e.code !== 'model.bad_import' && e.code !== 'model.bad_template') throw new AppError('model.bad_import', `refused, nothing imported: ${e.message}`, { reason: e.message, code: e.code })
     throw e

@@ -7,6 +7,7 @@ import { type BindingSchemas, checkBindings } from './bindings'
 import { exportModel, importModel } from './bulk'
 import { patternNames } from './binding-pattern'
 import { planInstances, planTemplateChange, requireTemplate } from './template-handlers'
+import { toCsv } from './csv'
 
 export type ModelHandlers = HandlerMap<typeof assetModel>
 
@@ -18,6 +19,8 @@ export interface ModelDeps {
   /** "who" in the change log: the session's user once identity exists; until then the host and session. */
   who: (session: Session) => string
   changed: (e: EventPayload<'model.changed'>) => void
+  /** An online backup of the application database; absent: model.backup answers model.unavailable. */
+  backup?: () => Promise<{ file: string; bytes: number }>
 }
 
 const EVENT_IDS = 100
@@ -84,11 +87,23 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
       if (r.change !== null) d.changed({ change: r.change, op: 'undo', ids: [], all: true })
       return r
     },
-    'model.export': ({ root }) => exportModel(store, root ?? null),
+    'model.export': ({ root, format }) => {
+      const doc = exportModel(store, root ?? null)
+      if (format !== 'csv') return doc
+      return { format: 'csv' as const, ...toCsv(doc, (id) => store.get(id)?.path) }
+    },
     'model.import': (p, { session }) => {
-      const report = importModel(store, p, { who: d.who(session), checkBindings: (attrs, where) => checkBindings(attrs, d.bindings, d.connections(), where) })
+      const report = importModel(store, p, {
+        who: d.who(session),
+        checkBindings: (attrs, where) => checkBindings(attrs, d.bindings, d.connections(), where),
+        progress: (e) => session.emit('model.importProgress', e),
+      })
       if (report.change !== null) d.changed({ change: report.change, op: 'import', ids: [], all: true })
       return report
+    },
+    'model.backup': async () => {
+      if (!d.backup) throw new AppError('model.unavailable', 'this host cannot back up its application database')
+      return d.backup()
     },
     // --- templates ---
     'model.templates.list': () => ({ items: store.templates() }),

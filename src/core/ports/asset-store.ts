@@ -27,9 +27,9 @@ export interface AssetStore {
    * Writes a whole plan in one transaction and one change-log entry (an import, an instantiation, a template
    * change applied): `templates` first (created or updated by id, inheritance checked once all are written), then
    * `put` in order (parents first; an existing id is updated, a new one created with that id), then `remove`
-   * (children first). Any refusal rolls back everything.
+   * (children first). Any refusal rolls back everything. `progress`: assets written so far of all (put and removed).
    */
-  apply(plan: Plan, who: string, summary: string, op?: PlanOp): { change: number }
+  apply(plan: Plan, who: string, summary: string, op?: PlanOp, progress?: (done: number, total: number) => void): { change: number }
   /** Every template, by name, with how many assets are its instances. */
   templates(): (Template & { instanceCount: number })[]
   template(id: string): Template | undefined

@@ -114,6 +114,10 @@ export const ExportDocument = z.object({
 })
 export type ExportDocument = z.infer<typeof ExportDocument>
 
+/** `json` (default, full fidelity) or `csv` (one row per attribute, for spreadsheets; see core/assets-model/csv.ts). */
+export const BulkFormat = z.enum(['json', 'csv'])
+export const CsvExport = z.object({ format: z.literal('csv'), text: z.string(), rows: z.number().int() })
+
 export const ImportMode = z.enum(['by-id', 'by-path', 'replace'])
 export type ImportMode = z.infer<typeof ImportMode>
 export const ImportReport = z.object({
@@ -190,17 +194,22 @@ export const assetModel = {
   'model.changes': method(z.object({ before: z.number().int().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(), z.object({ items: z.array(ChangeEntry) })),
   /** Reverts the last `count` changes not yet undone (newest first); the undo is itself a change. */
   'model.undo': method(z.object({ count: z.number().int().min(1).max(100).optional() }).strict(), z.object({ undone: z.array(z.number().int()), change: z.number().int().nullable() })),
-  /** The whole model, or the subtree under `root`, as versioned JSON. */
-  'model.export': method(z.object({ root: Id.optional() }).strict(), ExportDocument),
-  /** A document from model.export, as text; one transaction; `dryRun` lists what would change and changes nothing. */
+  /** The whole model, or the subtree under `root`, as versioned JSON, or (`format: 'csv'`) as CSV text, one row per attribute. */
+  'model.export': method(z.object({ root: Id.optional(), format: BulkFormat.optional() }).strict(), z.union([ExportDocument, CsvExport])),
+  /** A document from model.export (JSON or CSV), as text; one transaction; `dryRun` lists what would change and changes nothing. */
   'model.import': method(
-    z.object({ text: z.string().max(16 * 1024 * 1024), mode: ImportMode, dryRun: z.boolean().optional(), under: Id.optional() }).strict(),
+    z.object({ text: z.string().max(16 * 1024 * 1024), format: BulkFormat.optional(), mode: ImportMode, dryRun: z.boolean().optional(), under: Id.optional() }).strict(),
     ImportReport,
   ),
+  // --- bulk: backup (assets-bulk) ---
+  /** An online copy of the application database (SQLite's backup API) to `<dataDir>/backups/app-<time>.db`. */
+  'model.backup': method(z.object({}).strict(), z.object({ file: z.string(), bytes: z.number().int() })),
   ...templateMethods,
 } as const
 
 export const assetModelEvents = {
   /** The model changed (any window refreshes what it shows of `ids`; `ids` is capped, `all` says so). */
   'model.changed': z.object({ change: z.number().int(), op: ChangeEntry.shape.op, ids: z.array(z.string()), all: z.boolean() }),
+  /** To the session importing: assets planned or written so far, of `total` (at most ~5 a second; the last has done = total). */
+  'model.importProgress': z.object({ phase: z.enum(['check', 'write']), done: z.number().int(), total: z.number().int() }),
 } as const

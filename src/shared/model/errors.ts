@@ -71,6 +71,9 @@ export const ErrorCode = z.enum([
   'model.template_in_use',
   /** This host keeps no asset model (no application database). */
   'model.unavailable',
+  /** A restore while Plantdeck holds the application database; a backup file that is no app.db, is newer or exists. */
+  'model.in_use',
+  'model.bad_backup',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

@@ -7,14 +7,14 @@ export const migrations: readonly ((db: Database) => void)[] = [assets, template
 
 export const LATEST_VERSION = migrations.length
 
-/** Brings the file to `target` (default: latest), one transaction per step. */
-export function migrate(db: Database, target = LATEST_VERSION): void {
+/** Brings the file to `target` (default: latest), one transaction per step; `steps`: the list (tests add to it). */
+export function migrate(db: Database, target?: number, steps: readonly ((db: Database) => void)[] = migrations): void {
   const current = db.pragma('user_version', { simple: true }) as number
-  if (current > LATEST_VERSION) {
-    throw new Error(`application database has schema version ${current}, newer than this build (${LATEST_VERSION}): update Plantdeck`)
+  if (current > steps.length) {
+    throw new Error(`application database has schema version ${current}, newer than this build (${steps.length}): update Plantdeck`)
   }
-  for (let v = current; v < target; v++) {
-    const step = migrations[v]
+  for (let v = current; v < (target ?? steps.length); v++) {
+    const step = steps[v]
     if (!step) break
     db.transaction(() => {
       step(db)
