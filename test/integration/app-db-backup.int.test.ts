@@ -11,6 +11,7 @@ import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
 import type { Session } from '../../src/shared/rpc/server'
 import { tempDir } from '../fixtures/store/engine'
+import { thrownCode } from '../../src/core/testing/error-text'
 
 const files = tempDir('app-db-backup')
 afterAll(files.cleanup)
@@ -24,14 +25,7 @@ const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/app/assets-cli.ts', ...args], { encoding: 'utf8' })
   return { status: r.status, out: r.stdout, err: r.stderr }
 }
-const codeOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as { code: string }).code
-  }
-  return 'no error'
-}
+const codeOf = thrownCode
 
 describe('backup and restore of the application database', () => {
   it('backup (model.backup and the CLI) -> change -> restore -> the change is gone, ids the same; refused while running', async () => {

@@ -2,19 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
 import type { AssetAttribute } from '../../src/shared/contract/asset-model'
 import { tempDir } from '../fixtures/store/engine'
+import { thrownCode } from '../../src/core/testing/error-text'
 
 const files = tempDir('app-db-templates')
 afterAll(files.cleanup)
 let n = 0
 const fresh = () => openAppDb({ path: files.path(`t${++n}.db`) })
-const codeOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as { code: string }).code
-  }
-  return 'no error'
-}
+const codeOf = thrownCode
 const speed: AssetAttribute = { name: 'Speed', dataType: 'number', unit: 'rpm', binding: { kind: 'opcua', connection: 'plc', nodeId: 'ns=2;s={asset}.Speed' } }
 
 describe('application database: templates stored (real files)', () => {

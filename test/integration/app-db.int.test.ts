@@ -2,19 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
 import type { AssetAttribute } from '../../src/shared/contract/asset-model'
 import { tempDir } from '../fixtures/store/engine'
+import { thrownCode } from '../../src/core/testing/error-text'
 
 const files = tempDir('app-db')
 afterAll(files.cleanup)
 let n = 0
 const fresh = () => openAppDb({ path: files.path(`m${++n}.db`) })
-const codeOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as { code: string }).code
-  }
-  return 'no error'
-}
+const codeOf = thrownCode
 const flow: AssetAttribute = { name: 'Flow', dataType: 'number', unit: 'm3/h', range: { min: 0, max: 200 }, decimals: 1, limits: { hi: 180, hihi: 195 }, expectedIntervalMs: 1000 }
 
 describe('application database: the asset model in SQLite (real files)', () => {

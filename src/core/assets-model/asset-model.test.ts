@@ -1,42 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openAppDb } from '../../adapters/app-db/sqlite-asset-store'
-import { contract, events, type Contract, type EventPayload, type Events } from '../../shared/contract'
-import { createRpcClient } from '../../shared/rpc/client'
-import { createRpcServer } from '../../shared/rpc/server'
-import { createMemoryPair } from '../../shared/rpc/transport'
-import type { PlantConfig } from '../config/schema'
-import { createCore, type Core } from '../create-core'
-import type { AssetStore } from '../ports/asset-store'
+import { startModelApi } from '../testing/model-api'
 
-const plant: PlantConfig = {
-  connections: [{ id: 'plc', kind: 'opcua', name: 'PLC', endpoint: 'opc.tcp://localhost:4840', samplingIntervalMs: 500, signals: [] }],
-}
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-/** The core behind the real RPC server (results validated against the contract) over a real app.db in a temp dir. */
-async function setup(withModel = true) {
-  const dir = mkdtempSync(join(tmpdir(), 'plantdeck-model-'))
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-  const assets: AssetStore | undefined = withModel ? openAppDb({ path: join(dir, 'app.db') }) : undefined
-  if (assets) cleanups.push(() => assets.close())
-  const core: Core = createCore({ plant, collectors: [], ...(assets ? { assets } : {}), info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
-  core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
-  const [a, b] = createMemoryPair()
-  rpc.connect(b)
-  const api = createRpcClient<Contract, Events>(a, { timeoutMs: 5000 })
-  await core.start()
-  cleanups.push(() => core.stop())
-  const seen: EventPayload<'model.changed'>[] = []
-  api.on('model.changed', (e) => seen.push(e))
-  return { api, seen }
-}
+const setup = (withModel = true) => startModelApi(cleanups, withModel)
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: { code: string }) => e.code)
 
 describe('model.* (the asset model through the API, on a real application database)', () => {

@@ -9,6 +9,7 @@ import type { AssetStore } from '../ports/asset-store'
 import { checkBindings } from './bindings'
 import { exportModel, importModel } from './bulk'
 import { planInstances } from './template-handlers'
+import { thrown } from '../testing/error-text'
 
 const dir = mkdtempSync(join(tmpdir(), 'plantdeck-bulk-templates-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -16,14 +17,7 @@ let n = 0
 const fresh = () => openAppDb({ path: join(dir, `m${++n}.db`) })
 const check = (a: Parameters<typeof checkBindings>[0], where: string) => checkBindings(a, driverBindings(), [{ id: 'plc', kind: 'opcua' }], where)
 const run = (db: AssetStore, text: string, mode: ImportMode = 'by-id', extra: { dryRun?: boolean } = {}) => importModel(db, { text, mode, ...extra }, { who: 'test', checkBindings: check })
-const refusal = (f: () => unknown): { code: string; message: string } => {
-  try {
-    f()
-  } catch (e) {
-    return { code: (e as { code: string }).code, message: (e as Error).message }
-  }
-  return { code: 'no error', message: '' }
-}
+const refusal = thrown
 const text = (d: unknown) => JSON.stringify(d, null, 2)
 
 /** Two lines; a base template, a derived one and an unused one; instances made from them. */

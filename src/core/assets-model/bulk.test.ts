@@ -8,6 +8,7 @@ import { driverBindings } from '../drivers'
 import type { AssetStore } from '../ports/asset-store'
 import { checkBindings } from './bindings'
 import { exportModel, importModel } from './bulk'
+import { thrown } from '../testing/error-text'
 
 const dir = mkdtempSync(join(tmpdir(), 'plantdeck-bulk-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -15,14 +16,7 @@ let n = 0
 const fresh = () => openAppDb({ path: join(dir, `m${++n}.db`) })
 const opts = { who: 'test', checkBindings: (a: Parameters<typeof checkBindings>[0], where: string) => checkBindings(a, driverBindings(), [{ id: 'plc', kind: 'opcua' }], where) }
 const run = (db: AssetStore, text: string, mode: ImportMode, extra: { dryRun?: boolean; under?: string } = {}) => importModel(db, { text, mode, ...extra }, opts)
-const refusal = (f: () => unknown): { code: string; message: string } => {
-  try {
-    f()
-  } catch (e) {
-    return { code: (e as { code: string }).code, message: (e as Error).message }
-  }
-  return { code: 'no error', message: '' }
-}
+const refusal = thrown
 
 /** A small plant: a site with two lines, pumps with bound attributes, and a view that references one pump. */
 function plant(db: AssetStore) {

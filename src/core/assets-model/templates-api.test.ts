@@ -1,42 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openAppDb } from '../../adapters/app-db/sqlite-asset-store'
-import { contract, events, type Contract, type EventPayload, type Events } from '../../shared/contract'
 import type { AssetAttribute } from '../../shared/contract/asset-model'
-import { createRpcClient } from '../../shared/rpc/client'
-import { createRpcServer } from '../../shared/rpc/server'
-import { createMemoryPair } from '../../shared/rpc/transport'
-import type { PlantConfig } from '../config/schema'
-import { createCore } from '../create-core'
+import { startModelApi } from '../testing/model-api'
 
-const plant: PlantConfig = {
-  connections: [{ id: 'plc', kind: 'opcua', name: 'PLC', endpoint: 'opc.tcp://localhost:4840', samplingIntervalMs: 500, signals: [] }],
-}
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-/** The core behind the real RPC server (results validated against the contract) over a real app.db in a temp dir. */
-async function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'plantdeck-templates-'))
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-  const assets = openAppDb({ path: join(dir, 'app.db') })
-  cleanups.push(() => assets.close())
-  const core = createCore({ plant, collectors: [], assets, info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
-  core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
-  const [a, b] = createMemoryPair()
-  rpc.connect(b)
-  const api = createRpcClient<Contract, Events>(a, { timeoutMs: 5000 })
-  await core.start()
-  cleanups.push(() => core.stop())
-  const seen: EventPayload<'model.changed'>[] = []
-  api.on('model.changed', (e) => seen.push(e))
-  return { api, seen }
-}
+const setup = () => startModelApi(cleanups)
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: { code: string }) => e.code)
 const opcua = (nodeId: string): AssetAttribute['binding'] => ({ kind: 'opcua', connection: 'plc', nodeId })
 const speed: AssetAttribute = { name: 'Speed', dataType: 'number', unit: 'rpm', binding: opcua('ns=2;s={line}.{asset}.Speed') }
