@@ -2,7 +2,7 @@
 // shared <- core <- adapters <- app <- main | server; renderer -> shared only; one protocol named only in its
 // folders and the registries. Test files may compose across layers (a core test may use a real adapter).
 const notTests = '\\.test\\.tsx?$'
-const protocols = '(opcua|mqtt)'
+const protocols = '(opcua|mqtt|calc)'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -20,7 +20,7 @@ async function violations(baseDir: string): Promise<string[]> {
 
 const NODE_BUILTIN = /^node:|^(fs|path|os|net|http|https|child_process|worker_threads|crypto|stream|url|util)(\/|$)/
 const FORBIDDEN_FOR_RENDERER = /^src\/(core|adapters|app|server|main|preload|demo)\//
-const PROTOCOL_SCREENS = /^src\/renderer\/features\/engineering\/(opcua|mqtt)\//
+const PROTOCOL_SCREENS = /^src\/renderer\/features\/engineering\/(opcua|mqtt|calc)\//
 
 /** Module specifiers a .tsx file imports or re-exports (static and dynamic), read with swc. */
 function specifiers(file: string): string[] {
@@ -48,7 +48,7 @@ function tsxViolations(baseDir: string): string[] {
       if (!spec.startsWith('.')) continue
       const to = relative(baseDir, resolve(dirname(file), spec))
       if (FORBIDDEN_FOR_RENDERER.test(to)) out.push(`renderer-is-web: ${from} -> ${to}`)
-      const ownProtocol = /^src\/renderer\/features\/engineering\/(opcua|mqtt)\//.exec(from)?.[1]
+      const ownProtocol = /^src\/renderer\/features\/engineering\/(opcua|mqtt|calc)\//.exec(from)?.[1]
       if (PROTOCOL_SCREENS.test(to) && from !== 'src/renderer/drivers.tsx' && !to.startsWith(`src/renderer/features/engineering/${ownProtocol}/`)) {
         out.push(`generic-renderer-names-no-protocol: ${from} -> ${to}`)
       }

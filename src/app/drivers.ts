@@ -1,4 +1,6 @@
+import { CalcCollector, type LiveSource } from '../adapters/calc/calc-collector'
 import { MqttCollector } from '../adapters/mqtt/mqtt-collector'
+import { CALC } from '../core/calc/calc-config'
 import { OpcuaCollector } from '../adapters/opcua/opcua-collector'
 import type { ConnectionConfig } from '../core/config/schema'
 import { MQTT } from '../core/mqtt/mqtt-port'
@@ -14,6 +16,8 @@ export interface HostContext {
   logger: Logger
   /** Stable per data folder (see installation-id.ts); MQTT client ids without a configured one derive from it. */
   installationId(): string
+  /** Every signal's live values (the core's), for calculated signals. */
+  live: LiveSource
 }
 
 type Factory<K extends ConnectionConfig['kind']> = (config: Extract<ConnectionConfig, { kind: K }>, ctx: HostContext) => Collector
@@ -22,6 +26,7 @@ type Factory<K extends ConnectionConfig['kind']> = (config: Extract<ConnectionCo
 const factories: { [K in ConnectionConfig['kind']]: Factory<K> } = {
   [OPCUA]: (config, ctx) => new OpcuaCollector({ config, pki: opcuaPki(ctx.dataDir), logger: ctx.logger }),
   [MQTT]: (config, ctx) => new MqttCollector({ config, logger: ctx.logger, installationId: ctx.installationId() }),
+  [CALC]: (config, ctx) => new CalcCollector({ config, live: ctx.live, logger: ctx.logger }),
 }
 
 /** Host-made tools the drivers' API needs beyond a connection, by kind (see CoreDeps.tools). */
@@ -30,11 +35,36 @@ export function driverTools(dataDir: string): Record<string, unknown> {
 }
 
 /** One adapter per configured connection. */
-export function createCollectors(connections: ConnectionConfig[], dataDir: string, logger: Logger): Collector[] {
+/**
+ * The core's live values for collectors made before the core is (calculated signals): attach the core's once it
+ * exists; subscriptions made before that are passed on then.
+ */
+export function lateLiveSource(): { source: LiveSource; attach(live: LiveSource): void } {
+  let target: LiveSource | undefined
+  const waiting: { cb: (b: Parameters<Parameters<LiveSource['onSamples']>[0]>[0]) => void; off?: () => void }[] = []
+  return {
+    source: {
+      get: (signal) => target?.get(signal),
+      onSamples(cb) {
+        const entry: (typeof waiting)[number] = { cb }
+        if (target) entry.off = target.onSamples(cb)
+        else waiting.push(entry)
+        return () => entry.off?.()
+      },
+    },
+    attach(live) {
+      target = live
+      for (const w of waiting.splice(0)) w.off = live.onSamples(w.cb)
+    },
+  }
+}
+
+export function createCollectors(connections: ConnectionConfig[], dataDir: string, logger: Logger, live: LiveSource = lateLiveSource().source): Collector[] {
   let installation: string | undefined
   const ctx: HostContext = {
     dataDir,
     logger,
+    live,
     installationId: () => {
       if (installation) return installation
       const r = installationId(dataDir)

@@ -10,7 +10,7 @@ import { contract, events } from '../shared/contract'
 import { createRpcServer, type RpcServer } from '../shared/rpc/server'
 import { createRejectLog } from '../shared/rpc/reject-log'
 import type { Diagnostics, HttpDiagnostics } from '../shared/contract/system'
-import { createCollectors, driverTools } from './drivers'
+import { createCollectors, driverTools, lateLiveSource } from './drivers'
 import { trustOwnDemoServer } from './opcua-pki'
 import { withRuntimeEdits } from '../core/assets/runtime-folders'
 import { mkdirSync } from 'node:fs'
@@ -88,7 +88,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     base,
     logger: log.child({ part: 'plant-edits' }),
   })
-  const collectors = createCollectors(plant.connections, o.dataDir, log)
+  const live = lateLiveSource()
+  const collectors = createCollectors(plant.connections, o.dataDir, log, live.source)
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
   const store: SampleStore = await openSqliteSampleStore({
     path: join(o.dataDir, 'store', 'samples.db'),
@@ -128,6 +129,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     log.error({ file: appDbFile, err: (e as Error).message }, 'application database not opened: the asset model is unavailable until it is fixed')
   }
   const core = createCore({ plant, collectors, store, ...(assets ? { assets, assetBackup: () => backupAppDb(assets!.db, backupFile(o.dataDir)) } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
     one: (code, session, detail) => log.warn({ code, session, detail: detail.slice(0, 200) }, 'rpc message rejected'),

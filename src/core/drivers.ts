@@ -1,10 +1,11 @@
 import type { ConnectionConfig } from './config/schema'
 import { mqttDriver } from './mqtt/mqtt-driver'
 import { opcuaDriver } from './opcua/opcua-driver'
+import { calcDriver } from './calc/calc-driver'
 import type { CoreDriver, DriverDeps } from './ports/driver'
 
 /** The protocols of the core: the one place that names them. A new protocol is one line here (see CoreDriver). */
-const drivers = [opcuaDriver, mqttDriver] as const
+const drivers = [opcuaDriver, mqttDriver, calcDriver] as const
 
 type Drivers = (typeof drivers)[number]
 type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never

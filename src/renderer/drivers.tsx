@@ -1,4 +1,5 @@
 import type { ConnectionKind, ConnectionState } from '../shared/model'
+import { CalcPanel } from './features/engineering/calc/CalcPanel'
 import { MqttBrowser } from './features/engineering/mqtt/MqttBrowser'
 import { OpcuaBrowser } from './features/engineering/opcua/OpcuaBrowser'
 
@@ -17,6 +18,7 @@ export interface UiDriver {
 const drivers: Readonly<Record<string, UiDriver>> = {
   opcua: { label: 'OPC UA', browserLabel: 'OPC UA browser', reportsByException: true, Browser: OpcuaBrowser },
   mqtt: { label: 'MQTT', browserLabel: 'MQTT topics', reportsByException: false, Browser: MqttBrowser },
+  calc: { label: 'Calculated', browserLabel: 'Calculated signals', reportsByException: true, Browser: CalcPanel },
 }
 
 export const uiDriverOf = (kind: ConnectionKind | undefined): UiDriver | undefined => (kind === undefined ? undefined : drivers[kind])

@@ -1,5 +1,6 @@
 import { MqttConnectionConfig, MqttSignalConfig } from '../mqtt/mqtt-config'
 import { OpcuaConnectionConfig, OpcuaSignalConfig } from '../opcua/opcua-config'
+import { CalcConnectionConfig, CalcSignalConfig } from '../calc/calc-config'
 
 /**
  * Each protocol's configuration: the one place of the config layer that names them (one line per protocol).
@@ -8,4 +9,5 @@ import { OpcuaConnectionConfig, OpcuaSignalConfig } from '../opcua/opcua-config'
 export const connectionKinds = [
   { connection: OpcuaConnectionConfig, signal: OpcuaSignalConfig, signalKeys: ['nodeId'] },
   { connection: MqttConnectionConfig, signal: MqttSignalConfig, signalKeys: ['topic', 'metric', 'path', 'tsPath', 'tsFormat'] },
+  { connection: CalcConnectionConfig, signal: CalcSignalConfig, signalKeys: ['expression'] },
 ] as const
