@@ -63,6 +63,21 @@ describe('the asset model in the engineering view', () => {
     expect(doc.format).toBe('plantdeck.asset-model')
     expect(doc.assets.map((a) => a.name).sort()).toEqual(['Line2', 'P-201', 'P-202'])
 
+    // Import: a broken file is refused with its stable code; the exported subtree, checked by path, creates nothing.
+    await page.locator(testid('model-import')).click()
+    await page.locator(testid('model-import-text')).fill('{"format": "plantdeck.asset-model", ')
+    await page.locator(testid('model-import-check')).click()
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('[model.bad_import]'), `${testid('model-import-dialog')} [role="alert"]`)
+    await page.locator(testid('model-import-text')).fill(readFileSync(path, 'utf8'))
+    await page.locator(testid('model-import-under')).uncheck() // the export's paths start at the top
+    await page.locator(testid('model-import-check')).click()
+    await page.locator(testid('model-import-report')).waitFor()
+    await expect(page.locator(testid('model-import-created')).getAttribute('data-count')).resolves.toBe('0')
+    await expect(page.locator(testid('model-import-deleted')).getAttribute('data-count')).resolves.toBe('0')
+    await page.screenshot({ path: join(SHOTS, 'asset-model-import-check-1366x768.png') })
+    await page.keyboard.press('Escape')
+    await page.locator(testid('model-import-dialog')).waitFor({ state: 'detached' })
+
     // Undo: the dialog names the instantiate; after it both pumps are gone from the tree.
     await page.locator(testid('model-undo')).click()
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('instantiate'), testid('model-undo-preview'))

@@ -107,6 +107,13 @@ export function AssetModelPanel() {
   )
 }
 
+/** `2026-12-02 02:43:24`, local time, 24 h: the same reading on every machine of the control room. */
+const pad2 = (n: number) => String(n).padStart(2, '0')
+function stamp(ms: number): string {
+  const d = new Date(ms)
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+}
+
 /** Names the change it would revert (the newest not undone), then reverts it. */
 function UndoDialog({ onClose, onDone }: { onClose(): void; onDone(text: string): void }) {
   const [last, setLast] = useState<ChangeEntry | null>()
@@ -136,7 +143,7 @@ function UndoDialog({ onClose, onDone }: { onClose(): void; onDone(text: string)
           <dd>{last.summary}</dd>
           <dt>When, who</dt>
           <dd className="tabular">
-            {new Date(last.at).toLocaleString()} · {last.who}
+            {stamp(last.at)} · {last.who}
           </dd>
           <dt>Assets</dt>
           <dd className="tabular">

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { ImportMode, ImportReport } from '../../../../shared/contract/asset-model'
 import type { ErrorShape } from '../../../../shared/model'
 import { getApi } from '../../../api/client'
@@ -71,11 +71,21 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ErrorShape>()
   const [report, setReport] = useState<ImportReport>()
+  // a document exported from the top (paths from the top) goes in at the top; a subtree of its own goes under the selection
+  const [scoped, setScoped] = useState(!!under)
+  // Escape closes even when focus fell to the page (the pressed button is disabled while a call runs)
+  const busyRef = useRef(busy)
+  busyRef.current = busy
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !busyRef.current && onClose()
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
   const run = async (dryRun: boolean) => {
     setBusy(true)
     setError(undefined)
     try {
-      const r = await getApi().rpc.call('model.import', { text, format, mode, dryRun, ...(under ? { under } : {}) })
+      const r = await getApi().rpc.call('model.import', { text, format, mode, dryRun, ...(under && scoped ? { under } : {}) })
       if (dryRun) setReport(r)
       else {
         onDone(`Imported: ${r.create.length} created, ${r.update.length} updated, ${r.delete.length} deleted (change #${r.change ?? '—'})`)
@@ -97,7 +107,7 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
   }
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
-      <div className="modal model-import" role="dialog" aria-modal="true" aria-label="Import" data-testid="model-import-dialog" onKeyDown={(e) => e.key === 'Escape' && !busy && onClose()}>
+      <div className="modal model-import" role="dialog" aria-modal="true" aria-label="Import" data-testid="model-import-dialog">
         <h3>Import into the asset model</h3>
         <div className="model-form">
           <label htmlFor="model-import-file">File</label>
@@ -113,8 +123,11 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
             <option value="by-id">by id: match existing assets by their id</option>
             <option value="replace">replace: the subtree becomes the file (deletes the rest)</option>
           </select>
-          <span className="muted">Under</span>
-          <span className="mono">{underPath || '(top level)'}</span>
+          <span className="muted">Into</span>
+          <label className="model-check">
+            <input type="checkbox" checked={scoped} disabled={!under} data-testid="model-import-under" onChange={(e) => (setScoped(e.target.checked), setReport(undefined))} />
+            under <span className="mono">{underPath || '(nothing selected)'}</span>, else the top level
+          </label>
         </div>
         <textarea className="model-import-text mono" rows={8} placeholder="…or paste the document here" value={text} data-testid="model-import-text" onChange={(e) => (setText(e.target.value), setReport(undefined))} />
         {error && <ErrorNotice title="The import was refused; nothing changed" error={error} />}

@@ -104,7 +104,9 @@ function Row({ r, selected, onSelect, toggle, load }: { r: ModelRow; selected?: 
       <span className="name">{a.name}</span>
       {a.reference && <span className="tag">ref</span>}
       <span className="m-kind">{a.kind}</span>
-      <span className="m-count tabular">{a.attributeCount}</span>
+      <span className="m-count tabular" title={`${a.attributeCount} attribute(s)`}>
+        {a.attributeCount ? `${a.attributeCount} attr` : ''}
+      </span>
     </div>
   )
 }
