@@ -21,6 +21,8 @@ describe('the asset model in the engineering view', () => {
           { name: 'Running', dataType: 'boolean', binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s={parent}.{asset}.Running' } },
         ],
       })
+      // A template whose pattern needs a "site" ancestor, which Line2 has not: instantiating it is refused.
+      await client.call('model.templates.create', { id: 'sited', name: 'Sited', attributes: [{ name: 'Flow', dataType: 'number', binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s={site}.{asset}.Flow' } }] })
       await client.call('model.create', { parent: null, name: 'Line2', kind: 'line' })
     } finally {
       ws.close()
@@ -33,9 +35,23 @@ describe('the asset model in the engineering view', () => {
     await page.locator(node('Line2')).click()
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Line2', testid('model-asset-path'))
 
+    // A pattern that cannot be filled: the dialog shows the refusal with its code and nothing is created.
+    await page.locator(testid('model-instantiate')).click()
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLSelectElement | null)?.options.length === 2, testid('model-inst-template'))
+    await page.locator(testid('model-inst-template')).selectOption('sited')
+    await page.locator(testid('model-inst-names')).fill('FT-1')
+    await page.locator(testid('confirm-ok')).click()
+    const refusal = page.locator(`${testid('confirm-dialog')} [role="alert"]`)
+    await refusal.waitFor()
+    await expect(refusal.textContent()).resolves.toMatch(/\[model\.\w+\]/)
+    await page.screenshot({ path: join(SHOTS, 'asset-model-instantiate-refused-1366x768.png') })
+    await page.locator(testid('confirm-cancel')).click()
+    await expect(page.locator(node('Line2')).getAttribute('aria-expanded')).resolves.toBeNull()
+
     // Instantiate "Pump" for P-201 and P-202 under Line2 through the dialog.
     await page.locator(testid('model-instantiate')).click()
-    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLSelectElement | null)?.value === 'pump', testid('model-inst-template'))
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLSelectElement | null)?.options.length === 2, testid('model-inst-template'))
+    await page.locator(testid('model-inst-template')).selectOption('pump')
     await page.locator(testid('model-inst-names')).fill('P-201\nP-202\n')
     await page.screenshot({ path: join(SHOTS, 'asset-model-instantiate-1366x768.png') })
     await page.locator(testid('confirm-ok')).click()
