@@ -173,7 +173,7 @@ function Search({ onSelect, version }: { onSelect(id: string): void; version: nu
   const shown = hits?.q
   useEffect(() => {
     if (shown) void run(shown)
-  }, [version]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [version]) // only on a change: typing alone does not search
   return (
     <div className="node-search">
       <form className="search-row" onSubmit={(e) => (e.preventDefault(), void run(q))}>
