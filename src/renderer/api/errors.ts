@@ -45,6 +45,15 @@ export function errorHint(code: string): string {
       return 'No message has been received on this topic yet.'
     case 'ui.render':
       return 'A display bug, not a plant problem: Retry redraws the panel; the rest of the screen keeps working.'
+    case 'model.bad_binding':
+    case 'model.bad_template':
+      return 'Nothing was created. Fix the template (its binding patterns or base) or pick a parent that fills every pattern.'
+    case 'model.bad_import':
+      return 'Nothing was imported. Fix the file at the line named above and check it again.'
+    case 'model.name_taken':
+      return 'A sibling already has this name: pick another name or another parent.'
+    case 'model.unknown':
+      return 'The asset or template is gone (deleted or undone elsewhere). The tree reloads on its own.'
     default:
       return 'Retry; if it happens again, report the code to your engineer.'
   }

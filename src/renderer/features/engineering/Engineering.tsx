@@ -2,6 +2,7 @@ import type { ConnectionState } from '../../../shared/model'
 import { HealthIcon } from '../../components/Icons'
 import { useConnectionsStore } from '../../stores/connections-store'
 import { useUiStore, type EngSection } from '../../stores/ui-store'
+import { AssetModelPanel } from './assets/AssetModelPanel'
 import { CertificatesPanel } from './CertificatesPanel'
 import { waitsForCertificate } from './certificates'
 import { uiDriverOf } from '../../drivers'
@@ -42,12 +43,12 @@ function ConnectionItem({ c, current }: { c: ConnectionState; current: EngSectio
   )
 }
 
-/** The field engineer's workspace: certificates and one browser per connection, beside a short navigation. */
+/** The field engineer's workspace: certificates, the asset model and one browser per connection, beside a short navigation. */
 export function Engineering() {
   const section = useUiStore((s) => s.engSection)
   const list = useConnectionsStore((s) => s.list)
   const waiting = list.filter(waitsForCertificate)
-  const [kind, id] = section === 'certificates' ? ['certificates', ''] : [section.slice(0, section.indexOf(':')), section.slice(section.indexOf(':') + 1)]
+  const [kind, id] = section === 'certificates' || section === 'assets' ? [section, ''] : [section.slice(0, section.indexOf(':')), section.slice(section.indexOf(':') + 1)]
   const conn = list.find((c) => c.id === id && c.kind === kind)
   const Browser = uiDriverOf(conn?.kind)?.Browser
   return (
@@ -61,6 +62,10 @@ export function Engineering() {
             <span className="eng-nav-name">Certificates</span>
             <span className="eng-nav-sub">{waiting.length ? `${waiting.length} connection(s) waiting` : 'OPC UA trust list'}</span>
           </NavItem>
+          <NavItem section="assets" current={section} hint="Equipment, templates, import and export">
+            <span className="eng-nav-name">Asset model</span>
+            <span className="eng-nav-sub">equipment and templates</span>
+          </NavItem>
           <li className="eng-nav-group">Connections</li>
           {list.map((c) => (
             <ConnectionItem key={c.id} c={c} current={section} />
@@ -71,7 +76,8 @@ export function Engineering() {
       <div className="eng-main">
         {kind === 'certificates' && <CertificatesPanel />}
         {conn && Browser && <Browser key={conn.id} connection={conn} />}
-        {kind !== 'certificates' && !conn && (
+        {kind === 'assets' && <AssetModelPanel />}
+        {kind !== 'certificates' && kind !== 'assets' && !conn && (
           <div className="panel">
             <div className="empty">
               <strong>Connection “{id}” is not configured</strong>

@@ -1,0 +1,201 @@
+import { useEffect, useRef, useState } from 'react'
+import type { AssetSummary, ChangeEntry } from '../../../../shared/contract/asset-model'
+import type { ErrorShape } from '../../../../shared/model'
+import { getApi } from '../../../api/client'
+import { toErrorShape } from '../../../api/errors'
+import { ConfirmDialog } from '../../../components/ConfirmDialog'
+import { ErrorNotice } from '../../../components/ErrorNotice'
+import { AssetDetails } from './AssetDetails'
+import { ImportDialog, InstantiateDialog } from './ModelDialogs'
+import { ModelTree } from './ModelTree'
+import './assets.css'
+
+type Dialog = 'import' | 'instantiate' | 'undo'
+
+/** Offers text as a file download through a Blob URL (the previous one is released). */
+function useDownload() {
+  const url = useRef<string>(undefined)
+  useEffect(
+    () => () => {
+      if (url.current) URL.revokeObjectURL(url.current)
+    },
+    [],
+  )
+  return (name: string, type: string, text: string) => {
+    if (url.current) URL.revokeObjectURL(url.current)
+    url.current = URL.createObjectURL(new Blob([text], { type }))
+    const a = document.createElement('a')
+    a.href = url.current
+    a.download = name
+    a.click()
+  }
+}
+
+/** Engineering › Asset model: the tree (lazy, searchable) beside the selected asset, with bulk and template actions. */
+export function AssetModelPanel() {
+  const [version, setVersion] = useState(0)
+  const [selected, setSelected] = useState<{ id: string; path: string }>()
+  const [dialog, setDialog] = useState<Dialog>()
+  const [result, setResult] = useState<string>()
+  const [error, setError] = useState<{ title: string; e: ErrorShape }>()
+  const download = useDownload()
+  useEffect(() => getApi().rpc.on('model.changed', () => setVersion((v) => v + 1)), [])
+
+  const select = async (id: string) => {
+    try {
+      const a = await getApi().rpc.call('model.get', { id })
+      setSelected({ id, path: a.path })
+    } catch (e) {
+      setError({ title: 'The asset could not be opened', e: toErrorShape(e) })
+    }
+  }
+  const exportAs = async (format: 'json' | 'csv') => {
+    setError(undefined)
+    try {
+      const r = await getApi().rpc.call('model.export', { format, ...(selected ? { root: selected.id } : {}) })
+      const base = `asset-model-${(selected?.path ?? 'all').replace(/[^\w.-]+/g, '_')}`
+      if ('text' in r) download(`${base}.csv`, 'text/csv', r.text)
+      else download(`${base}.json`, 'application/json', JSON.stringify(r, null, 2))
+      setResult(`Exported ${selected ? `“${selected.path}”` : 'the whole model'} as ${format.toUpperCase()}: ${'text' in r ? `${r.rows} row(s)` : `${r.assets.length} asset(s)`}`)
+    } catch (e) {
+      setError({ title: 'Export failed', e: toErrorShape(e) })
+    }
+  }
+  const done = (text: string) => {
+    setResult(text)
+    setError(undefined)
+  }
+  return (
+    <section className="panel eng-panel model-panel" data-testid="asset-model-panel" aria-label="Asset model">
+      <div className="panel-head">
+        <h2>Asset model</h2>
+        <span className="sub mono">{selected?.path ?? 'nothing selected: actions apply to the whole model'}</span>
+        <span className="spacer" />
+        <button onClick={() => void exportAs('json')} data-testid="model-export-json" title="Export the selected subtree (or all) as JSON">
+          Export JSON
+        </button>
+        <button onClick={() => void exportAs('csv')} data-testid="model-export-csv" title="Export the selected subtree (or all) as CSV, one row per attribute">
+          Export CSV
+        </button>
+        <button onClick={() => setDialog('import')} data-testid="model-import">
+          Import…
+        </button>
+        <button onClick={() => setDialog('instantiate')} data-testid="model-instantiate">
+          Instantiate template…
+        </button>
+        <button onClick={() => setDialog('undo')} data-testid="model-undo">
+          Undo last change
+        </button>
+      </div>
+      {error && <ErrorNotice title={error.title} error={error.e} />}
+      {result && (
+        <div className="eng-result" role="status" data-testid="model-result">
+          {result}
+        </div>
+      )}
+      <div className="model-split">
+        <div className="model-left">
+          <Search onSelect={(id) => void select(id)} version={version} />
+          <ModelTree selected={selected?.id} onSelect={(id) => void select(id)} version={version} />
+        </div>
+        <div className="model-right panel-body">{selected ? <AssetDetails id={selected.id} version={version} /> : <div className="empty">Pick an asset on the left to see its attributes.</div>}</div>
+      </div>
+      {dialog === 'import' && <ImportDialog under={selected?.id} underPath={selected?.path ?? ''} onClose={() => setDialog(undefined)} onDone={done} />}
+      {dialog === 'instantiate' && <InstantiateDialog parent={selected?.id ?? null} parentPath={selected?.path ?? ''} onClose={() => setDialog(undefined)} onDone={done} />}
+      {dialog === 'undo' && <UndoDialog onClose={() => setDialog(undefined)} onDone={done} />}
+    </section>
+  )
+}
+
+/** `2026-12-02 02:43:24`, local time, 24 h: the same reading on every machine of the control room. */
+const pad2 = (n: number) => String(n).padStart(2, '0')
+function stamp(ms: number): string {
+  const d = new Date(ms)
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+}
+
+/** Names the change it would revert (the newest not undone), then reverts it. */
+function UndoDialog({ onClose, onDone }: { onClose(): void; onDone(text: string): void }) {
+  const [last, setLast] = useState<ChangeEntry | null>()
+  useEffect(() => {
+    void getApi()
+      .rpc.call('model.changes', { limit: 50 })
+      .then((r) => setLast(r.items.find((c) => !c.undone && c.op !== 'undo') ?? null), () => setLast(null))
+  }, [])
+  return (
+    <ConfirmDialog
+      title="Undo the last change?"
+      okLabel="Undo"
+      danger
+      onClose={onClose}
+      onConfirm={async () => {
+        const r = await getApi().rpc.call('model.undo', { count: 1 })
+        onDone(r.undone.length ? `Undid change #${r.undone.join(', #')}${last ? `: ${last.op} — ${last.summary}` : ''}` : 'Nothing to undo.')
+      }}
+    >
+      {last === undefined && <p className="muted">Reading the change log…</p>}
+      {last === null && <p className="muted">No change found that could be undone.</p>}
+      {last && (
+        <dl data-testid="model-undo-preview">
+          <dt>Change</dt>
+          <dd className="tabular">#{last.id} · {last.op}</dd>
+          <dt>What</dt>
+          <dd>{last.summary}</dd>
+          <dt>When, who</dt>
+          <dd className="tabular">
+            {stamp(last.at)} · {last.who}
+          </dd>
+          <dt>Assets</dt>
+          <dd className="tabular">
+            {last.beforeCount} before → {last.afterCount} after
+          </dd>
+        </dl>
+      )}
+    </ConfirmDialog>
+  )
+}
+
+/** `model.search` (full text, prefix per word); results replace nothing, they sit above the tree. */
+function Search({ onSelect, version }: { onSelect(id: string): void; version: number }) {
+  const [q, setQ] = useState('')
+  const [hits, setHits] = useState<{ q: string; items: AssetSummary[] }>()
+  const [error, setError] = useState<ErrorShape>()
+  const run = async (query: string) => {
+    setError(undefined)
+    if (!query.trim()) return setHits(undefined)
+    try {
+      const r = await getApi().rpc.call('model.search', { query: query.trim(), limit: 50 })
+      setHits({ q: query, items: r.items })
+    } catch (e) {
+      setError(toErrorShape(e))
+    }
+  }
+  const shown = hits?.q
+  useEffect(() => {
+    if (shown) void run(shown)
+  }, [version]) // only on a change: typing alone does not search
+  return (
+    <div className="node-search">
+      <form className="search-row" onSubmit={(e) => (e.preventDefault(), void run(q))}>
+        <input type="search" placeholder="Search name, path, attribute, unit, template" value={q} onChange={(e) => setQ(e.target.value)} data-testid="model-search" aria-label="Search the asset model" />
+        <button type="submit">Search</button>
+      </form>
+      {error && <ErrorNotice title="Search failed" error={error} />}
+      {hits && (
+        <div className="search-results" data-testid="model-search-results" data-count={hits.items.length}>
+          <span className="muted">{hits.items.length === 0 ? 'No match.' : `${hits.items.length} match(es)`}</span>
+          <ul>
+            {hits.items.map((a) => (
+              <li key={a.id}>
+                <button className="link mono" onClick={() => onSelect(a.id)}>
+                  {a.path}
+                </button>{' '}
+                <span className="muted">{a.kind}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  )
+}
