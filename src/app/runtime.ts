@@ -19,6 +19,7 @@ import type { SampleStore } from '../core/ports/sample-store'
 import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
 import { backupAppDb, backupFile } from '../adapters/app-db/backup'
 import { openAppDb, type SqliteAssetStore } from '../adapters/app-db/sqlite-asset-store'
+import { seedModel } from '../core/assets-model/seed'
 
 export interface Runtime {
   core: Core
@@ -127,6 +128,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     assets = openAppDb({ path: appDbFile })
   } catch (e) {
     log.error({ file: appDbFile, err: (e as Error).message }, 'application database not opened: the asset model is unavailable until it is fixed')
+  }
+  // an empty model starts from the configured tree (the simulated plant's, or the file's `assets`)
+  try {
+    const seeded = assets ? seedModel(assets, plant, `${o.host} start`) : 0
+    if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree')
+  } catch (e) {
+    log.error({ err: (e as Error).message }, 'asset model not seeded from the configured tree; it starts empty')
   }
   const core = createCore({ plant, collectors, store, ...(assets ? { assets, assetBackup: () => backupAppDb(assets!.db, backupFile(o.dataDir)) } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values

@@ -15,7 +15,7 @@ describe('the asset model in the engineering view', () => {
     try {
       await client.call('model.templates.create', {
         id: 'pump',
-        name: 'Pump',
+        name: 'Line pump', // the simulated plant's seeded model has a "Pump" template of its own
         attributes: [
           { name: 'Speed', dataType: 'number', unit: 'rpm', range: { min: 0, max: 3000 }, limits: { hi: 2800, hihi: 2950 }, binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s={parent}.{asset}.Speed' } },
           { name: 'Running', dataType: 'boolean', binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s={parent}.{asset}.Running' } },
@@ -37,7 +37,7 @@ describe('the asset model in the engineering view', () => {
 
     // A pattern that cannot be filled: the dialog shows the refusal with its code and nothing is created.
     await page.locator(testid('model-instantiate')).click()
-    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLSelectElement | null)?.options.length === 2, testid('model-inst-template'))
+    await page.waitForFunction((sel) => [...((document.querySelector(sel) as HTMLSelectElement | null)?.options ?? [])].filter((o) => o.value === 'pump' || o.value === 'sited').length === 2, testid('model-inst-template'))
     await page.locator(testid('model-inst-template')).selectOption('sited')
     await page.locator(testid('model-inst-names')).fill('FT-1')
     await page.locator(testid('confirm-ok')).click()
@@ -50,7 +50,7 @@ describe('the asset model in the engineering view', () => {
 
     // Instantiate "Pump" for P-201 and P-202 under Line2 through the dialog.
     await page.locator(testid('model-instantiate')).click()
-    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLSelectElement | null)?.options.length === 2, testid('model-inst-template'))
+    await page.waitForFunction((sel) => [...((document.querySelector(sel) as HTMLSelectElement | null)?.options ?? [])].filter((o) => o.value === 'pump' || o.value === 'sited').length === 2, testid('model-inst-template'))
     await page.locator(testid('model-inst-template')).selectOption('pump')
     await page.locator(testid('model-inst-names')).fill('P-201\nP-202\n')
     await page.screenshot({ path: join(SHOTS, 'asset-model-instantiate-1366x768.png') })
