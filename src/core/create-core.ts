@@ -134,8 +134,7 @@ export function createCore(deps: CoreDeps): Core {
       register: store ? (defs) => store.registerSignals(defs.map((d) => withPath(d))) : undefined,
       persistence: deps.persistence,
       tools: deps.tools,
-      model: deps.assets ? runtimeModel(deps.assets, modelChanged) : undefined,
-      who,
+      model: deps.assets ? runtimeModel(deps.assets, modelChanged, who) : undefined,
     }),
   }
 

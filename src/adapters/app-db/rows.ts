@@ -26,15 +26,20 @@ export const TOP = ''
 export const SUMMARY_COLUMNS = `a.id, a.parent, a.name, a.description, a.kind, a.template, a.attribute_count, a.path,
   (EXISTS (SELECT 1 FROM asset c WHERE c.parent = a.id) OR EXISTS (SELECT 1 FROM asset_ref r2 WHERE r2.parent = a.id)) AS has_children`
 
+/** The fields a summary and a whole asset share, from either row. */
+const common = (r: SummaryRow | AssetRow) => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  kind: r.kind,
+  templateId: r.template,
+  parent: r.parent === TOP ? null : r.parent,
+  path: r.path,
+})
+
 export function toSummary(r: SummaryRow): AssetSummary {
   return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    kind: r.kind,
-    templateId: r.template,
-    parent: r.parent === TOP ? null : r.parent,
-    path: r.path,
+    ...common(r),
     attributeCount: r.attribute_count,
     hasChildren: r.has_children === 1,
     reference: r.ref === 1,
@@ -42,17 +47,7 @@ export function toSummary(r: SummaryRow): AssetSummary {
 }
 
 export function toAsset(r: AssetRow, references: string[]): Asset {
-  return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    kind: r.kind,
-    templateId: r.template,
-    parent: r.parent === TOP ? null : r.parent,
-    references,
-    attributes: JSON.parse(r.attributes) as AssetAttribute[],
-    path: r.path,
-  }
+  return { ...common(r), references, attributes: JSON.parse(r.attributes) as AssetAttribute[] }
 }
 
 /** The column values an asset's state writes (named parameters of the insert and update statements). */

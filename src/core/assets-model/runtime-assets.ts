@@ -1,6 +1,7 @@
 import type { AssetAttribute, AttributeBinding } from '../../shared/contract/asset-model'
 import type { EventPayload } from '../../shared/contract'
 import type { AssetStore } from '../ports/asset-store'
+import type { Session } from '../../shared/rpc/server'
 
 /** A signal a connection gained at runtime, as an attribute of the model. */
 export interface RuntimeAttribute {
@@ -17,18 +18,22 @@ export interface RuntimeAttribute {
  * top-level folder asset per connection, kept in the application database, so their ids survive a restart.
  */
 export interface RuntimeModel {
-  /** Adds (or rebinds, by name) attributes of the folder asset `folder`, made when it does not exist. */
-  place(folder: string, attributes: readonly RuntimeAttribute[], who: string): void
+  /** Adds (or rebinds, by name) attributes of the folder asset `folder`, made when it does not exist; logged as `session`'s. */
+  place(folder: string, attributes: readonly RuntimeAttribute[], session: Session): void
   /** Takes attributes off the folder asset `folder` by name. */
-  remove(folder: string, names: readonly string[], who: string): void
+  remove(folder: string, names: readonly string[], session: Session): void
 }
 
+/** A name made fit to be one segment of a model path: no `/`, no surrounding spaces, at most 200 characters. */
+export const modelSegment = (s: string): string => s.replace(/\//g, '∕').trim().slice(0, 200) || '?'
+
 /** A RuntimeModel over the asset store; `changed` tells every window, like the `model.*` calls do. */
-export function runtimeModel(store: AssetStore, changed: (e: EventPayload<'model.changed'>) => void): RuntimeModel {
+export function runtimeModel(store: AssetStore, changed: (e: EventPayload<'model.changed'>) => void, whoOf: (session: Session) => string): RuntimeModel {
   const last = () => store.changes({ limit: 1 })[0]?.id ?? 0
   const folderOf = (name: string) => store.byPath(name)
   return {
-    place(folder, attributes, who) {
+    place(folder, attributes, session) {
+      const who = whoOf(session)
       if (attributes.length === 0) return
       const made: AssetAttribute[] = attributes.map((a) => ({
         name: a.name,
@@ -48,7 +53,8 @@ export function runtimeModel(store: AssetStore, changed: (e: EventPayload<'model
       store.update(existing.id, { attributes: [...byName.values()] }, who)
       changed({ change: last(), op: 'update', ids: [existing.id], all: false })
     },
-    remove(folder, names, who) {
+    remove(folder, names, session) {
+      const who = whoOf(session)
       const existing = folderOf(folder)
       if (!existing || names.length === 0) return
       const gone = new Set(names)

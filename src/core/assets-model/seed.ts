@@ -2,6 +2,7 @@ import type { AssetAttribute, AttributeBinding, Template } from '../../shared/co
 import type { AssetNode } from '../../shared/model'
 import type { PlantConfig } from '../config/schema'
 import type { AssetState, AssetStore } from '../ports/asset-store'
+import { modelSegment } from './runtime-assets'
 
 /** Kinds that group equipment rather than being equipment: they get no template. */
 const CONTAINERS = new Set(['site', 'area', 'line', 'unit', 'folder'])
@@ -20,7 +21,6 @@ function bindingOf(plant: PlantConfig, signal: string): AttributeBinding | undef
   return undefined
 }
 
-const safeName = (s: string) => s.replace(/\//g, '∕').trim().slice(0, 200) || '?'
 
 /**
  * Seeds an empty asset model from a configured asset tree (the configuration file's `assets`, or the simulated
@@ -41,8 +41,8 @@ export function seedModel(store: AssetStore, plant: PlantConfig, who: string): n
     return n.signals.flatMap((a) => {
       const s = signals.get(a.signal)
       if (!s) return []
-      let name = safeName(a.attribute)
-      for (let k = 2; taken.has(name); k++) name = `${safeName(a.attribute)} ${k}`
+      let name = modelSegment(a.attribute)
+      for (let k = 2; taken.has(name); k++) name = `${modelSegment(a.attribute)} ${k}`
       taken.add(name)
       const binding = bindingOf(plant, a.signal)
       return [{
@@ -57,8 +57,8 @@ export function seedModel(store: AssetStore, plant: PlantConfig, who: string): n
   }
 
   const visit = (n: AssetNode, parent: string | null, siblings: Set<string>) => {
-    let name = safeName(n.name)
-    for (let k = 2; siblings.has(name); k++) name = `${safeName(n.name)} ${k}`
+    let name = modelSegment(n.name)
+    for (let k = 2; siblings.has(name); k++) name = `${modelSegment(n.name)} ${k}`
     siblings.add(name)
     const attributes = attributesOf(n)
     let templateId: string | null = null

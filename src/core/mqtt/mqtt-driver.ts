@@ -12,5 +12,5 @@ export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
   // the URL as configured: credentials live in `username`/`password`, never in it
   target: (c) => c.url,
   runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),
-  handlers: (deps) => createMqttHandlers({ collectors: deps.collectors, catalog: deps.catalog, register: deps.register, persistence: deps.persistence, model: deps.model, who: deps.who }),
+  handlers: (deps) => createMqttHandlers({ collectors: deps.collectors, catalog: deps.catalog, register: deps.register, persistence: deps.persistence, model: deps.model }),
 }

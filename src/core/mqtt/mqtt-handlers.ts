@@ -1,26 +1,14 @@
 import type { MqttMapping, mqtt } from '../../shared/contract/mqtt'
 import { AppError, type SignalInfo } from '../../shared/model'
-import type { HandlerMap, Session } from '../../shared/rpc/server'
-import type { AssetCatalog } from '../assets/asset-catalog'
+import type { HandlerMap } from '../../shared/rpc/server'
 import { saveEdit } from '../config/save-edit'
-import type { PlantPersistence } from '../ports/plant-persistence'
-import type { Collector } from '../ports/collector'
-import type { SignalDef } from '../ports/sample-store'
 import { MQTT, mqttAccessOf, type MqttAccess } from './mqtt-port'
-import type { RuntimeAttribute, RuntimeModel } from '../assets-model/runtime-assets'
+import { modelSegment, type RuntimeAttribute } from '../assets-model/runtime-assets'
+import type { DriverDeps } from '../ports/driver'
 import { fillTemplate } from './payload-template'
 
-export interface MqttHandlerDeps {
-  collectors: Collector[]
-  catalog: AssetCatalog
-  /** Signals added at runtime are registered here (the local history) before their first sample arrives. */
-  register?: ((defs: SignalDef[]) => Promise<void>) | undefined
-  /** Keeps added, changed and removed mappings across restarts; absent: they last until the next restart. */
-  persistence?: PlantPersistence | undefined
-  /** The asset model, when the host keeps one: mappings become bound attributes of `<connection> (mapped)`. */
-  model?: RuntimeModel | undefined
-  who?: ((session: Session) => string) | undefined
-}
+/** What the `mqtt.*` methods use of the drivers' collaborators (see DriverDeps). */
+export type MqttHandlerDeps = Pick<DriverDeps, 'collectors' | 'catalog' | 'register' | 'persistence' | 'model'>
 
 const signalOf = (connection: string, m: MqttMapping): SignalInfo => ({
   id: m.id,
@@ -35,7 +23,7 @@ const signalOf = (connection: string, m: MqttMapping): SignalInfo => ({
 
 /** The asset model's folder for a connection's runtime mappings; attributes named by the signal id (unique, one path segment). */
 const modelFolder = (connection: string) => `${connection} (mapped)`
-const modelName = (connection: string, signal: string) => signal.slice(connection.length + 1).replace(/\//g, '∕').trim().slice(0, 200) || '?'
+const modelName = (connection: string, signal: string) => modelSegment(signal.slice(connection.length + 1))
 const modelAttribute = (connection: string, m: MqttMapping): RuntimeAttribute => ({
   name: modelName(connection, m.id),
   dataType: m.dataType,
@@ -73,7 +61,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
       // registered before it is live: the store rejects samples of signals it does not know
       await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.addMapping(mapping)
-      deps.model?.place(modelFolder(connection), [modelAttribute(connection, mapping)], deps.who?.(session) ?? 'runtime')
+      deps.model?.place(modelFolder(connection), [modelAttribute(connection, mapping)], session)
       return { mapping, signal, ...(await saveEdit(deps.persistence, { connection, upsert: [{ ...mapping, writable: false }] })) }
     },
     'mqtt.mappings.update': async ({ connection, signal: id, changes }, { session }) => {
@@ -83,7 +71,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
       // the store learns a new type before the first sample of that type
       await deps.register?.([{ id: signal.id, name: signal.name, dataType: signal.dataType, connection, binding: binding(mapping), ...(signal.unit ? { unit: signal.unit } : {}) }])
       mq.replaceMapping(mapping)
-      deps.model?.place(modelFolder(connection), [modelAttribute(connection, mapping)], deps.who?.(session) ?? 'runtime')
+      deps.model?.place(modelFolder(connection), [modelAttribute(connection, mapping)], session)
       const old = deps.catalog.get(id)
       deps.catalog.add([signal])
       if (old && old.name !== signal.name) deps.catalog.relabel(id, old.name, signal.name)
@@ -91,7 +79,7 @@ export function createMqttHandlers(deps: MqttHandlerDeps): HandlerMap<typeof mqt
     },
     'mqtt.mappings.remove': async ({ connection, signal }, { session }) => {
       const removed = access(connection).removeMapping(signal)
-      if (removed) deps.model?.remove(modelFolder(connection), [modelName(connection, signal)], deps.who?.(session) ?? 'runtime')
+      if (removed) deps.model?.remove(modelFolder(connection), [modelName(connection, signal)], session)
       return { removed, ...(await saveEdit(deps.persistence, { connection, remove: [signal] })) }
     },
     'mqtt.rejections': ({ connection, signal }) => access(connection).rejections(signal),

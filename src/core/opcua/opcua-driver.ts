@@ -21,6 +21,5 @@ export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeo
       ...(deps.register ? { register: (signals) => deps.register!(signals.map(toSignalDef)) } : {}),
       persistence: deps.persistence,
       model: deps.model,
-      who: deps.who,
     }),
 }

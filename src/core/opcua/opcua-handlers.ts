@@ -1,18 +1,18 @@
 import type { certificates } from '../../shared/contract/certificates'
 import type { opcua } from '../../shared/contract/opcua'
 import { AppError, type SignalInfo } from '../../shared/model'
-import type { HandlerMap, Session } from '../../shared/rpc/server'
+import type { HandlerMap } from '../../shared/rpc/server'
 import type { AssetCatalog } from '../assets/asset-catalog'
 import { saveEdit } from '../config/save-edit'
 import type { PlantPersistence } from '../ports/plant-persistence'
 import type { Collector } from '../ports/collector'
 import { concurrencyLimit, MAX_CONCURRENT_DISCOVERIES } from './discovery-limit'
 import { OPCUA, opcuaAccessOf, type OpcuaAccess, type OpcuaTools } from './opcua-port'
-import type { RuntimeModel } from '../assets-model/runtime-assets'
+import { modelSegment } from '../assets-model/runtime-assets'
+import type { DriverDeps } from '../ports/driver'
 
-/** The asset model's folder for a connection's runtime signals, and an attribute name made safe for it (one path segment). */
+/** The asset model's folder for a connection's runtime signals. */
 const modelFolder = (connection: string) => `${connection} (added)`
-const modelName = (s: string) => s.replace(/\//g, '∕').trim().slice(0, 200) || '?'
 
 export interface OpcuaHandlerDeps {
   collectors: Collector[]
@@ -24,8 +24,7 @@ export interface OpcuaHandlerDeps {
   /** Keeps added and removed signals across restarts; absent: they last until the next restart. */
   persistence?: PlantPersistence | undefined
   /** The asset model, when the host keeps one: added signals become bound attributes of `<connection> (added)`. */
-  model?: RuntimeModel | undefined
-  who?: ((session: Session) => string) | undefined
+  model?: DriverDeps['model']
 }
 
 /** The `opcua.*` and `certificates.*` methods: thin routing to the connection's OPC UA access and the shared PKI. */
@@ -73,19 +72,19 @@ export function createOpcuaHandlers(deps: OpcuaHandlerDeps): HandlerMap<typeof o
       }
       // refused items are not kept: the server said they do not exist or cannot be monitored
       deps.model?.place(modelFolder(connection), kept.map((s) => ({
-        name: modelName(s.id.slice(connection.length + 1)),
+        name: modelSegment(s.id.slice(connection.length + 1)),
         dataType: s.dataType,
         unit: s.unit,
         writable: s.writable,
         binding: { kind: OPCUA, connection, nodeId: s.nodeId },
-      })), deps.who?.(session) ?? 'runtime')
+      })), session)
       const saved = await saveEdit(deps.persistence, { connection, upsert: kept })
       return { added: infos, skipped: signals.length - fresh.length, failed, truncated, ...saved }
     },
     'opcua.remove': async ({ connection, signals }, { session }) => {
       const r = await access(connection).removeSignals(signals)
       for (const id of r.removed) removed.add(id)
-      deps.model?.remove(modelFolder(connection), r.removed.map((id) => modelName(id.slice(connection.length + 1))), deps.who?.(session) ?? 'runtime')
+      deps.model?.remove(modelFolder(connection), r.removed.map((id) => modelSegment(id.slice(connection.length + 1))), session)
       return { ...r, ...(await saveEdit(deps.persistence, { connection, remove: r.removed })) }
     },
     'opcua.failures': ({ connection }) => access(connection).failures(),

@@ -5,7 +5,6 @@ import type { AssetCatalog } from '../assets/asset-catalog'
 import type { Collector } from './collector'
 import type { PlantPersistence } from './plant-persistence'
 import type { SignalDef } from './sample-store'
-import type { Session } from '../../shared/rpc/server'
 import type { RuntimeModel } from '../assets-model/runtime-assets'
 
 /** What a driver's API handlers may use: the same collaborators for every protocol. */
@@ -18,8 +17,6 @@ export interface DriverDeps {
   persistence?: PlantPersistence | undefined
   /** The asset model, when the host keeps one: signals added at runtime become bound attributes there too. */
   model?: RuntimeModel | undefined
-  /** Who made a runtime change, for the model's change log (the session's user once identity exists). */
-  who?: ((session: Session) => string) | undefined
   /** Host-made tools per driver kind (OPC UA endpoint discovery and trust list, say); a driver reads its own. */
   tools?: Readonly<Record<string, unknown>> | undefined
 }

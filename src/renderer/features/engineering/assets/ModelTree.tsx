@@ -3,6 +3,7 @@ import { getApi } from '../../../api/client'
 import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { VirtualList } from '../../../components/VirtualList'
+import { MoreRow } from '../../../components/MoreRow'
 import { applyPage, emptyTree, idOf, markError, markLoading, MODEL_PAGE, setExpanded, TOP, visibleRows, type ModelRow, type ModelTreeState } from './model-tree'
 
 interface Props {
@@ -109,15 +110,4 @@ function Row({ r, selected, onSelect, toggle, load }: { r: ModelRow; selected?: 
       </span>
     </div>
   )
-}
-
-/** A "more" row that mounts has scrolled into view (the list is windowed): load the next page, as the OPC UA tree does. */
-function MoreRow({ onShown, children }: { onShown(): void; children: React.ReactNode }): React.JSX.Element {
-  const shown = useRef(onShown)
-  shown.current = onShown
-  useEffect(() => {
-    const t = setTimeout(() => shown.current(), 150)
-    return () => clearTimeout(t)
-  }, [])
-  return <>{children}</>
 }

@@ -4,6 +4,7 @@ import { getApi } from '../../../api/client'
 import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { VirtualList } from '../../../components/VirtualList'
+import { MoreRow } from '../../../components/MoreRow'
 import { applyPage, emptyBrowse, markError, markLoading, OBJECTS, setExpanded, visibleRows, type BrowseRow, type BrowseState } from '../browse-tree'
 
 /** Children per `opcua.browse` page (the benchmark times this same page). */
@@ -157,19 +158,4 @@ export function BrowseTree({ connection, online, selected, onSelect }: Props) {
       />
     </div>
   )
-}
-
-/**
- * The windowed list renders only rows on screen, so a "more" row that mounts has scrolled into view: load the next
- * page then, like scrolling on in a long folder (clicking or Enter does the same). While the page loads the row is a
- * "Loading…" row, so each page is asked for once.
- */
-function MoreRow({ onShown, children }: { onShown(): void; children: React.ReactNode }): React.JSX.Element {
-  const shown = useRef(onShown)
-  shown.current = onShown
-  useEffect(() => {
-    const t = setTimeout(() => shown.current(), 150)
-    return () => clearTimeout(t)
-  }, [])
-  return <>{children}</>
 }
