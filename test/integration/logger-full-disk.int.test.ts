@@ -123,7 +123,11 @@ describe('logger on a full destination', () => {
     await vi.waitFor(() => expect(readFileSync(join(dir, 'logs', 'plantdeck.log'), 'utf8').includes('space is back')).toBe(true))
     const after = logger.logHealth()
     expect(after.written).toBeGreaterThan(full.written)
-    expect(after.written + after.dropped).toBe(5001)
+    // every line the logger took is accounted for in the file: written or dropped. stdout keeps every line, so it is
+    // the count of lines taken: 5,001 of the test's, plus any node-opcua emits meanwhile (its deferred W27 notice
+    // about Node's RSA padding arrives at no fixed time, and its warnings go to this logger)
+    expect(out.lines.length).toBeGreaterThanOrEqual(5001)
+    expect(after.written + after.dropped).toBe(out.lines.length)
     expect(errors).toEqual([])
   })
 })
