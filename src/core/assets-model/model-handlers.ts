@@ -41,7 +41,12 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
   const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
   const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where)
 
+  const pending = () => {
+    throw new AppError('model.unavailable', 'the live link of the asset model is being built (model.live, model.bind)')
+  }
   return {
+    'model.live': pending,
+    'model.bind': pending,
     'model.children': ({ parent, cursor, limit }) => store.children(parent, { cursor, limit: limit ?? 200 }),
     'model.get': ({ id }) => known(id),
     'model.create': (p, { session }) => {

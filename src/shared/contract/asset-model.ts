@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { SampleValue, SignalId } from '../model/sample'
 import { method } from './define'
 
 /**
- * The asset model (`model.*`): a tree of assets kept in the application database, beside today's configured
- * `assets.tree` (which it does not change yet). See docs/assets.md.
+ * The asset model (`model.*`): a tree of assets kept in the application database, read by the operator tree; the
+ * configured `assets.tree` remains the signal catalog. See docs/assets.md.
  */
 
 /** An asset or attribute name: one path segment (no `/`), no surrounding spaces. */
@@ -131,6 +132,37 @@ export const ImportReport = z.object({
 })
 export type ImportReport = z.infer<typeof ImportReport>
 
+// --- the live link (model.live, model.bind); see docs/assets.md ---
+/**
+ * How one attribute reaches a value now: `live` (its binding's source is collected: `signal` carries its values),
+ * `not_collected` (bound, but its connection does not deliver that source: an unknown connection, a node the
+ * server refused), `calculated` (an expression over the asset's other attributes, evaluated in the core and stored
+ * as `signal`), `constant` (`value`), `unbound`, `bad_expression` (it does not evaluate: `reason` says why).
+ */
+export const LiveAttribute = z.object({
+  name: z.string(),
+  signal: SignalId.nullable(),
+  state: z.enum(['live', 'not_collected', 'calculated', 'constant', 'unbound', 'bad_expression']),
+  value: SampleValue.optional(),
+  reason: z.string().optional(),
+})
+export type LiveAttribute = z.infer<typeof LiveAttribute>
+const BindFailure = z.object({ source: z.string(), reason: z.string() })
+const liveMethods = {
+  /** Each asset's attributes as the core resolves them now (see LiveAttribute); an unknown id is left out of `assets`. */
+  'model.live': method(z.object({ ids: z.array(Id).min(1).max(500) }).strict(), z.object({ assets: z.record(z.string(), z.array(LiveAttribute)) })),
+  /**
+   * Binds a source picked in a protocol browser to an asset: an OPC UA variable (or every variable under an object,
+   * up to `max`), an MQTT topic (with an optional JSON `path` or Sparkplug `metric`). The connection starts collecting
+   * what it does not yet; each source becomes a bound attribute of the asset (named by its browse name or the topic's
+   * last level; a bound attribute of that name is rebound). One change in the log. `name` names a single source's attribute.
+   */
+  'model.bind': method(
+    z.object({ asset: Id, source: AttributeBinding, name: ModelName.optional(), max: z.number().int().min(1).max(5000).optional() }).strict(),
+    z.object({ asset: Asset, attributes: z.array(z.string()), collected: z.number().int(), failed: z.array(BindFailure), truncated: z.boolean(), change: z.number().int().nullable() }),
+  ),
+} as const
+
 // --- templates (model.templates.*, model.instantiate); see docs/assets.md ---
 const TemplateInput = { name: Template.shape.name, description: Template.shape.description.optional(), base: Template.shape.base.optional(), attributes: Template.shape.attributes }
 const TemplateChange = z.object({ id: Id, ...TemplateInput }).partial().required({ id: true }).strict()
@@ -205,6 +237,7 @@ export const assetModel = {
   /** An online copy of the application database (SQLite's backup API) to `<dataDir>/backups/app-<time>.db`. */
   'model.backup': method(z.object({}).strict(), z.object({ file: z.string(), bytes: z.number().int() })),
   ...templateMethods,
+  ...liveMethods,
 } as const
 
 export const assetModelEvents = {
