@@ -8,7 +8,7 @@ import { startLiveSync } from './live-sync'
 import { useLiveStore } from '../stores/live-store'
 import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
 import { refreshDiagnostics } from '../stores/diagnostics-store'
-import { allSignals } from '../lib/tree'
+import { reloadModelView, startModelView } from './model-view'
 import { useTrendStore } from '../stores/trend-store'
 
 const PING_EVERY_MS = 10_000
@@ -16,11 +16,11 @@ const OVERVIEW_EVERY_MS = 3_000
 const DIAGNOSTICS_EVERY_MS = 10_000
 const CURRENT_MAX = 10_000
 
-/** Latest values of every signal in the tree, so the tree can flag trouble in branches nobody has opened. */
+/** Latest values of every signal of the loaded assets, so the tree can flag trouble in rows nobody has selected. */
 async function pollOverview(api: Api): Promise<void> {
-  const root = useAssetsStore.getState().tree?.root
-  if (!root) return
-  const ids = allSignals(root)
+  const index = useAssetsStore.getState().index
+  if (!index) return
+  const ids = [...new Set([...index.byId.values()].flatMap((n) => n.signals.map((s) => s.signal)))]
   for (let i = 0; i < ids.length; i += CURRENT_MAX) {
     const batch: Sample[] = await api.rpc.call('signals.current', { signals: ids.slice(i, i + CURRENT_MAX) })
     useLiveStore.getState().ingest(batch)
@@ -83,6 +83,7 @@ export function startSession(api: Api): () => void {
 
   const resync = async () => {
     await loadAll(api)
+    await reloadModelView()
     void ping()
     void poll()
     void refreshDiagnostics(api)
@@ -94,7 +95,7 @@ export function startSession(api: Api): () => void {
     setInterval(() => void poll(), OVERVIEW_EVERY_MS),
     setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
   )
-  offs.push(startLiveSync(api))
+  offs.push(startModelView(api), startLiveSync(api))
   if (linkUp()) void resync()
 
   return () => {

@@ -4,7 +4,7 @@ import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { VirtualList } from '../../../components/VirtualList'
 import { MoreRow } from '../../../components/MoreRow'
-import { applyPage, emptyTree, idOf, markError, markLoading, MODEL_PAGE, setExpanded, TOP, visibleRows, type ModelRow, type ModelTreeState } from './model-tree'
+import { applyPage, emptyTree, idOf, markError, markLoading, MODEL_PAGE, setExpanded, TOP, visibleRows, type ModelRow, type ModelTreeState } from '../../../lib/model-tree'
 
 interface Props {
   selected?: string
