@@ -130,3 +130,16 @@ export function formatAccount(a: { received: number; stored: number; duplicates:
   if (a.inFlight > 0) parts.push(`${n(a.inFlight)} on the way to the store`)
   return parts.join(' · ')
 }
+
+/** A size as people read it: `812 B`, `14.2 kB`, `3.4 MB`, `1.2 GB` (powers of 1,000). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`
+  const units = ['kB', 'MB', 'GB', 'TB']
+  let v = n / 1000
+  let u = 0
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000
+    u++
+  }
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`
+}
