@@ -20,7 +20,7 @@ import { StoreStatusTracker } from './system/store-status'
 import { driverBindings, driverHandlers, driverOf } from './drivers'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
-import type { AssetStore } from './ports/asset-store'
+import type { AssetFiles, AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 import { runtimeModel } from './assets-model/runtime-assets'
 
@@ -41,8 +41,8 @@ export interface CoreDeps {
   diagnostics?: (o: { gc: boolean }) => Diagnostics
   /** The asset model (`model.*`, the application database). Without it those calls answer `model.unavailable`. */
   assets?: AssetStore
-  /** An online backup of the application database (model.backup). */
-  assetBackup?: () => Promise<{ file: string; bytes: number }>
+  /** Backup and restore of the application database (model.backup, model.backups, model.restore). */
+  assetFiles?: AssetFiles | undefined
 }
 
 
@@ -125,7 +125,7 @@ export function createCore(deps: CoreDeps): Core {
           connections: () => deps.plant.connections,
           who,
           changed: modelChanged,
-          ...(deps.assetBackup ? { backup: deps.assetBackup } : {}),
+          files: deps.assetFiles,
         })
       : unavailableModelHandlers()),
     ...driverHandlers({

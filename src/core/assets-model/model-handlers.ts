@@ -2,7 +2,7 @@ import type { AssetAttribute, EventPayload } from '../../shared/contract'
 import { assetModel } from '../../shared/contract/asset-model'
 import type { HandlerMap, Session } from '../../shared/rpc/server'
 import { AppError } from '../../shared/model/errors'
-import type { AssetStore } from '../ports/asset-store'
+import type { AssetFiles, AssetStore } from '../ports/asset-store'
 import { type BindingSchemas, checkBindings } from './bindings'
 import { exportModel, importModel } from './bulk'
 import { patternNames } from './binding-pattern'
@@ -19,8 +19,8 @@ export interface ModelDeps {
   /** "who" in the change log: the session's user once identity exists; until then the host and session. */
   who: (session: Session) => string
   changed: (e: EventPayload<'model.changed'>) => void
-  /** An online backup of the application database; absent: model.backup answers model.unavailable. */
-  backup?: () => Promise<{ file: string; bytes: number }>
+  /** Backup and restore of the application database; absent: those calls answer model.unavailable. */
+  files?: AssetFiles | undefined
 }
 
 const EVENT_IDS = 100
@@ -41,6 +41,10 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
   const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
   const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where)
 
+  const files = (): AssetFiles => {
+    if (!d.files) throw new AppError('model.unavailable', 'this host cannot back up or restore its application database')
+    return d.files
+  }
   const pending = () => {
     throw new AppError('model.unavailable', 'the live link of the asset model is being built (model.live, model.bind)')
   }
@@ -106,9 +110,13 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
       if (report.change !== null) d.changed({ change: report.change, op: 'import', ids: [], all: true })
       return report
     },
-    'model.backup': async () => {
-      if (!d.backup) throw new AppError('model.unavailable', 'this host cannot back up its application database')
-      return d.backup()
+    'model.backup': async () => files().backup(),
+    'model.backups': () => ({ items: files().list() }),
+    'model.restore': async ({ name }) => {
+      const r = await files().restore(name)
+      // the change log came back with the file: the newest entry in it is the change everyone now sees
+      d.changed({ change: store.changes({ limit: 1 })[0]?.id ?? 0, op: 'restore', ids: [], all: true })
+      return r
     },
     // --- templates ---
     'model.templates.list': () => ({ items: store.templates() }),

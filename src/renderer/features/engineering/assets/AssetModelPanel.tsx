@@ -8,13 +8,13 @@ import { ErrorNotice } from '../../../components/ErrorNotice'
 import { AssetDetails } from './AssetDetails'
 import { formatBytes } from '../../../lib/format'
 import type { DraggedSource } from '../../../lib/drag'
-import { CreateDialog, DeleteDialog, ImportDialog, InstantiateDialog } from './ModelDialogs'
+import { CreateDialog, DeleteDialog, ImportDialog, InstantiateDialog, RestoreDialog } from './ModelDialogs'
 import { SourcesPanel } from './SourcesPanel'
 import { TemplatesPanel } from './TemplatesPanel'
 import { ModelTree } from './ModelTree'
 import './assets.css'
 
-type Dialog = 'import' | 'instantiate' | 'undo' | 'create' | 'delete'
+type Dialog = 'import' | 'instantiate' | 'undo' | 'create' | 'delete' | 'restore'
 
 /** Offers text as a file download through a Blob URL (the previous one is released). */
 function useDownload() {
@@ -100,7 +100,7 @@ export function AssetModelPanel() {
     setError(undefined)
     try {
       const r = await getApi().rpc.call('model.backup', {})
-      done(`Backup written: ${r.file} (${formatBytes(r.bytes)}). Restore it with Plantdeck stopped: npm run assets:restore -- --from <file>`)
+      done(`Backup written: ${r.file} (${formatBytes(r.bytes)}). Restore… brings it back.`)
     } catch (e) {
       setError({ title: 'Backup failed', e: toErrorShape(e) })
     }
@@ -128,6 +128,9 @@ export function AssetModelPanel() {
         </button>
         <button onClick={() => void backup()} data-testid="model-backup" title="An online copy of the application database (assets, templates, change log)">
           Backup
+        </button>
+        <button onClick={() => setDialog('restore')} data-testid="model-restore" title="Replace the model with one of its backups">
+          Restore…
         </button>
       </div>
       <div className="model-tabs" role="tablist">
@@ -172,6 +175,7 @@ export function AssetModelPanel() {
       {dialog === 'import' && <ImportDialog under={selected?.id} underPath={selected?.path ?? ''} onClose={() => setDialog(undefined)} onDone={done} />}
       {dialog === 'instantiate' && <InstantiateDialog parent={selected?.id ?? null} parentPath={selected?.path ?? ''} onClose={() => setDialog(undefined)} onDone={done} />}
       {dialog === 'undo' && <UndoDialog onClose={() => setDialog(undefined)} onDone={done} />}
+      {dialog === 'restore' && <RestoreDialog onClose={() => setDialog(undefined)} onDone={(text) => (done(text), setSelected(undefined))} />}
       {dialog === 'create' && <CreateDialog parent={selected ?? null} onClose={() => setDialog(undefined)} onDone={(text, id) => (done(text), void select(id))} />}
       {dialog === 'delete' && selected && <DeleteDialog asset={selected} onClose={() => setDialog(undefined)} onDone={(text) => (done(text), setSelected(undefined))} />}
     </section>

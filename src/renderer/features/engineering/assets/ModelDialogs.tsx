@@ -6,6 +6,7 @@ import { getApi } from '../../../api/client'
 import { toErrorShape } from '../../../api/errors'
 import { ConfirmDialog } from '../../../components/ConfirmDialog'
 import { ErrorNotice } from '../../../components/ErrorNotice'
+import { formatBytes } from '../../../lib/format'
 import { useRpc } from '../use-rpc'
 
 /** Names one per line, blank lines and surrounding spaces dropped. */
@@ -236,6 +237,46 @@ export function DeleteDialog({ asset, onClose, onDone }: { asset: { id: string; 
           </ul>
         </div>
       )}
+    </ConfirmDialog>
+  )
+}
+
+/** Restores a backup while running: the whole model (assets, templates, change log) becomes the backup's. */
+export function RestoreDialog({ onClose, onDone }: { onClose(): void; onDone(text: string): void }) {
+  const list = useRpc((rpc) => rpc.call('model.backups', {}), 'model.backups')
+  const [picked, setPicked] = useState<string>()
+  const items = list.data?.items ?? []
+  const name = picked ?? items[0]?.name
+  return (
+    <ConfirmDialog
+      title="Restore a backup of the asset model?"
+      okLabel="Restore"
+      danger
+      onClose={onClose}
+      onConfirm={async () => {
+        if (!name) throw Object.assign(new Error('No backup chosen'), { code: 'model.bad_backup' })
+        const r = await getApi().rpc.call('model.restore', { name })
+        onDone(`Restored ${r.restored} (schema ${r.from}${r.to !== r.from ? ` → ${r.to}` : ''}); the model it replaced is kept as ${r.previous ?? '—'}`)
+      }}
+    >
+      <p>
+        The whole model — assets, templates and the change log — becomes the backup’s, for every window at once. The current one is kept as{' '}
+        <span className="mono">app.db.bak</span>; Undo cannot revert a restore.
+      </p>
+      {list.error && <ErrorNotice title="Backups could not be listed" error={list.error} />}
+      {list.data && items.length === 0 && <p className="muted">No backups yet: make one with Backup.</p>}
+      <ul className="restore-list" data-testid="model-restore-list">
+        {items.slice(0, 30).map((b) => (
+          <li key={b.name}>
+            <label>
+              <input type="radio" name="backup" checked={name === b.name} onChange={() => setPicked(b.name)} /> <span className="mono">{b.name}</span>{' '}
+              <span className="muted tabular">
+                {new Date(b.at).toLocaleString('en-GB')} · {formatBytes(b.bytes)}
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
     </ConfirmDialog>
   )
 }

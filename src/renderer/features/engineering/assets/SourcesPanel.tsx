@@ -17,7 +17,7 @@ export function SourcesPanel() {
           <select value={c?.id ?? ''} onChange={(e) => setPicked(e.target.value)} data-testid="model-sources-connection">
             {offered.map((x) => (
               <option key={x.id} value={x.id}>
-                {x.name ?? x.id} ({uiDriverOf(x.kind)?.label})
+                {x.name || x.id}
               </option>
             ))}
           </select>
