@@ -27,6 +27,12 @@ describe('attribute bindings, checked by the kind their driver registers', () =>
     expect(code(() => checkBindings(attr({ kind: 'constant', value: 3 }), schemas, connections))).toBeUndefined()
   })
 
+  it('accepts a calculated binding whose expression parses (names are checked live), refuses one that does not', () => {
+    expect(code(() => checkBindings(attr({ kind: 'calculated', expression: 'Speed * 2 + Missing' }), schemas, connections))).toBeUndefined()
+    expect(code(() => checkBindings(attr({ kind: 'calculated', expression: 'Speed *' }), schemas, connections))).toMatch(/^model\.bad_expression: attributes\[0\] \(Flow\)/)
+    expect(code(() => checkBindings(attr({ kind: 'calculated' }), schemas, connections))).toMatch(/^model\.bad_binding/)
+  })
+
   it.each([
     ['an unknown kind', { kind: 'modbus', connection: 'ua' }, 'number', /unknown binding kind "modbus"/],
     ['a missing node id', { kind: 'opcua', connection: 'ua' }, 'number', /binding nodeId/],
