@@ -72,7 +72,7 @@ function fixedOf(a: LiveAttribute, asset: Asset): FixedAttribute {
 
 /** The signal metadata an attribute gives its signal (unit, range, decimals, labels), over the catalog's. */
 function metaOf(detail: AssetDetail, a: LiveAttribute, catalog: Record<string, SignalMeta>): SignalMeta | undefined {
-  if (!a.signal) return undefined
+  if (!a.signal || !carries(a)) return undefined
   const def = detail.asset.attributes.find((x) => x.name === a.name)
   const base = catalog[a.signal]
   const connection = base?.connection ?? (typeof def?.binding?.['connection'] === 'string' ? (def.binding['connection'] as string) : 'model')
@@ -90,6 +90,9 @@ function metaOf(detail: AssetDetail, a: LiveAttribute, catalog: Record<string, S
   }
 }
 
+/** An attribute whose values flow as a signal now (a refused source keeps its signal id, but carries nothing). */
+const carries = (a: LiveAttribute) => a.signal !== null && (a.state === 'live' || a.state === 'calculated')
+
 /** The loaded model as view nodes: structure from the levels, attributes from the details. */
 export function buildIndex(model: ModelTreeState, details: Record<string, AssetDetail>): TreeIndex {
   const byId = new Map<string, ViewNode>()
@@ -102,8 +105,8 @@ export function buildIndex(model: ModelTreeState, details: Record<string, AssetD
         id,
         name: d?.asset.name ?? summary?.name ?? id,
         kind: d?.asset.kind ?? summary?.kind ?? 'folder',
-        signals: d ? d.live.flatMap((a) => (a.signal ? [{ attribute: a.name, signal: a.signal }] : [])) : [],
-        fixed: d ? d.live.filter((a) => !a.signal).map((a) => fixedOf(a, d.asset)) : [],
+        signals: d ? d.live.flatMap((a) => (carries(a) ? [{ attribute: a.name, signal: a.signal! }] : [])) : [],
+        fixed: d ? d.live.filter((a) => !carries(a)).map((a) => fixedOf(a, d.asset)) : [],
         children: [],
       }
       byId.set(id, n)
