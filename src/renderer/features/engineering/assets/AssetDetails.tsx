@@ -49,6 +49,8 @@ const STATE_LABEL: Record<LiveAttribute['state'], string> = {
 
 function Details({ a, live, onEdit }: { a: Asset; live: LiveAttribute[] | undefined; onEdit(): void }) {
   const stateOf = new Map(live?.map((x) => [x.name, x]))
+  const templates = useRpc((rpc) => rpc.call('model.templates.list', {}), 'model.templates.list')
+  const template = a.templateId ? (templates.data?.items.find((t) => t.id === a.templateId)?.name ?? a.templateId) : undefined
   return (
     <div data-testid="model-asset" data-asset={a.id}>
       <div className="details-head">
@@ -68,7 +70,7 @@ function Details({ a, live, onEdit }: { a: Asset; live: LiveAttribute[] | undefi
           </tr>
           <tr>
             <th>Template</th>
-            <td>{a.templateId ?? '—'}</td>
+            <td title={a.templateId ?? undefined}>{template ?? '—'}</td>
           </tr>
           {a.description && (
             <tr>
@@ -110,10 +112,12 @@ function Details({ a, live, onEdit }: { a: Asset; live: LiveAttribute[] | undefi
                   <td>{x.unit ?? ''}</td>
                   <td className="num">{x.range ? `${fmt(x.range.min)} … ${fmt(x.range.max)}` : '—'}</td>
                   <td className="tabular nowrap">{limitsText(x.limits)}</td>
-                  <td className="mono m-src">{bindingText(x.binding)}</td>
+                  <td className="mono m-src clip" title={bindingText(x.binding)}>
+                    {bindingText(x.binding)}
+                  </td>
                   <td className={`m-state s-${st?.state ?? 'unknown'}`} data-testid={`model-attr-state-${x.name}`} data-state={st?.state} title={[st?.signal, st?.reason].filter(Boolean).join('\n') || undefined}>
                     {st ? STATE_LABEL[st.state] : '…'}
-                    {st?.reason ? ` · ${st.reason}` : ''}
+                    {st?.reason ? <span className="m-reason">{st.reason}</span> : null}
                   </td>
                 </tr>
               )
