@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SampleValue, SignalId } from '../model/sample'
+import { AlarmDef } from './alarms'
 import { method } from './define'
 
 /**
@@ -33,6 +34,8 @@ export const AssetAttribute = z
     expectedIntervalMs: z.number().int().positive().optional(),
     writable: z.boolean().optional(),
     binding: AttributeBinding.optional(),
+    /** Alarm definitions on this attribute (see contract/alarms.ts); a template's reach every instance. */
+    alarms: z.array(AlarmDef).max(50).optional(),
   })
   .strict()
 export type AssetAttribute = z.infer<typeof AssetAttribute>

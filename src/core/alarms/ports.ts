@@ -1,0 +1,49 @@
+import type { JournalEntry } from '../../shared/contract/alarms'
+
+/** A journal entry before the journal numbers it. */
+export type JournalRecord = Omit<JournalEntry, 'id'>
+
+export interface JournalFilter {
+  from?: number | undefined
+  to?: number | undefined
+  /** Entries of this asset, found by path prefix `assetPaths` (the caller resolves the asset to its path). */
+  pathPrefix?: string | undefined
+  priority?: readonly JournalEntry['priority'][] | undefined
+  state?: readonly JournalEntry['state'][] | undefined
+  who?: string | undefined
+  text?: string | undefined
+}
+
+export interface NuisanceRow {
+  key: string
+  path: string
+  attribute: string
+  defId: string
+  activations: number
+  /** Activations that came three or more within a minute. */
+  chattering: number
+  /** Occurrences that cleared within a second of raising. */
+  fleeting: number
+}
+
+/**
+ * The alarm journal (adapter: `adapters/app-db`, its own table in the application database). Every transition is
+ * appended in order and kept until its own retention by age (never the sample store's); appends are batched, one
+ * transaction per batch, so an alarm storm costs a few transactions, not thousands.
+ */
+export interface AlarmJournal {
+  append(entries: readonly JournalRecord[]): void
+  /** Newest first; `before`: an entry id to continue below. */
+  query(filter: JournalFilter, page: { before?: number | undefined; limit: number }): { items: JournalEntry[]; next: number | null }
+  /** Per alarm key since `since` (ms), the most frequent first, at most `limit`. */
+  nuisance(since: number, limit: number): NuisanceRow[]
+  /** Deletes entries older than `before` (ms); answers how many. */
+  prune(before: number): number
+}
+
+/** What a notification rule hands its action when an alarm transition matches it. */
+export interface NotificationEvent {
+  entry: JournalRecord
+  /** The payload with `{path}`, `{attribute}`, `{message}`, `{priority}`, `{event}`, `{value}`, `{at}` filled. */
+  text(template: string): string
+}
