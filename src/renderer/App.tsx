@@ -2,6 +2,8 @@ import { useLayoutEffect } from 'react'
 import { ErrorBoundary } from './components/ErrorBoundary'
 import { LinkBanner } from './components/LinkBanner'
 import { TopBar } from './components/TopBar'
+import { AlarmBanner } from './features/alarms/AlarmBanner'
+import { AlarmsView } from './features/alarms/AlarmsView'
 import { AssetTree } from './features/asset-tree/AssetTree'
 import { Engineering } from './features/engineering/Engineering'
 import { Faceplate } from './features/faceplate/Faceplate'
@@ -9,7 +11,7 @@ import { StatusBar } from './features/status-bar/StatusBar'
 import { Trend } from './features/trend/Trend'
 import { useUiStore } from './stores/ui-store'
 
-/** Top bar, link banner, then the operator view (tree | faceplate over trend) or the engineering view, status bar. Each panel fails on its own, never the screen. */
+/** Top bar, link banner, alarm banner, then the operator view (tree | faceplate over trend) or the engineering view, status bar. Each panel fails on its own, never the screen. */
 export function App() {
   const theme = useUiStore((s) => s.theme)
   const view = useUiStore((s) => s.view)
@@ -22,9 +24,16 @@ export function App() {
     <div className="app">
       <TopBar />
       <LinkBanner />
+      <ErrorBoundary area="Alarm banner">
+        <AlarmBanner />
+      </ErrorBoundary>
       {view === 'engineering' ? (
         <ErrorBoundary area="Engineering">
           <Engineering />
+        </ErrorBoundary>
+      ) : view === 'alarms' ? (
+        <ErrorBoundary area="Alarms">
+          <AlarmsView />
         </ErrorBoundary>
       ) : (
         <main className="main">

@@ -8,6 +8,7 @@ import { startLiveSync } from './live-sync'
 import { useLiveStore } from '../stores/live-store'
 import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
 import { refreshDiagnostics } from '../stores/diagnostics-store'
+import { startAlarmSync } from './alarm-sync'
 import { reloadModelView, startModelView } from './model-view'
 import { useTrendStore } from '../stores/trend-store'
 
@@ -81,8 +82,11 @@ export function startSession(api: Api): () => void {
     }
   }
 
+  const alarmSync = startAlarmSync(api)
+  offs.push(() => alarmSync.stop())
   const resync = async () => {
     await loadAll(api)
+    void alarmSync.reload()
     await reloadModelView()
     void ping()
     void poll()

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { assets, assetsEvents } from './assets'
+import { alarms, alarmsEvents } from './alarms'
 import { assetModel, assetModelEvents } from './asset-model'
 import { connections, connectionsEvents } from './connections'
 import { mqtt, mqttEvents } from './mqtt'
@@ -10,9 +11,9 @@ import { system, systemEvents } from './system'
 import { trends, trendsEvents } from './trends'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -26,6 +27,7 @@ export * from './define'
 export * from './system'
 export * from './assets'
 export * from './asset-model'
+export * from './alarms'
 export * from './trends'
 export * from './opcua'
 export * from './certificates'

@@ -3,6 +3,8 @@ import { ConditionIcon, KindGlyph } from '../../components/Icons'
 import { CONDITION_LABEL, type Condition } from '../../lib/condition'
 import type { ModelRow } from '../../lib/model-tree'
 import { wantDetails } from '../../session/model-view'
+import { alarmUnder, useAlarmsStore } from '../../stores/alarms-store'
+import { AlarmMark } from '../alarms/priority'
 
 interface Props {
   row: ModelRow & { kind: 'asset' }
@@ -20,6 +22,7 @@ export const TreeRow = memo(function TreeRow({ row, condition, selected, focused
   const abnormal = condition !== 'good'
   // a row in view knows its attributes, for its condition mark
   useEffect(() => wantDetails(node.id), [node.id])
+  const alarm = useAlarmsStore((s) => alarmUnder(s.byKey, node.path))
   return (
     <div
       role="treeitem"
@@ -51,6 +54,7 @@ export const TreeRow = memo(function TreeRow({ row, condition, selected, focused
       </span>
       <KindGlyph kind={node.kind} />
       <span className="name">{node.name}</span>
+      {alarm && <AlarmMark mark={alarm} />}
       {node.reference && <span className="ref-tag" title="Shown here by reference; its path is under its primary parent">ref</span>}
       {abnormal && (
         <span className={`cond c-${condition}`}>

@@ -39,7 +39,7 @@ export function SignalTable({ group, titled, tabStop }: { group: FaceplateGroup;
         </thead>
         <tbody>
           {group.signals.map((s) => (
-            <SignalRow key={s.signal} signalId={s.signal} attribute={s.attribute} tabStop={s.signal === tabStop} />
+            <SignalRow key={s.signal} assetId={asset.id} signalId={s.signal} attribute={s.attribute} tabStop={s.signal === tabStop} />
           ))}
           {group.fixed.map((f) => (
             <tr key={`fixed-${f.attribute}`} className={`signal-row fixed f-${f.state}`} data-testid={`fixed-row-${asset.id}-${f.attribute}`} data-state={f.state}>
