@@ -29,6 +29,8 @@ export interface MqttDevicePoint {
 }
 
 export const MQTT_TOPIC_ROOT = 'plantdeck/demo'
+/** How often every device publishes its telemetry (unless a test asks for faster). */
+export const MQTT_PUBLISH_INTERVAL_MS = 1000
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits))
 const PHASES = ['l1', 'l2', 'l3'] as const
