@@ -18,6 +18,7 @@ export interface MqttDevicePoint {
   readonly kind: 'meter' | 'sensor'
   /** The process line a meter belongs to; null for environmental sensors. */
   readonly line: string | null
+  /** What the device is, for people: its asset's description (the asset is named by `id`, which its topic ends in). */
   readonly name: string
   /** Telemetry topic, published at 1 Hz, QoS 0, not retained. */
   readonly topic: string
