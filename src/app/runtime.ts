@@ -134,7 +134,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // an empty model starts from the configured tree (the simulated plant's, or the file's `assets`)
   try {
     const seeded = assets ? seedModel(assets, plant, `${o.host} start`) : 0
-    if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree')
+    if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree and templates')
   } catch (e) {
     log.error({ err: (e as Error).message }, 'asset model not seeded from the configured tree; it starts empty')
   }

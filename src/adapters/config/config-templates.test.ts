@@ -92,6 +92,23 @@ describe('templates and instances in the configuration file', () => {
     }
   })
 
+  it('seeds templates without an asset tree too; a model holding a template (or an asset) is left alone', () => {
+    const config = parseConfigText('plant.yaml', variant((d) => { delete d.assets }))
+    const store = openAppDb({ path: join(dir, 'templates-only.db') })
+    try {
+      expect(seedModel(store, { connections: config.connections, templates: config.templates! }, 'test')).toBe(0)
+      expect(store.templates().map((t) => t.id)).toEqual(['metered-pump', 'pump'])
+      expect(store.changes({ limit: 5 })).toHaveLength(1)
+      // the next start finds the templates: the database owns them now, the file is not read into it again
+      const grown = parseConfigText('plant.yaml', GOOD)
+      expect(seedModel(store, { connections: grown.connections, assets: grown.assets!, templates: grown.templates! }, 'test')).toBe(0)
+      expect(store.changes({ limit: 5 })).toHaveLength(1)
+      expect(store.byPath('Site')).toBeUndefined()
+    } finally {
+      store.close()
+    }
+  })
+
   const cases: [string, (doc: Record<string, any>) => void, string, string, RegExp][] = [
     ['an unknown template', (d) => { d.assets.children[0].children[0].template = 'pmup' }, 'assets.children.0.children.0.template', 'model.bad_template', /node "p1": no template "pmup"/],
     ['a pattern the lineage cannot fill', (d) => { d.templates[0].attributes[0].binding.nodeId = 'ns=2;s={area}.{asset}.Speed' }, 'assets.children.0.children.0.template', 'model.bad_binding', /\{area\} does not fit asset "P-101" \(no ancestor of kind "area"\)/],

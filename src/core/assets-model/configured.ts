@@ -55,17 +55,20 @@ class Refusal extends Error {
   }
 }
 
+const CODES: readonly string[] = ['model.bad_template', 'model.bad_binding', 'model.bad_expression'] satisfies ConfiguredProblem['code'][]
+
+/** What the template logic threw, as a problem at `at` (a code of its own kept; anything else a bad template). */
 const asProblem = (e: unknown, at: (string | number)[]): ConfiguredProblem => {
   if (e instanceof Refusal) return e.problem
-  const code = e instanceof AppError ? e.code : 'model.bad_template'
-  return { at, code: (['model.bad_template', 'model.bad_binding', 'model.bad_expression'].includes(code) ? code : 'model.bad_template') as ConfiguredProblem['code'], message: (e as Error).message }
+  const code = e instanceof AppError && CODES.includes(e.code) ? (e.code as ConfiguredProblem['code']) : 'model.bad_template'
+  return { at, code, message: (e as Error).message }
 }
 
 /**
  * The attributes of a template instance: the template's (inheritance applied), binding patterns filled from the
  * node's lineage, then the node's overrides by name (fields replaced; an override's binding is a pattern too; a
- * name the template lacks is an attribute of the node's own and needs a data type). Throws a ConfiguredProblem-
- * carrying error (see `instanceProblem`) naming the node's `template` or the override at fault.
+ * name the template lacks is an attribute of the node's own and needs a data type). What it refuses, with the
+ * node's `template` or the override at fault, `instanceProblem` answers as a problem.
  */
 export function instanceAttributes(n: ConfiguredNode, templates: TemplateMap): AssetAttribute[] {
   const id = n.node.template

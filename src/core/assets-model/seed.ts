@@ -30,14 +30,15 @@ function bindingOf(plant: PlantConfig, signal: string): AttributeBinding | undef
  * node's lineage (templates.ts `instantiate`), with the node's overrides. A plain node's shown signals become
  * attributes bound to where the signals come from, with their unit and range, and each equipment kind (pump, tank,
  * meter...) a template `seed.<kind>` its plain nodes are instances of. One change in the log. A model that holds
- * anything already is left alone: the database owns what was edited. Returns how many assets were made (0: nothing
- * to do). The configuration was checked at load (configured.ts), so a template instance that cannot be made throws.
+ * anything already (an asset or a template) is left alone: the database owns what was edited. Templates without an
+ * asset tree are seeded too. Returns how many assets were made. The configuration was checked at load
+ * (configured.ts), so a template instance that cannot be made throws.
  */
 export function seedModel(store: AssetStore, plant: PlantConfig, who: string): number {
   const root = plant.assets
-  if (!root || store.children(null, { limit: 1 }).items.length > 0) return 0
-  const signals = new Map(plant.connections.flatMap((c) => c.signals.map((s) => [s.id, s] as const)))
   const declared = plant.templates ?? []
+  if ((!root && declared.length === 0) || store.children(null, { limit: 1 }).items.length > 0 || store.templates().length > 0) return 0
+  const signals = new Map(plant.connections.flatMap((c) => c.signals.map((s) => [s.id, s] as const)))
   const declaredMap = templateMap(declared)
   const templates = new Map<string, Template>(declared.map((t) => [t.id, t]))
   const put: AssetState[] = []
@@ -63,7 +64,7 @@ export function seedModel(store: AssetStore, plant: PlantConfig, who: string): n
   }
 
   const ids = new Map<AssetNode, string>()
-  walkConfigured(root, (n, parent) => {
+  if (root) walkConfigured(root, (n, parent) => {
     let attributes: AssetAttribute[]
     let templateId: string | null = null
     if (n.node.template !== undefined) {
@@ -87,6 +88,6 @@ export function seedModel(store: AssetStore, plant: PlantConfig, who: string): n
     ids.set(n.node, id)
     put.push({ id, parent: parent ? ids.get(parent.node)! : null, name: n.name, description: n.node.description ?? '', kind: n.node.kind, templateId, references: [], attributes })
   })
-  store.apply({ templates: [...templates.values()], put, remove: [] }, who, `seeded from the configured asset tree: ${put.length} assets, ${templates.size} templates`)
+  store.apply({ templates: [...templates.values()], put, remove: [] }, who, `seeded from the configuration: ${put.length} assets, ${templates.size} templates`)
   return put.length
 }
