@@ -15,9 +15,11 @@ import { StoreHistory } from './trends/store-history'
 import { createTrendQuery } from './trends/trend-query'
 import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
+import type { SampleBatch } from '../shared/model'
 import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
-import { driverBindings, driverHandlers, driverOf } from './drivers'
+import { driverBindings, driverHandlers, driverOf, driverSources } from './drivers'
+import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
 import type { AssetStore } from './ports/asset-store'
@@ -67,19 +69,60 @@ export function createCore(deps: CoreDeps): Core {
   const memory = store ? undefined : new MemoryHistory()
   const history: HistoryReader = store ? new StoreHistory(store) : memory!
   const trendQuery = createTrendQuery(history)
-  /** A signal definition with where the tree shows it, for the store to keep beside the signal. */
+  /** A signal definition with where the model (else the configured tree) shows it, for the store to keep beside the signal. */
   const withPath = (d: SignalDef): SignalDef => {
-    const assetPath = d.assetPath ?? catalog.pathOf(d.id)
+    const assetPath = link?.assetPath(d.id) ?? d.assetPath ?? catalog.pathOf(d.id)
     return assetPath === undefined ? d : { ...d, assetPath }
   }
+  const register = store ? (defs: SignalDef[]) => store.registerSignals(defs.map((d) => withPath(d))) : undefined
   const registry = new ConnectionRegistry(clock)
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
   const accounting = new SampleAccounting()
   /** "Who" in the asset model's change log: the host and session until there is user identity. */
   const who = (session: Session) => `${deps.info.host} session ${session.id}`
-  const modelChanged = (e: EventPayload<'model.changed'>) => broadcasts.forEach((b) => b('model.changed', e))
+  const modelChanged = (e: EventPayload<'model.changed'>) => {
+    broadcasts.forEach((b) => b('model.changed', e))
+    link?.changed() // collect what the change binds, rebuild the index, the calculated attributes and the paths
+  }
   const startedAt = clock.now()
+  /** Every sample's way in, from a collector or the model's calculated attributes: live values, accounting, the store. */
+  const take = (connection: string, batch: SampleBatch): void | Promise<unknown> => {
+    live.ingest(batch)
+    if (!store) {
+      accounting.kept(connection, batch)
+      return memory!.ingest(batch)
+    }
+    const handed = accounting.handed(connection, batch)
+    // The promise is the durability signal: collectors acknowledge upstream once it resolves.
+    return store.append(batch).then(
+      (receipt) => {
+        accounting.settle(handed, receipt)
+        return receipt
+      },
+      (e: unknown) => {
+        accounting.fail(handed)
+        // a full store is logged once, as a state change (StoreStatusTracker)
+        if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection, err: (e as Error).message }, 'store append failed')
+        throw e
+      },
+    )
+  }
+  const link: LiveLink | undefined = deps.assets
+    ? new LiveLink({
+        store: deps.assets,
+        sources: driverSources(),
+        bindings: driverBindings(),
+        connections: () => deps.plant.connections,
+        collectors: deps.collectors,
+        catalog,
+        live,
+        register,
+        emit: (batch) => void Promise.resolve(take(MODEL_CONNECTION, batch)).catch(() => undefined),
+        now: () => clock.now(),
+        log,
+      })
+    : undefined
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
@@ -125,13 +168,14 @@ export function createCore(deps: CoreDeps): Core {
           connections: () => deps.plant.connections,
           who,
           changed: modelChanged,
+          ...(link ? { live: link } : {}),
           ...(deps.assetBackup ? { backup: deps.assetBackup } : {}),
         })
       : unavailableModelHandlers()),
     ...driverHandlers({
       collectors: deps.collectors,
       catalog,
-      register: store ? (defs) => store.registerSignals(defs.map((d) => withPath(d))) : undefined,
+      register,
       persistence: deps.persistence,
       tools: deps.tools,
       model: deps.assets ? runtimeModel(deps.assets, modelChanged, who) : undefined,
@@ -147,6 +191,7 @@ export function createCore(deps: CoreDeps): Core {
     },
     async start() {
       registry.start()
+      link?.prepare() // model paths known before the catalog's signals are registered with them
       if (store) {
         await store.registerSignals(catalog.list().map((s) => withPath(toSignalDef(s))))
       }
@@ -175,36 +220,20 @@ export function createCore(deps: CoreDeps): Core {
             else log.info({ connection: col.id, ...st }, `connection ${st.health}`)
             registry.setState(col.id, st)
           }),
-          col.onSamples((batch) => {
-            live.ingest(batch)
-            if (!store) {
-              accounting.kept(col.id, batch)
-              return memory!.ingest(batch)
-            }
-            const handed = accounting.handed(col.id, batch)
-            // The promise is the durability signal: collectors acknowledge upstream once it resolves.
-            return store.append(batch).then(
-              (receipt) => {
-                accounting.settle(handed, receipt)
-                return receipt
-              },
-              (e: unknown) => {
-                accounting.fail(handed)
-                // a full store is logged once, as a state change (StoreStatusTracker)
-                if ((e as { code?: unknown }).code !== STORE_DISK_FULL) log.error({ connection: col.id, err: (e as Error).message }, 'store append failed')
-                throw e
-              },
-            )
-          }),
+          col.onSamples((batch) => take(col.id, batch)),
         )
       }
       await Promise.all(deps.collectors.map((c) => c.start()))
+      // the model is the persistence of what it binds: each connection collects what the model binds and it does not
+      await link?.start()
     },
     async stop() {
       registry.stop()
+      await link?.settled()
       // Collectors first: a stopping collector still hands its last samples to the store (and acknowledges
       // them upstream only once stored), so the listeners must outlive it.
       await Promise.all(deps.collectors.map((c) => c.stop().catch((e) => log.error({ err: e, connection: c.id }, 'stop failed'))))
+      link?.stop()
       unsubs.splice(0).forEach((u) => u())
     },
   }

@@ -26,3 +26,8 @@ export function driverHandlers(deps: DriverDeps): DriverHandlers {
 export function driverBindings(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['binding']>> {
   return new Map(drivers.flatMap((d) => (d.binding ? [[d.kind, d.binding] as const] : [])))
 }
+
+/** Each protocol's part of the asset model's live link, by kind (see ModelSources). */
+export function driverSources(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['sources']>> {
+  return new Map(drivers.flatMap((d) => ('sources' in d && d.sources ? [[d.kind, d.sources] as const] : [])))
+}

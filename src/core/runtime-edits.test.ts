@@ -61,6 +61,7 @@ function fakeOpcua(): OpcuaAccess {
   }
   return {
     kind: 'opcua', browse: no, attributes: no, search: no, write: no, call: no, failures: no,
+    signals: () => [...live].map((id) => ({ signal: id, nodeId: variable.nodeId })),
     variablesUnder: async () => ({ signals: [variable], truncated: false }),
     addSignals: async (s) => (s.forEach((x) => live.add(x.id)), []),
     removeSignals: async (ids) => ({ removed: ids.filter((id) => live.delete(id)), unknown: ids.filter((id) => !live.has(id) && id !== variable.id) }),

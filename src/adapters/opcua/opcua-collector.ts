@@ -94,6 +94,13 @@ export class OpcuaCollector extends CollectorEvents implements Collector {
       addSignals: (signals) => this.addSignals(signals),
       removeSignals: (ids) => this.removeSignals(ids),
       failures: () => ({ monitored: this.live?.items?.count ?? 0, failed: this.live?.items?.failures() ?? [] }),
+      signals: () => {
+        const refused = new Map((this.live?.items?.failures() ?? []).map((f) => [f.signal, f.status]))
+        return [...this.signals.values()].map((s) => {
+          const why = refused.get(s.id)
+          return why === undefined ? { signal: s.id, nodeId: s.nodeId } : { signal: s.id, nodeId: s.nodeId, refused: why }
+        })
+      },
     })
     this.monitoring = opts.config.monitoring ?? OpcuaMonitoring.parse({})
     this.timing = { ...TIMING, ...opts.timing }

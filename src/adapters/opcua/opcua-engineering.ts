@@ -20,6 +20,7 @@ export interface EngineeringSession {
   addSignals(signals: OpcuaSignalConfig[]): Promise<ItemFailure[]>
   removeSignals(ids: string[]): Promise<{ removed: string[]; unknown: string[] }>
   failures(): { monitored: number; failed: ItemFailure[] }
+  signals(): { signal: string; nodeId: string; refused?: string }[]
 }
 
 /** Any failure of an engineering call as an AppError with a stable code, never a raw node-opcua error. */
@@ -47,6 +48,7 @@ export function createOpcuaEngineering(s: EngineeringSession): OpcuaAccess {
     addSignals: (signals) => s.addSignals(signals),
     removeSignals: (ids) => s.removeSignals(ids),
     failures: () => s.failures(),
+    signals: () => s.signals(),
     write: (nodeId, value) => guard(() => writeTyped(s.session(), nodeId, value, s.types)),
     call: (objectId, methodId, args) => guard(() => callTyped(s.session(), objectId, methodId, args)),
   }

@@ -6,7 +6,7 @@ import { compileExpression } from './expression'
 /** A fixed value: the model's own binding kind (the protocols' kinds come from their drivers). */
 export const ConstantBinding = z.object({ kind: z.literal('constant'), value: z.union([z.number(), z.boolean(), z.string().max(1000)]) }).strict()
 
-/** An expression over the asset's other attributes (expression.ts): the model's own kind too; it must parse. */
+/** An expression over the asset's other attributes (expression.ts), evaluated live by the core; it must parse. */
 export const CalculatedBinding = z.object({ kind: z.literal('calculated'), expression: z.string().min(1).max(2000) }).strict()
 
 export type BindingSchemas = ReadonlyMap<string, z.ZodType<{ kind: string; connection?: string }>>

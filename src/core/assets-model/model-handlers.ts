@@ -8,6 +8,7 @@ import { exportModel, importModel } from './bulk'
 import { patternNames } from './binding-pattern'
 import { planInstances, planTemplateChange, requireTemplate } from './template-handlers'
 import { toCsv } from './csv'
+import type { LiveLink } from './live-link'
 
 export type ModelHandlers = HandlerMap<typeof assetModel>
 
@@ -19,6 +20,8 @@ export interface ModelDeps {
   /** "who" in the change log: the session's user once identity exists; until then the host and session. */
   who: (session: Session) => string
   changed: (e: EventPayload<'model.changed'>) => void
+  /** The live link (model.live, model.bind); absent: those answer model.unavailable. */
+  live?: LiveLink
   /** An online backup of the application database; absent: model.backup answers model.unavailable. */
   backup?: () => Promise<{ file: string; bytes: number }>
 }
@@ -41,12 +44,17 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
   const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
   const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where)
 
-  const pending = () => {
-    throw new AppError('model.unavailable', 'the live link of the asset model is being built (model.live, model.bind)')
+  const link = () => {
+    if (!d.live) throw new AppError('model.unavailable', 'this host has no live link for the asset model')
+    return d.live
   }
   return {
-    'model.live': pending,
-    'model.bind': pending,
+    'model.live': ({ ids }) => ({ assets: link().resolve(ids) }),
+    'model.bind': async (p, { session }) => {
+      const r = await link().bind(p, d.who(session))
+      if (r.change !== null) tell(r.change, 'update', [r.asset.id])
+      return r
+    },
     'model.children': ({ parent, cursor, limit }) => store.children(parent, { cursor, limit: limit ?? 200 }),
     'model.get': ({ id }) => known(id),
     'model.create': (p, { session }) => {

@@ -1,6 +1,7 @@
 import type { mqtt } from '../../shared/contract/mqtt'
 import type { MqttConnectionConfig } from './mqtt-config'
 import type { CoreDriver } from '../ports/driver'
+import { mqttSources } from './mqtt-sources'
 import { createMqttHandlers } from './mqtt-handlers'
 import { MQTT } from './mqtt-port'
 import { MqttBinding } from './mqtt-binding'
@@ -9,6 +10,7 @@ import { MqttBinding } from './mqtt-binding'
 export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
   kind: MQTT,
   binding: MqttBinding,
+  sources: mqttSources,
   // the URL as configured: credentials live in `username`/`password`, never in it
   target: (c) => c.url,
   runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),

@@ -2,6 +2,7 @@ import type { certificates } from '../../shared/contract/certificates'
 import type { opcua } from '../../shared/contract/opcua'
 import type { OpcuaConnectionConfig } from './opcua-config'
 import type { CoreDriver } from '../ports/driver'
+import { opcuaSources } from './opcua-sources'
 import { createOpcuaHandlers } from './opcua-handlers'
 import { OPCUA, type OpcuaTools } from './opcua-port'
 import { toSignalDef } from '../signals/signal-def'
@@ -11,6 +12,7 @@ import { OpcuaBinding } from './opcua-binding'
 export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeof certificates> = {
   kind: OPCUA,
   binding: OpcuaBinding,
+  sources: opcuaSources,
   target: (c) => c.endpoint,
   runtimeFolder: (c) => ({ id: `${c.id}:added`, name: `${c.id} (added)`, attribute: (s) => s.id.slice(c.id.length + 1) }),
   handlers: (deps) =>

@@ -42,6 +42,11 @@ export interface OpcuaAccess extends EngineeringAccess {
   addSignals(signals: OpcuaSignalConfig[]): Promise<ItemFailure[]>
   /** Stop collecting signals (their monitored items are deleted); ids the connection does not have are `unknown`. */
   removeSignals(signals: string[]): Promise<{ removed: string[]; unknown: string[] }>
+  /**
+   * Every signal the connection collects (configured, added at runtime, collected for the asset model) with its node,
+   * and the server's status when it refused that item; while disconnected none is refused yet.
+   */
+  signals(): { signal: string; nodeId: string; refused?: string }[]
   /** Monitored items refused by the server, by signal. */
   failures(): { monitored: number; failed: ItemFailure[] }
   write(nodeId: string, value: OpcuaValue): Promise<OpResult>

@@ -5,6 +5,7 @@ import type { AssetCatalog } from '../assets/asset-catalog'
 import type { Collector } from './collector'
 import type { PlantPersistence } from './plant-persistence'
 import type { SignalDef } from './sample-store'
+import type { DataType } from '../../shared/model'
 import type { RuntimeModel } from '../assets-model/runtime-assets'
 
 /** What a driver's API handlers may use: the same collaborators for every protocol. */
@@ -45,4 +46,54 @@ export interface CoreDriver<C extends { id: string; kind: string }, M extends Me
   handlers(deps: DriverDeps): HandlerMap<M>
   /** The fields of an asset attribute's binding of this kind (`{ kind, connection, ... }`), checked on every model change. */
   readonly binding?: z.ZodType<{ kind: string; connection: string }>
+  /** How the asset model's bindings of this kind reach the connection's collector (the live link). */
+  readonly sources?: ModelSources
+}
+
+/** A binding of a protocol's kind, as the asset model keeps it. */
+export type SourceBinding = { kind: string; connection: string } & Record<string, unknown>
+
+/** A source a connection collects now: its binding's key, its signal, and the server's refusal when it refused it. */
+export interface CollectedSource {
+  key: string
+  signal: string
+  refused?: string
+}
+
+/** A source the model wants collected, with what the signal gets: name, type, unit, writable, and where the model shows it. */
+export interface SourceSpec {
+  binding: SourceBinding
+  name: string
+  dataType: DataType
+  unit?: string | undefined
+  writable?: boolean | undefined
+  assetPath?: string | undefined
+}
+
+/** What the live link gives a driver to collect with. */
+export interface CollectDeps {
+  catalog: AssetCatalog
+  /** Registers signal definitions with the local history before their first sample (absent without one). */
+  register?: ((defs: SignalDef[]) => Promise<void>) | undefined
+}
+
+/**
+ * One protocol's part of the asset model's live link: which sources its collector collects now, a canonical key per
+ * binding (two bindings of one source have one key), and how to collect a source the connection does not collect yet.
+ */
+export interface ModelSources {
+  /** The canonical key of a binding of this kind (the same source always gives the same key). */
+  key(binding: SourceBinding): string
+  /** What the collector collects now, as binding keys → signal ids. */
+  collected(collector: Collector): CollectedSource[]
+  /**
+   * Makes the collector collect `wanted` (sources it does not collect yet): signal ids made, added to the catalog and
+   * registered. Never throws for one source: `failed` names the refused ones by key, with the reason.
+   */
+  collect(collector: Collector, wanted: readonly SourceSpec[], deps: CollectDeps): Promise<{ failed: { key: string; reason: string }[] }>
+  /**
+   * The concrete sources a source picked in a browser stands for (an OPC UA object: its variables, up to `max`), each
+   * with the attribute name it gets (browse name, last topic level) and its type, unit and writability. Throws AppError.
+   */
+  expand(collector: Collector, source: SourceBinding, max: number): Promise<{ sources: SourceSpec[]; truncated: boolean }>
 }
