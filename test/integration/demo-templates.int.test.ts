@@ -4,6 +4,7 @@ import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
 import type { Session } from '../../src/shared/rpc/server'
 import { tempDir } from '../fixtures/store/engine'
+import { until } from '../helpers/mqtt-harness'
 
 const files = tempDir('demo-templates')
 afterAll(files.cleanup)
@@ -26,6 +27,20 @@ it('the simulated plant seeds its model as template instances, which round-trip 
     const { asset, attribute } = await h['model.resolve']({ path: 'Demo plant/Line1/EM101/Power' }, { session })
     expect(asset).toMatchObject({ templateId: 'energy-meter', description: 'EM101 energy meter (Pump101 feeder)' })
     expect(attribute?.binding).toEqual({ kind: 'mqtt', connection: 'demo-mqtt', topic: 'plantdeck/demo/line1/meters/EM101', path: 'power.total' })
+
+    // every instance's attributes reach a value through what the demo connections already collect: none is left
+    // uncollected, the calculated ones evaluate, the capacity is a constant
+    const equipment = (await h['model.search']({ query: 'Demo', limit: 500 }, { session })).items.filter((a) => a.templateId !== null && a.templateId !== 'flowmeter')
+    expect(equipment).toHaveLength(19)
+    const states = async () => Object.values((await h['model.live']({ ids: equipment.map((a) => a.id) }, { session })).assets).flat()
+    await until(async () => (await states()).every((a) => a.state === 'live' || a.state === 'calculated' || a.state === 'constant'), 30_000, 'every demo attribute live')
+    const live = await states()
+    // each one a signal the demo's configuration already collects (none auto-collected: the patterns name what is served)
+    const configured = new Set(rt.demo!.config.connections.flatMap((c) => c.signals.map((x) => x.id)))
+    expect(live.filter((a) => a.state === 'live' && !configured.has(a.signal ?? '')).map((a) => `${a.name} ${a.signal}`)).toEqual([])
+    expect(live.filter((a) => a.state === 'live')).toHaveLength(configured.size)
+    expect(live.filter((a) => a.state === 'calculated').map((a) => a.name).sort()).toEqual([...Array(4).fill('ApparentPower'), ...Array(4).fill('PowerFactor'), ...Array(4).fill('State'), ...Array(4).fill('Volume')])
+    await until(async () => (await states()).filter((a) => a.state === 'calculated').every((a) => a.value !== undefined && a.value !== null), 30_000, 'calculated values')
 
     // the whole model, calculated attributes and constants included, imports back as it is
     const doc = await h['model.export']({}, { session })
