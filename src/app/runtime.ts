@@ -54,7 +54,7 @@ export interface RuntimeOptions {
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const log = o.logger
   let demo: DemoPlant | undefined
-  let plant: PlantConfig = { connections: o.config.connections, ...(o.config.assets ? { assets: o.config.assets } : {}) }
+  let plant: PlantConfig = { connections: o.config.connections, ...(o.config.assets ? { assets: o.config.assets } : {}), ...(o.config.templates ? { templates: o.config.templates } : {}) }
   if (demoEnabled(o.config)) {
     demo = await startDemoPlant({
       opcuaPort: o.config.demo.opcuaPort,
@@ -67,6 +67,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     plant = {
       connections: [...demo.config.connections, ...o.config.connections],
       ...((o.config.assets ?? demo.config.assets) ? { assets: o.config.assets ?? demo.config.assets! } : {}),
+      // the file's templates, and the simulated plant's (Tank, Centrifugal pump...) where the file has none of that id
+      templates: [...(o.config.templates ?? []), ...(demo.config.templates ?? []).filter((t) => !o.config.templates?.some((f) => f.id === t.id))],
     }
   }
   // runtime edits of connections the config file does not define (the demo's, or every one without a file)
@@ -80,7 +82,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   }
   const applied = applyPlantEdits(base, edits)
   for (const problem of applied.problems) log.warn({ file: overlayFile, problem }, 'runtime edit not applied')
-  plant = { connections: applied.connections, ...(plant.assets ? { assets: withRuntimeEdits(plant.assets, base, applied.connections) } : {}) }
+  plant = { ...plant, connections: applied.connections, ...(plant.assets ? { assets: withRuntimeEdits(plant.assets, base, applied.connections) } : {}) }
   const persistence = new FilePlantPersistence({
     configFile: o.configFile,
     fileConnections: o.config.connections.map((c) => c.id),
@@ -131,7 +133,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // an empty model starts from the configured tree (the simulated plant's, or the file's `assets`)
   try {
     const seeded = appDb ? seedModel(appDb.store, plant, `${o.host} start`) : 0
-    if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree')
+    if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree and templates')
   } catch (e) {
     log.error({ err: (e as Error).message }, 'asset model not seeded from the configured tree; it starts empty')
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PlantConfig } from '../core/config/schema'
-import type { AssetNode } from '../shared/model'
+import type { ConfigAssetNode } from '../core/config/asset-config'
 import { buildDemoConfig } from './demo-config'
 import { mqttDevices } from './mqtt-points'
 import { DEMO_PLANT } from './plant-model'
@@ -9,7 +9,7 @@ import { initialState, step } from './simulation'
 const config = buildDemoConfig({ model: DEMO_PLANT, opcuaEndpoint: 'opc.tcp://127.0.0.1:4840', namespaceIndex: 1, mqttUrl: 'mqtt://127.0.0.1:1883' })
 const [opcua, mqtt] = config.connections
 
-function walk(node: AssetNode): AssetNode[] {
+function walk(node: ConfigAssetNode): ConfigAssetNode[] {
   return [node, ...node.children.flatMap(walk)]
 }
 
@@ -69,6 +69,20 @@ describe('buildDemoConfig', () => {
     expect(line1?.children.map((c) => c.kind)).toEqual(['tank', 'tank', 'pump', 'pump', 'valve', 'valve', 'meter', 'meter'])
     expect(line1?.children[0]?.signals).toContainEqual({ attribute: 'Level', signal: 'demo-opcua/Line1.Tank101.Level' })
     expect(root.children[2]?.children.map((c) => c.kind)).toEqual(['sensor', 'sensor', 'sensor'])
+  })
+
+  it('makes every equipment node, named by its tag, an instance of its kind\'s template', () => {
+    const equipment = walk(config.assets!).filter((n) => !['site', 'line', 'area'].includes(n.kind))
+    expect(equipment).toHaveLength(19)
+    const templateOf = { tank: 'tank', pump: 'centrifugal-pump', valve: 'valve', meter: 'energy-meter', sensor: 'environment-sensor' } as Record<string, string>
+    for (const n of equipment) expect([n.name, n.template], n.id).toEqual([n.id.split('.').pop(), templateOf[n.kind]])
+    expect(config.templates?.map((t) => t.id).sort()).toEqual(Object.values(templateOf).sort())
+    // every template attribute bound to the demo names a member the node shows as a signal
+    for (const n of equipment) {
+      const t = config.templates!.find((x) => x.id === n.template)!
+      const bound = t.attributes.filter((a) => a.binding && a.binding.kind !== 'calculated' && a.binding.kind !== 'constant').map((a) => a.name)
+      expect(bound.sort(), n.id).toEqual(n.signals.map((s) => s.attribute).sort())
+    }
   })
 
   it('carries the namespace index and endpoint it is given', () => {

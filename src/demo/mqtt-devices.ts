@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { Aedes } from 'aedes'
 import type { PlantRuntime } from './plant-runtime'
-import { mqttDevices } from './mqtt-points'
+import { MQTT_PUBLISH_INTERVAL_MS, mqttDevices } from './mqtt-points'
 import { close, listen, urlHost } from './network'
 
 export interface MqttDevicesOptions {
@@ -61,7 +61,7 @@ export async function startMqttDevices(options: MqttDevicesOptions): Promise<Mqt
     const ts = Date.now()
     const state = options.runtime.state
     for (const device of devices) publish(device.topic, device.payload(state, ts), false)
-  }, options.publishIntervalMs ?? 1000)
+  }, options.publishIntervalMs ?? MQTT_PUBLISH_INTERVAL_MS)
 
   return {
     url: `mqtt://${urlHost(options.host)}:${port}`,

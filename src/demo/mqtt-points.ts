@@ -18,6 +18,7 @@ export interface MqttDevicePoint {
   readonly kind: 'meter' | 'sensor'
   /** The process line a meter belongs to; null for environmental sensors. */
   readonly line: string | null
+  /** What the device is, for people: its asset's description (the asset is named by `id`, which its topic ends in). */
   readonly name: string
   /** Telemetry topic, published at 1 Hz, QoS 0, not retained. */
   readonly topic: string
@@ -29,6 +30,8 @@ export interface MqttDevicePoint {
 }
 
 export const MQTT_TOPIC_ROOT = 'plantdeck/demo'
+/** How often every device publishes its telemetry (unless a test asks for faster). */
+export const MQTT_PUBLISH_INTERVAL_MS = 1000
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits))
 const PHASES = ['l1', 'l2', 'l3'] as const

@@ -15,7 +15,7 @@ describe('the asset model in the engineering view', () => {
     try {
       await client.call('model.templates.create', {
         id: 'pump',
-        name: 'Line pump', // the simulated plant's seeded model has a "Pump" template of its own
+        name: 'Line pump', // the simulated plant's seeded model has a "Centrifugal pump" template of its own
         attributes: [
           { name: 'Speed', dataType: 'number', unit: 'rpm', range: { min: 0, max: 3000 }, limits: { hi: 2800, hihi: 2950 }, binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s={parent}.{asset}.Speed' } },
           { name: 'Running', dataType: 'boolean', binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s={parent}.{asset}.Running' } },

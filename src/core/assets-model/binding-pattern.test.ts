@@ -21,6 +21,13 @@ describe('binding patterns', () => {
     expect(patternNames('ns=2;s={line}.{asset}.{asset}')).toEqual(['line', 'asset'])
   })
 
+  it('applies filters after |, and refuses an unknown one', () => {
+    expect(expandPattern('plant/{line|lower}/{ asset | upper }', pump)).toBe('plant/line2/P-201')
+    expect(patternNames('{line|lower}/{asset}')).toEqual(['line', 'asset'])
+    expect(err(() => patternNames('{line|shout}'))).toMatch(/^model\.bad_binding: .*unknown filter "\|shout" at position 1 \(known: lower, upper\)/)
+    expect(err(() => expandPattern('{|lower}', pump))).toMatch(/empty braces/)
+  })
+
   it('refuses a pattern the asset cannot fill, or with broken braces, as model.bad_binding', () => {
     expect(err(() => expandPattern('{unit}/{asset}', pump))).toMatch(/^model\.bad_binding: .*\{unit\} does not fit asset "P-201" \(no ancestor of kind "unit"\)/)
     expect(err(() => expandPattern('{parent}', [{ name: 'Plant', kind: 'site' }]))).toMatch(/no parent/)

@@ -2,6 +2,7 @@ import type { AssetAttribute, AttributeBinding, Template } from '../../shared/co
 import type { AssetNode } from '../../shared/model'
 import type { PlantConfig } from '../config/schema'
 import type { AssetState, AssetStore } from '../ports/asset-store'
+import { instanceAttributes, templateMap, walkConfigured } from './configured'
 import { modelSegment } from './runtime-assets'
 
 /** Kinds that group equipment rather than being equipment: they get no template. */
@@ -24,16 +25,22 @@ function bindingOf(plant: PlantConfig, signal: string): AttributeBinding | undef
 
 /**
  * Seeds an empty asset model from a configured asset tree (the configuration file's `assets`, or the simulated
- * plant's): every node becomes an asset of its kind, every shown signal an attribute bound to where the signal comes
- * from, with its unit and range; each equipment kind (pump, tank, meter...) becomes a template its nodes are instances
- * of. One change in the log. A model that holds anything already is left alone: the database owns what was edited.
- * Returns how many assets were made (0: nothing to do).
+ * plant's) and the configuration's `templates`: every declared template is stored; every node becomes an asset of
+ * its kind. A node naming a `template` is its instance: the template's attributes, binding patterns filled from the
+ * node's lineage (templates.ts `instantiate`), with the node's overrides. A plain node's shown signals become
+ * attributes bound to where the signals come from, with their unit and range, and each equipment kind (pump, tank,
+ * meter...) a template `seed.<kind>` its plain nodes are instances of. One change in the log. A model that holds
+ * anything already (an asset or a template) is left alone: the database owns what was edited. Templates without an
+ * asset tree are seeded too. Returns how many assets were made. The configuration was checked at load
+ * (configured.ts), so a template instance that cannot be made throws.
  */
 export function seedModel(store: AssetStore, plant: PlantConfig, who: string): number {
   const root = plant.assets
-  if (!root || store.children(null, { limit: 1 }).items.length > 0) return 0
+  const declared = plant.templates ?? []
+  if ((!root && declared.length === 0) || store.children(null, { limit: 1 }).items.length > 0 || store.templates().length > 0) return 0
   const signals = new Map(plant.connections.flatMap((c) => c.signals.map((s) => [s.id, s] as const)))
-  const templates = new Map<string, Template>()
+  const declaredMap = templateMap(declared)
+  const templates = new Map<string, Template>(declared.map((t) => [t.id, t]))
   const put: AssetState[] = []
 
   const attributesOf = (n: AssetNode): AssetAttribute[] => {
@@ -56,25 +63,31 @@ export function seedModel(store: AssetStore, plant: PlantConfig, who: string): n
     })
   }
 
-  const visit = (n: AssetNode, parent: string | null, siblings: Set<string>) => {
-    let name = modelSegment(n.name)
-    for (let k = 2; siblings.has(name); k++) name = `${modelSegment(n.name)} ${k}`
-    siblings.add(name)
-    const attributes = attributesOf(n)
+  const ids = new Map<AssetNode, string>()
+  if (root) walkConfigured(root, (n, parent) => {
+    let attributes: AssetAttribute[]
     let templateId: string | null = null
-    if (!CONTAINERS.has(n.kind) && attributes.length > 0) {
-      templateId = `seed.${n.kind}`
-      // the kind's template: its attributes without bindings (each instance is bound to its own sources)
-      if (!templates.has(templateId)) {
-        templates.set(templateId, { id: templateId, name: n.kind[0]!.toUpperCase() + n.kind.slice(1), description: `Seeded from the configured ${n.kind}s`, base: null, attributes: attributes.map(({ binding: _b, ...a }) => a) })
+    if (n.node.template !== undefined) {
+      templateId = n.node.template
+      attributes = instanceAttributes(n, declaredMap)
+      // a shown signal the template does not cover stays an attribute of its own, bound one by one
+      const have = new Set(attributes.map((a) => a.name))
+      attributes.push(...attributesOf(n.node).filter((a) => !have.has(a.name)))
+    } else {
+      attributes = attributesOf(n.node)
+      const kind = n.node.kind
+      if (!CONTAINERS.has(kind) && attributes.length > 0) {
+        templateId = `seed.${kind}`
+        // the kind's template: its attributes without bindings (each instance is bound to its own sources)
+        if (!templates.has(templateId)) {
+          templates.set(templateId, { id: templateId, name: kind[0]!.toUpperCase() + kind.slice(1), description: `Seeded from the configured ${kind}s`, base: null, attributes: attributes.map(({ binding: _b, ...a }) => a) })
+        }
       }
     }
     const id = globalThis.crypto.randomUUID()
-    put.push({ id, parent, name, description: '', kind: n.kind, templateId, references: [], attributes })
-    const names = new Set<string>()
-    for (const c of n.children) visit(c, id, names)
-  }
-  visit(root, null, new Set())
-  store.apply({ templates: [...templates.values()], put, remove: [] }, who, `seeded from the configured asset tree: ${put.length} assets, ${templates.size} templates`)
+    ids.set(n.node, id)
+    put.push({ id, parent: parent ? ids.get(parent.node)! : null, name: n.name, description: n.node.description ?? '', kind: n.node.kind, templateId, references: [], attributes })
+  })
+  store.apply({ templates: [...templates.values()], put, remove: [] }, who, `seeded from the configuration: ${put.length} assets, ${templates.size} templates`)
   return put.length
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { AssetNode } from '../../shared/model'
-import { ConnectionConfig } from './schema'
+import { ConfigAssetNode, ConfigTemplate } from './asset-config'
+import { ConnectionConfig, refineTemplates } from './schema'
 
 const Port = z.number().int().min(0).max(65535)
 const IP = z.union([z.ipv4(), z.ipv6()])
@@ -56,7 +56,9 @@ export const AppConfig = z
       .strict()
       .default({ maxBytes: 10 * 1024 * 1024, files: 5 }),
     connections: z.array(ConnectionConfig).default([]),
-    assets: AssetNode.optional(),
+    /** The asset tree; a node naming `template` is an instance of one of `templates` (they seed the asset model). */
+    assets: ConfigAssetNode.optional(),
+    templates: z.array(ConfigTemplate).max(1000).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -72,6 +74,7 @@ export const AppConfig = z
         signals.add(s.id)
       }),
     )
+    refineTemplates(c, ctx)
   })
 export type AppConfig = z.infer<typeof AppConfig>
 
