@@ -4,6 +4,7 @@ import type { AssetState, AssetStore } from '../ports/asset-store'
 import { fromCsv } from './csv'
 import { jsonPath, lineColumn, lineOf } from './json-lines'
 import { exportTemplates, planTemplates } from './bulk-templates'
+import { readDocument } from './fast-document'
 
 /** The whole model (root null) or one subtree, parents first: what `model.import` reads back. */
 export function exportModel(store: AssetStore, root: string | null): ExportDocument {
@@ -75,6 +76,9 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     const where = at === undefined ? undefined : lineColumn(p.text, at)
     throw new AppError('model.bad_import', `not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${msg}`, { line: where?.line, reason: msg })
   }
+  // the fast reader takes a well-formed document; anything else gets the schema's own first issue
+  const fast = readDocument(raw)
+  if (fast) return planImport(store, fast, p, o, refuse)
   const parsed = ExportDocument.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
