@@ -111,6 +111,56 @@ describe('application database: the asset model in SQLite (real files)', () => {
     db.close()
   })
 
+  it('keeps the FTS5 index equal to the assets through every kind of write (the writer keeps it, no triggers)', () => {
+    const db = fresh()
+    // FTS5 compares its index with the asset table's columns; it throws on any difference
+    const consistent = () => void db.db.prepare("INSERT INTO asset_fts (asset_fts, rank) VALUES ('integrity-check', 1)").run()
+    const names = (q: string) => db.search(q, 20).map((s) => s.name).sort()
+    db.createTemplate({ id: 'centrifugal-pump', name: 'Centrifugal pump', attributes: [] }, 't')
+    const a = db.create({ parent: null, name: 'Area', kind: 'area' }, 't')
+    const l = db.create({ parent: a.id, name: 'Line', kind: 'line' }, 't')
+    const p = db.create({ parent: l.id, name: 'Pump', kind: 'equipment', attributes: [flow] }, 't')
+    const view = db.create({ parent: null, name: 'View', kind: 'view' }, 't')
+    consistent()
+    db.update(a.id, { name: 'Zone' }, 't') // the subtree's paths are rewritten
+    db.update(p.id, { templateId: 'centrifugal-pump', attributes: [{ name: 'Speed', dataType: 'number', unit: 'rpm' }] }, 't')
+    db.update(p.id, { description: 'not indexed', references: [view.id] }, 't')
+    consistent()
+    expect(names('zone')).toEqual(['Line', 'Pump', 'Zone'])
+    expect(names('area')).toEqual([])
+    expect([names('speed'), names('rpm'), names('centrifugal'), names('flow')]).toEqual([['Pump'], ['Pump'], ['Pump'], []])
+    db.move(l.id, view.id, 't')
+    consistent()
+    expect(names('view')).toEqual(['Line', 'Pump', 'View'])
+    // a plan in one batch: new assets under new parents, an update that moves a subtree, a removal
+    const put = [
+      { id: 'n1', parent: null, name: 'New', description: '', kind: 'area', templateId: null, references: [], attributes: [flow] },
+      { id: 'n2', parent: 'n1', name: 'Child', description: '', kind: 'line', templateId: 'centrifugal-pump', references: [view.id], attributes: [] },
+      { ...db.get(l.id)!, parent: 'n2' },
+    ].map(({ path: _p, ...s }: { path?: string } & Parameters<typeof db.apply>[0]['put'][number]) => s)
+    db.apply({ put, remove: [a.id] }, 't', 'plan')
+    consistent()
+    expect(db.get(p.id)!.path).toBe('New/Child/Line/Pump')
+    expect(db.changes({ limit: 1 })[0]!.after.map((x) => x.path)).toEqual(['New', 'New/Child', 'New/Child/Line'])
+    expect(names('new')).toEqual(['Child', 'Line', 'New', 'Pump'])
+    expect(names('zone')).toEqual([])
+    // a plan refused half way (two siblings of one name) leaves assets and index as they were
+    const twin = { id: 't2', parent: 'n1', name: 'Child', description: '', kind: 'line', templateId: null, references: [], attributes: [] }
+    expect(codeOf(() => db.apply({ put: [{ ...twin, id: 't1', name: 'Fresh' }, twin], remove: [] }, 't', 'plan'))).toBe('model.name_taken')
+    expect(db.get('t1')).toBeUndefined()
+    expect(names('fresh')).toEqual([])
+    consistent()
+    db.undo(3, 't')
+    consistent()
+    expect(names('zone')).toEqual(['Line', 'Pump', 'Zone'])
+    db.delete(view.id, 't')
+    consistent()
+    // and the check can fail: a row changed behind the writer's back
+    db.db.prepare("UPDATE asset SET name = 'Sneaky' WHERE id = ?").run(p.id)
+    expect(consistent).toThrow(/checksum mismatch/)
+    db.close()
+  })
+
   it('undoes the last changes from the log, newest first, and logs the undo', () => {
     const db = fresh()
     const a = db.create({ parent: null, name: 'A', kind: 'area' }, 'alice')

@@ -16,7 +16,8 @@ interface ChangeRow {
   templates_after: string
 }
 
-type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount'>
+/** `after` may come serialized already, one JSON text per asset (see `assetJson`). */
+type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount' | 'after'> & { after: Asset[] | string[] }
 
 /** Assets per side that a listed change carries (the log row keeps them all). */
 export const LISTED_ASSETS = 100
@@ -45,7 +46,7 @@ export class ChangeLog {
 
   record(c: NewChange): number {
     const t = c.templates ?? { before: [], after: [] }
-    return Number(this.insert.run(c.at, c.who, c.op, c.summary, JSON.stringify(c.before), JSON.stringify(c.after), JSON.stringify(t.before), JSON.stringify(t.after)).lastInsertRowid)
+    return Number(this.insert.run(c.at, c.who, c.op, c.summary, JSON.stringify(c.before), assetsJson(c.after), JSON.stringify(t.before), JSON.stringify(t.after)).lastInsertRowid)
   }
 
   list(before: number | undefined, limit: number): ChangeEntry[] {
@@ -91,6 +92,8 @@ export class ChangeLog {
     for (const t of e.templates?.after ?? []) if (!tHad.has(t.id) && this.t.get(t.id)) this.t.remove(t.id)
   }
 }
+
+const assetsJson = (as: Asset[] | string[]) => (typeof as[0] === 'string' ? `[${as.join(',')}]` : JSON.stringify(as))
 
 const byPath = (a: Asset, b: Asset) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 

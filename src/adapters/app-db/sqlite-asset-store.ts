@@ -7,7 +7,7 @@ import { holdLock } from './backup'
 import { migrate } from './migrations'
 import { type AssetRow, type SummaryRow, SUMMARY_COLUMNS, TOP, decodeCursor, encodeCursor, ftsQuery, toSummary } from './rows'
 import { ChangeLog } from './change-log'
-import { AssetWriter, keptRefs, stateOf } from './writer'
+import { AssetWriter, assetJson, keptRefs, stateOf } from './writer'
 import { TemplateRows } from './template-rows'
 
 /**
@@ -177,15 +177,19 @@ export class SqliteAssetStore implements AssetStore {
       const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
       const existed = new Set(before.map((a) => a.id))
       const total = plan.put.length + plan.remove.length
-      plan.put.forEach((s, n) => {
-        if (n % 256 === 0) progress?.(n, total)
-        this.w.put(s)
+      // after: the states as written, serialized from the columns just written (not read back, not stringified
+      // twice: an import may hold tens of thousands of attributes)
+      const written = this.w.batched((batch) => {
+        const out = plan.put.map((s, n) => {
+          if (n % 256 === 0) progress?.(n, total)
+          return this.w.put(s)
+        })
+        for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
+        for (const id of plan.remove) this.w.remove(id)
+        return batch.moved ? out.map((w, n) => ({ ...w, path: this.w.place(plan.put[n]!.id).path })) : out
       })
-      for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
-      for (const id of plan.remove) this.w.remove(id)
       progress?.(total, total)
-      // after: the states as written (not read back: an import may hold tens of thousands of attributes)
-      const after = [...plan.put.map((s) => ({ ...s, references: keptRefs(s), path: this.w.place(s.id).path })), ...linked.map((a) => this.w.get(a.id)!)]
+      const after = [...plan.put.map((s, n) => assetJson(s, keptRefs(s), written[n]!.path, written[n]!.cols.attributes)), ...linked.map((a) => JSON.stringify(this.w.get(a.id)!))]
       const templates = tpls.length > 0 ? { before: tBefore, after: [...tpls] } : undefined
       return { change: this.log.record({ at: this.now(), who, op, summary, before, after, ...(templates ? { templates } : {}) }) }
     })
