@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
+import { COMPRESS_FROM } from '../../src/adapters/app-db/change-log'
 import type { AssetAttribute } from '../../src/shared/contract/asset-model'
 import { tempDir } from '../fixtures/store/engine'
 import { thrownCode } from '../../src/core/testing/error-text'
@@ -158,6 +159,29 @@ describe('application database: the asset model in SQLite (real files)', () => {
     // and the check can fail: a row changed behind the writer's back
     db.db.prepare("UPDATE asset SET name = 'Sneaky' WHERE id = ?").run(p.id)
     expect(consistent).toThrow(/checksum mismatch/)
+    db.close()
+  })
+
+  it('stores a large change compressed and whole: listed with its counts, undone to the state before', () => {
+    const db = fresh()
+    const site = db.create({ parent: null, name: 'Site', kind: 'site' }, 't')
+    const state = (k: number, unit: string) => ({ id: `u${k}`, parent: site.id, name: `U${k}`, description: '', kind: 'unit', templateId: null, references: [], attributes: [{ ...flow, unit }] })
+    const first = Array.from({ length: 400 }, (_, k) => state(k, 'm3/h'))
+    db.apply({ put: first, remove: [] }, 't', 'first')
+    db.apply({ put: first.map((a) => ({ ...a, attributes: [{ ...flow, unit: 'l/s' }] })), remove: [] }, 't', 'second')
+    const rows = db.db.prepare('SELECT typeof(before) AS b, typeof(after) AS a, length(after) AS n FROM change ORDER BY id').all() as { b: string; a: string; n: number }[]
+    expect(rows.map((r) => [r.b, r.a])).toEqual([['text', 'text'], ['text', 'blob'], ['blob', 'blob']]) // the create of Site is small
+    const [second, firstEntry] = db.changes({ limit: 2 })
+    expect([firstEntry!.beforeCount, firstEntry!.afterCount, firstEntry!.after[399 % 100]!.path]).toEqual([0, 400, 'Site/U99'])
+    expect(rows[2]!.n).toBeLessThan(COMPRESS_FROM / 4)
+    expect([second!.beforeCount, second!.afterCount, second!.before.length]).toEqual([400, 400, 100])
+    expect(second!.before[7]).toEqual({ ...first[7], path: 'Site/U7' })
+    expect(second!.after[7]!.attributes[0]!.unit).toBe('l/s')
+    db.undo(1, 't')
+    expect(db.get('u399')!.attributes[0]!.unit).toBe('m3/h')
+    db.undo(1, 't')
+    expect(db.get('u0')).toBeUndefined()
+    expect(db.children(site.id, { limit: 5 }).items).toEqual([])
     db.close()
   })
 
