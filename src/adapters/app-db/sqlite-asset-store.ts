@@ -39,6 +39,8 @@ export class SqliteAssetStore implements AssetStore {
   private readonly t: TemplateRows
   private readonly log: ChangeLog
   private readonly byPathStmt
+  private readonly manyStmt
+  private readonly manyPathsStmt
   private readonly childrenStmt
   private readonly subtreeStmt
   private readonly allStmt
@@ -54,6 +56,9 @@ export class SqliteAssetStore implements AssetStore {
     this.t = new TemplateRows(db)
     this.log = new ChangeLog(db, this.w, this.t)
     this.byPathStmt = db.prepare<[string], AssetRow>('SELECT * FROM asset WHERE path = ?')
+    // a JSON array of keys, each looked up by its index
+    this.manyStmt = db.prepare<[string], AssetRow>('SELECT a.* FROM json_each(?) j JOIN asset a ON a.id = j.value')
+    this.manyPathsStmt = db.prepare<[string], AssetRow>('SELECT a.* FROM json_each(?) j JOIN asset a ON a.path = j.value')
     const page = (from: string, where: string, ref: number) =>
       `SELECT ${SUMMARY_COLUMNS}, ${ref} AS ref FROM ${from} WHERE ${where} AND (a.name, a.id) > (@name, @id)`
     this.childrenStmt = db.prepare<{ parent: string; name: string; id: string; limit: number }, SummaryRow>(
@@ -75,6 +80,14 @@ export class SqliteAssetStore implements AssetStore {
   byPath(path: string): Asset | undefined {
     const r = this.byPathStmt.get(path)
     return r && this.w.asset(r)
+  }
+
+  getMany(ids: readonly string[]): Map<string, Asset> {
+    return new Map(this.manyStmt.all(JSON.stringify(ids)).map((r) => [r.id, this.w.asset(r)]))
+  }
+
+  byPaths(paths: readonly string[]): Map<string, Asset> {
+    return new Map(this.manyPathsStmt.all(JSON.stringify(paths)).map((r) => [r.path, this.w.asset(r)]))
   }
 
   children(parent: string | null, page: { cursor?: string | undefined; limit: number }): { items: AssetSummary[]; next: string | null } {

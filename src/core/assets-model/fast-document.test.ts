@@ -60,7 +60,7 @@ function places(v: unknown, out: [Record<string | number, unknown>, string | num
 const values: unknown[] = [null, 0, -1, 1.5, 16, 2 ** 60, 1e308, true, '', ' x', 'x ', 'a/b', 'x'.repeat(51), 'x'.repeat(101), 'x'.repeat(201), '😀'.repeat(30), '😀'.repeat(101), [], ['x'], {}, { kind: 'constant' }, 'number', 'boolean', 'text']
 
 /** The document with one change: a value replaced, a key removed, a key added. */
-function* mutations(): Generator<unknown> {
+function* mutations(base: () => Record<string, unknown>): Generator<unknown> {
   const n = places(base()).length
   for (let i = 0; i < n; i++) {
     for (const v of values) {
@@ -92,14 +92,24 @@ describe('the fast document reader against the schema', () => {
     const fast = readDocument(d)
     expect(fast).toBeDefined()
     expect(JSON.stringify(fast)).toBe(JSON.stringify(z))
+    // a document already in the schema's order (as exported) is taken as it is, not copied
+    const exported = JSON.parse(JSON.stringify(z)) as ExportDocument
+    const again = readDocument(exported)!
+    expect(again.assets[1]!.attributes).toBe(exported.assets[1]!.attributes)
+    expect(JSON.stringify(again)).toBe(JSON.stringify(z))
   })
 
-  it('never accepts what zod refuses, and where it accepts, builds what zod builds', () => {
+  // keys out of order (the reader copies) and in the schema's order, as an export has them (it takes the input as it is)
+  const inOrder = () => clone(ExportDocument.parse(base())) as unknown as Record<string, unknown>
+  it.each([
+    ['keys out of order', base],
+    ['keys in order', inOrder],
+  ])('never accepts what zod refuses, and where it accepts, builds what zod builds (%s)', (_, base) => {
     let accepted = 0
     let refused = 0
     let deferred = 0
     let total = 0
-    for (const m of mutations()) {
+    for (const m of mutations(base)) {
       total++
       const z = ExportDocument.safeParse(m)
       const fast = readDocument(m)
@@ -112,7 +122,7 @@ describe('the fast document reader against the schema', () => {
       expect(JSON.stringify(fast)).toBe(JSON.stringify(z.data))
       accepted++
     }
-    expect(total).toBeGreaterThan(2000)
+    expect(total).toBeGreaterThan(1800)
     // both kinds happen, and the fast reader hands few valid documents to zod (only its conservative cases)
     expect(accepted).toBeGreaterThan(200)
     expect(refused).toBeGreaterThan(1000)
