@@ -187,7 +187,8 @@ export class SqliteAssetStore implements AssetStore {
       const putIds = new Set(plan.put.map((s) => s.id))
       // assets the plan leaves alone but that lose a reference to a removed one: logged too, so undo restores it
       const linked = this.referrers(plan.remove).filter((a) => !putIds.has(a.id))
-      const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
+      const had = this.getMany(plan.put.map((s) => s.id))
+      const before = [...plan.put.flatMap((s) => had.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
       const existed = new Set(before.map((a) => a.id))
       const total = plan.put.length + plan.remove.length
       // after: the states as written, serialized from the columns just written (not read back, not stringified
@@ -200,7 +201,7 @@ export class SqliteAssetStore implements AssetStore {
         for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
         for (const id of plan.remove) this.w.remove(id)
         return batch.moved ? out.map((w, n) => ({ ...w, path: this.w.place(plan.put[n]!.id).path })) : out
-      })
+      }, plan.put.flatMap((s) => (had.has(s.id) ? [] : [s.id])))
       progress?.(total, total)
       const after = [...plan.put.map((s, n) => assetJson(s, keptRefs(s), written[n]!.path, written[n]!.cols.attributes)), ...linked.map((a) => JSON.stringify(this.w.get(a.id)!))]
       const templates = tpls.length > 0 ? { before: tBefore, after: [...tpls] } : undefined

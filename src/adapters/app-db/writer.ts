@@ -57,10 +57,11 @@ export class AssetWriter {
    * Runs `f` (inside the caller's transaction) with what many puts share remembered: the template ids (read once,
    * after the caller has written its templates) and the paths of assets put meanwhile, so a child put after its
    * parent does not read the parent back. A put that moves a subtree forgets the paths (and says so: `moved`).
+   * `absent`: ids the caller has just found to have no row (their first put inserts without looking).
    */
-  batched<T>(f: (b: { readonly moved: boolean }) => T): T {
+  batched<T>(f: (b: { readonly moved: boolean }) => T, absent: Iterable<string> = []): T {
     if (this.batch) return f(this.batch)
-    this.batch = { templates: new Set(this.templateIds.all()), paths: new Map(), moved: false }
+    this.batch = { templates: new Set(this.templateIds.all()), paths: new Map(), moved: false, absent: new Set(absent) }
     try {
       return f(this.batch)
     } finally {
@@ -103,7 +104,7 @@ export class AssetWriter {
     if (s.templateId !== null && !(b ? b.templates.has(s.templateId) : this.templateExists.get(s.templateId) !== undefined)) {
       throw new AppError('model.bad_template', `"${s.name}": no template "${s.templateId}"`, { id: s.id, template: s.templateId })
     }
-    const old = this.placeOf.get(s.id)
+    const old = b?.absent.delete(s.id) ? undefined : this.placeOf.get(s.id)
     let parentPath = ''
     if (s.parent !== null) {
       const known = old ? undefined : b?.paths.get(s.parent) // a new asset cannot be its parent's ancestor
@@ -202,6 +203,8 @@ interface Batch {
   paths: Map<string, string>
   /** A put moved a subtree: paths answered before may have changed since. */
   moved: boolean
+  /** Ids without a row, until their first put. */
+  absent: Set<string>
 }
 
 /** The references `setRefs` keeps, as `get` reads them back: distinct, sorted, without the primary parent. */
