@@ -94,6 +94,18 @@ describe('application database: the asset model in SQLite (real files)', () => {
     db.close()
   })
 
+  it('looks many ids and paths up at once, answering those that exist', () => {
+    const db = fresh()
+    const a = db.create({ parent: null, name: 'A', kind: 'area', attributes: [flow] }, 't')
+    const b = db.create({ parent: a.id, name: 'B "quoted" \\ b', kind: 'line' }, 't')
+    const many = db.getMany([b.id, 'nope', a.id, a.id])
+    expect([...many.keys()].sort()).toEqual([a.id, b.id].sort())
+    expect(many.get(a.id)).toEqual(db.get(a.id))
+    expect(db.idsAt(['A', 'A/B "quoted" \\ b', 'A/C', ''])).toEqual(new Map([['A', a.id], [b.path, b.id]]))
+    expect(db.getMany([]).size).toBe(0)
+    db.close()
+  })
+
   it('searches name, path, attribute names, units and template, by word prefix', () => {
     const db = fresh()
     const line = db.create({ parent: null, name: 'Line 2', kind: 'line' }, 't')

@@ -40,7 +40,7 @@ export class SqliteAssetStore implements AssetStore {
   private readonly log: ChangeLog
   private readonly byPathStmt
   private readonly manyStmt
-  private readonly manyPathsStmt
+  private readonly idsAtStmt
   private readonly childrenStmt
   private readonly subtreeStmt
   private readonly allStmt
@@ -58,7 +58,7 @@ export class SqliteAssetStore implements AssetStore {
     this.byPathStmt = db.prepare<[string], AssetRow>('SELECT * FROM asset WHERE path = ?')
     // a JSON array of keys, each looked up by its index
     this.manyStmt = db.prepare<[string], AssetRow>('SELECT a.* FROM json_each(?) j JOIN asset a ON a.id = j.value')
-    this.manyPathsStmt = db.prepare<[string], AssetRow>('SELECT a.* FROM json_each(?) j JOIN asset a ON a.path = j.value')
+    this.idsAtStmt = db.prepare<[string], { id: string; path: string }>('SELECT a.id, a.path FROM json_each(?) j JOIN asset a ON a.path = j.value')
     const page = (from: string, where: string, ref: number) =>
       `SELECT ${SUMMARY_COLUMNS}, ${ref} AS ref FROM ${from} WHERE ${where} AND (a.name, a.id) > (@name, @id)`
     this.childrenStmt = db.prepare<{ parent: string; name: string; id: string; limit: number }, SummaryRow>(
@@ -86,8 +86,8 @@ export class SqliteAssetStore implements AssetStore {
     return new Map(this.manyStmt.all(JSON.stringify(ids)).map((r) => [r.id, this.w.asset(r)]))
   }
 
-  byPaths(paths: readonly string[]): Map<string, Asset> {
-    return new Map(this.manyPathsStmt.all(JSON.stringify(paths)).map((r) => [r.path, this.w.asset(r)]))
+  idsAt(paths: readonly string[]): Map<string, string> {
+    return new Map(this.idsAtStmt.all(JSON.stringify(paths)).map((r) => [r.path, r.id]))
   }
 
   children(parent: string | null, page: { cursor?: string | undefined; limit: number }): { items: AssetSummary[]; next: string | null } {

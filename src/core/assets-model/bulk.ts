@@ -137,12 +137,12 @@ function planImport(store: AssetStore, doc: ExportDocument, p: Params, o: Import
   doc.assets.forEach((_, i) => pathOf(i, new Set()))
 
   // what is here already, looked up at once: at the document's paths, and (by path) with its ids
-  const atPath = store.byPaths([...paths.values()])
-  const docIds = p.mode === 'by-path' ? store.getMany(doc.assets.map((a) => a.id)) : undefined
+  const atPath = store.idsAt([...paths.values()])
+  const docIds = p.mode === 'by-path' ? new Set(store.getMany(doc.assets.map((a) => a.id)).keys()) : undefined
   const target = new Map<string, string>() // document id -> id here
   doc.assets.forEach((a, i) => {
     const byPath = docIds ? atPath.get(paths.get(i)!) : undefined
-    target.set(a.id, byPath?.id ?? (docIds?.has(a.id) ? globalThis.crypto.randomUUID() : a.id))
+    target.set(a.id, byPath ?? (docIds?.has(a.id) ? globalThis.crypto.randomUUID() : a.id))
   })
   const idHere = (id: string) => target.get(id) ?? id
 
@@ -183,7 +183,7 @@ function planImport(store: AssetStore, doc: ExportDocument, p: Params, o: Import
       if (!kept.has(r) && (!store.get(r) || removed.has(r))) refuse(['assets', i, 'references', k], `referenced parent "${r}" is neither in the document nor in the model`)
     })
     const holder = atPath.get(path)
-    if (holder && holder.id !== s.id && !kept.has(holder.id) && !removed.has(holder.id)) refuse(['assets', i, 'name'], `"${path}" exists already (id ${holder.id})`)
+    if (holder !== undefined && holder !== s.id && !kept.has(holder) && !removed.has(holder)) refuse(['assets', i, 'name'], `"${path}" exists already (id ${holder})`)
     const old = olds.get(s.id)
     if (!old) report.create.push({ id: s.id, path })
     else if (!same(old, s)) report.update.push({ id: s.id, path })

@@ -12,8 +12,8 @@ export interface AssetStore {
   byPath(path: string): Asset | undefined
   /** The assets among `ids` that exist, by id: one query for an import's thousands. */
   getMany(ids: readonly string[]): Map<string, Asset>
-  /** The assets at `paths` that exist, by path. */
-  byPaths(paths: readonly string[]): Map<string, Asset>
+  /** The ids of the assets at `paths` that exist, by path. */
+  idsAt(paths: readonly string[]): Map<string, string>
   /** Children of `parent` (null: top level), primary and by reference, ordered by name then id. */
   children(parent: string | null, page: { cursor?: string | undefined; limit: number }): { items: AssetSummary[]; next: string | null }
   /** `root` and every descendant (null: the whole model), each parent before its children. */
