@@ -2,7 +2,7 @@ import type { AssetAttribute, ExportDocument, Template } from '../../shared/cont
 
 /**
  * A fast reader of a parsed bulk JSON document (`model.import`), the common case of `ExportDocument.safeParse`
- * without zod's per-value machinery: on 50,000 attributes it takes a tenth of the time. It accepts only what the
+ * without zod's per-value machinery: on 50,000 attributes about 25 ms against zod's 125 ms. It accepts only what the
  * schema accepts and builds the same value zod would (keys in the schema's order, unknown keys of the non-strict
  * objects dropped, a binding's own fields kept after `kind`). Anything it is not sure of, every refusal included,
  * answers `undefined`, and the caller runs the zod schema, whose first issue names the path and reason: so the
