@@ -17,6 +17,13 @@ const versions: Record<number, (db: Database.Database) => void> = {
        VALUES ('p1', '', 'P-1', '', 'equipment', 'centrifugal-pump', '[]', 0, '', '', 'P-1')`,
     ).run()
   },
+  // version 2: the FTS5 index was kept by triggers; these rows were indexed by them
+  2: (db) => {
+    db.prepare(
+      `INSERT INTO asset (id, parent, name, description, kind, template, attributes, attribute_count, attribute_names, units, path)
+       VALUES ('s1', '', 'Old site', '', 'site', NULL, '[]', 0, '', '', 'Old site'), ('u1', 's1', 'Boiler', '', 'unit', NULL, '[{"name":"Steam","dataType":"number","unit":"bar"}]', 1, 'Steam', 'bar', 'Old site/Boiler')`,
+    ).run()
+  },
 }
 
 describe('application database migrations (one per file, user_version)', () => {
@@ -40,6 +47,18 @@ describe('application database migrations (one per file, user_version)', () => {
         expect(db.templates().map((t) => [t.id, t.name, t.instanceCount])).toEqual([['centrifugal-pump', 'centrifugal-pump', 1]])
         expect(db.get('p1')!.templateId).toBe('centrifugal-pump')
         expect(db.changes({ limit: 5 }).map((c) => c.op)).toEqual(['create'])
+      }
+      if (Number(from) === 2) {
+        // what the triggers indexed is found, renamed and deleted by the writer with the index kept exact
+        const consistent = () => void db.db.prepare("INSERT INTO asset_fts (asset_fts, rank) VALUES ('integrity-check', 1)").run()
+        expect(db.search('steam', 5).map((s) => s.id)).toEqual(['u1'])
+        db.update('s1', { name: 'New site' }, 't')
+        expect(db.search('new site boiler', 5).map((s) => s.path)).toEqual(['New site/Boiler'])
+        expect(db.search('old', 5)).toEqual([])
+        consistent()
+        db.delete('s1', 't')
+        expect(db.search('steam', 5)).toEqual([])
+        consistent()
       }
       db.close()
     })
@@ -71,6 +90,13 @@ describe('application database migrations (one per file, user_version)', () => {
     expect(names).toEqual(['index asset_template', 'index template_base', 'table template'])
     const cols = db.prepare("SELECT name FROM pragma_table_info('change') WHERE name LIKE 'templates_%' ORDER BY 1").pluck().all()
     expect(cols).toEqual(['templates_after', 'templates_before'])
+    db.close()
+  })
+
+  it('003 drops the FTS5 triggers (the writer keeps the index)', () => {
+    const db = new Database(files.path('schema3.db'))
+    migrate(db, 3)
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all()).toEqual([])
     db.close()
   })
 

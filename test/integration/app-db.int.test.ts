@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
+import { COMPRESS_FROM } from '../../src/adapters/app-db/change-log'
 import type { AssetAttribute } from '../../src/shared/contract/asset-model'
 import { tempDir } from '../fixtures/store/engine'
 import { thrownCode } from '../../src/core/testing/error-text'
@@ -93,6 +94,18 @@ describe('application database: the asset model in SQLite (real files)', () => {
     db.close()
   })
 
+  it('looks many ids and paths up at once, answering those that exist', () => {
+    const db = fresh()
+    const a = db.create({ parent: null, name: 'A', kind: 'area', attributes: [flow] }, 't')
+    const b = db.create({ parent: a.id, name: 'B "quoted" \\ b', kind: 'line' }, 't')
+    const many = db.getMany([b.id, 'nope', a.id, a.id])
+    expect([...many.keys()].sort()).toEqual([a.id, b.id].sort())
+    expect(many.get(a.id)).toEqual(db.get(a.id))
+    expect(db.idsAt(['A', 'A/B "quoted" \\ b', 'A/C', ''])).toEqual(new Map([['A', a.id], [b.path, b.id]]))
+    expect(db.getMany([]).size).toBe(0)
+    db.close()
+  })
+
   it('searches name, path, attribute names, units and template, by word prefix', () => {
     const db = fresh()
     const line = db.create({ parent: null, name: 'Line 2', kind: 'line' }, 't')
@@ -108,6 +121,79 @@ describe('application database: the asset model in SQLite (real files)', () => {
     expect(names('centrifugal')).toEqual(['Pump P-201'])
     expect(names('"); DROP TABLE asset; --')).toEqual([])
     expect(names('***')).toEqual([])
+    db.close()
+  })
+
+  it('keeps the FTS5 index equal to the assets through every kind of write (the writer keeps it, no triggers)', () => {
+    const db = fresh()
+    // FTS5 compares its index with the asset table's columns; it throws on any difference
+    const consistent = () => void db.db.prepare("INSERT INTO asset_fts (asset_fts, rank) VALUES ('integrity-check', 1)").run()
+    const names = (q: string) => db.search(q, 20).map((s) => s.name).sort()
+    db.createTemplate({ id: 'centrifugal-pump', name: 'Centrifugal pump', attributes: [] }, 't')
+    const a = db.create({ parent: null, name: 'Area', kind: 'area' }, 't')
+    const l = db.create({ parent: a.id, name: 'Line', kind: 'line' }, 't')
+    const p = db.create({ parent: l.id, name: 'Pump', kind: 'equipment', attributes: [flow] }, 't')
+    const view = db.create({ parent: null, name: 'View', kind: 'view' }, 't')
+    consistent()
+    db.update(a.id, { name: 'Zone' }, 't') // the subtree's paths are rewritten
+    db.update(p.id, { templateId: 'centrifugal-pump', attributes: [{ name: 'Speed', dataType: 'number', unit: 'rpm' }] }, 't')
+    db.update(p.id, { description: 'not indexed', references: [view.id] }, 't')
+    consistent()
+    expect(names('zone')).toEqual(['Line', 'Pump', 'Zone'])
+    expect(names('area')).toEqual([])
+    expect([names('speed'), names('rpm'), names('centrifugal'), names('flow')]).toEqual([['Pump'], ['Pump'], ['Pump'], []])
+    db.move(l.id, view.id, 't')
+    consistent()
+    expect(names('view')).toEqual(['Line', 'Pump', 'View'])
+    // a plan in one batch: new assets under new parents, an update that moves a subtree, a removal
+    const put = [
+      { id: 'n1', parent: null, name: 'New', description: '', kind: 'area', templateId: null, references: [], attributes: [flow] },
+      { id: 'n2', parent: 'n1', name: 'Child', description: '', kind: 'line', templateId: 'centrifugal-pump', references: [view.id], attributes: [] },
+      { ...db.get(l.id)!, parent: 'n2' },
+    ].map(({ path: _p, ...s }: { path?: string } & Parameters<typeof db.apply>[0]['put'][number]) => s)
+    db.apply({ put, remove: [a.id] }, 't', 'plan')
+    consistent()
+    expect(db.get(p.id)!.path).toBe('New/Child/Line/Pump')
+    expect(db.changes({ limit: 1 })[0]!.after.map((x) => x.path)).toEqual(['New', 'New/Child', 'New/Child/Line'])
+    expect(names('new')).toEqual(['Child', 'Line', 'New', 'Pump'])
+    expect(names('zone')).toEqual([])
+    // a plan refused half way (two siblings of one name) leaves assets and index as they were
+    const twin = { id: 't2', parent: 'n1', name: 'Child', description: '', kind: 'line', templateId: null, references: [], attributes: [] }
+    expect(codeOf(() => db.apply({ put: [{ ...twin, id: 't1', name: 'Fresh' }, twin], remove: [] }, 't', 'plan'))).toBe('model.name_taken')
+    expect(db.get('t1')).toBeUndefined()
+    expect(names('fresh')).toEqual([])
+    consistent()
+    db.undo(3, 't')
+    consistent()
+    expect(names('zone')).toEqual(['Line', 'Pump', 'Zone'])
+    db.delete(view.id, 't')
+    consistent()
+    // and the check can fail: a row changed behind the writer's back
+    db.db.prepare("UPDATE asset SET name = 'Sneaky' WHERE id = ?").run(p.id)
+    expect(consistent).toThrow(/checksum mismatch/)
+    db.close()
+  })
+
+  it('stores a large change compressed and whole: listed with its counts, undone to the state before', () => {
+    const db = fresh()
+    const site = db.create({ parent: null, name: 'Site', kind: 'site' }, 't')
+    const state = (k: number, unit: string) => ({ id: `u${k}`, parent: site.id, name: `U${k}`, description: '', kind: 'unit', templateId: null, references: [], attributes: [{ ...flow, unit }] })
+    const first = Array.from({ length: 400 }, (_, k) => state(k, 'm3/h'))
+    db.apply({ put: first, remove: [] }, 't', 'first')
+    db.apply({ put: first.map((a) => ({ ...a, attributes: [{ ...flow, unit: 'l/s' }] })), remove: [] }, 't', 'second')
+    const rows = db.db.prepare('SELECT typeof(before) AS b, typeof(after) AS a, length(after) AS n FROM change ORDER BY id').all() as { b: string; a: string; n: number }[]
+    expect(rows.map((r) => [r.b, r.a])).toEqual([['text', 'text'], ['text', 'blob'], ['blob', 'blob']]) // the create of Site is small
+    const [second, firstEntry] = db.changes({ limit: 2 })
+    expect([firstEntry!.beforeCount, firstEntry!.afterCount, firstEntry!.after[399 % 100]!.path]).toEqual([0, 400, 'Site/U99'])
+    expect(rows[2]!.n).toBeLessThan(COMPRESS_FROM / 4)
+    expect([second!.beforeCount, second!.afterCount, second!.before.length]).toEqual([400, 400, 100])
+    expect(second!.before[7]).toEqual({ ...first[7], path: 'Site/U7' })
+    expect(second!.after[7]!.attributes[0]!.unit).toBe('l/s')
+    db.undo(1, 't')
+    expect(db.get('u399')!.attributes[0]!.unit).toBe('m3/h')
+    db.undo(1, 't')
+    expect(db.get('u0')).toBeUndefined()
+    expect(db.children(site.id, { limit: 5 }).items).toEqual([])
     db.close()
   })
 

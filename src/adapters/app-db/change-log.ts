@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { Database, Statement } from 'better-sqlite3'
 import type { Asset, ChangeEntry, Template } from '../../shared/contract/asset-model'
 import type { TemplateRows } from './template-rows'
@@ -9,14 +10,15 @@ interface ChangeRow {
   who: string
   op: ChangeEntry['op']
   summary: string
-  before: string
-  after: string
+  before: string | Buffer
+  after: string | Buffer
   undone: number
   templates_before: string
   templates_after: string
 }
 
-type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount'>
+/** `after` may come serialized already, one JSON text per asset (see `assetJson`). */
+type NewChange = Omit<ChangeEntry, 'id' | 'undone' | 'beforeCount' | 'afterCount' | 'after'> & { after: Asset[] | string[] }
 
 /** Assets per side that a listed change carries (the log row keeps them all). */
 export const LISTED_ASSETS = 100
@@ -45,7 +47,7 @@ export class ChangeLog {
 
   record(c: NewChange): number {
     const t = c.templates ?? { before: [], after: [] }
-    return Number(this.insert.run(c.at, c.who, c.op, c.summary, JSON.stringify(c.before), JSON.stringify(c.after), JSON.stringify(t.before), JSON.stringify(t.after)).lastInsertRowid)
+    return Number(this.insert.run(c.at, c.who, c.op, c.summary, stored(JSON.stringify(c.before)), stored(assetsJson(c.after)), JSON.stringify(t.before), JSON.stringify(t.after)).lastInsertRowid)
   }
 
   list(before: number | undefined, limit: number): ChangeEntry[] {
@@ -92,11 +94,22 @@ export class ChangeLog {
   }
 }
 
+/**
+ * A side of a change as stored: its JSON text, or beyond `COMPRESS_FROM` characters (an import, a large delete)
+ * that text deflated (raw deflate, level 1), a BLOB; 10 MB of an import's assets become a few hundred kB, which
+ * the transaction then writes and syncs instead. Read back by `loaded`; rows written before are text.
+ */
+export const COMPRESS_FROM = 64 * 1024
+const stored = (json: string): string | Buffer => (json.length < COMPRESS_FROM ? json : deflateRawSync(json, { level: 1 }))
+const loaded = (v: string | Buffer): string => (typeof v === 'string' ? v : inflateRawSync(v).toString('utf8'))
+
+const assetsJson = (as: Asset[] | string[]) => (typeof as[0] === 'string' ? `[${as.join(',')}]` : JSON.stringify(as))
+
 const byPath = (a: Asset, b: Asset) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 
 function toEntry(r: ChangeRow): ChangeEntry {
-  const before = JSON.parse(r.before) as Asset[]
-  const after = JSON.parse(r.after) as Asset[]
+  const before = JSON.parse(loaded(r.before)) as Asset[]
+  const after = JSON.parse(loaded(r.after)) as Asset[]
   const templates = { before: JSON.parse(r.templates_before) as Template[], after: JSON.parse(r.templates_after) as Template[] }
   const entry: ChangeEntry = { id: r.id, at: r.at, who: r.who, op: r.op, summary: r.summary, before, after, beforeCount: before.length, afterCount: after.length, undone: r.undone === 1 }
   return templates.before.length + templates.after.length > 0 ? { ...entry, templates } : entry

@@ -7,7 +7,7 @@ import { holdLock } from './backup'
 import { migrate } from './migrations'
 import { type AssetRow, type SummaryRow, SUMMARY_COLUMNS, TOP, decodeCursor, encodeCursor, ftsQuery, toSummary } from './rows'
 import { ChangeLog } from './change-log'
-import { AssetWriter, keptRefs, stateOf } from './writer'
+import { AssetWriter, assetJson, keptRefs, stateOf } from './writer'
 import { TemplateRows } from './template-rows'
 
 /**
@@ -39,6 +39,8 @@ export class SqliteAssetStore implements AssetStore {
   private readonly t: TemplateRows
   private readonly log: ChangeLog
   private readonly byPathStmt
+  private readonly manyStmt
+  private readonly idsAtStmt
   private readonly childrenStmt
   private readonly subtreeStmt
   private readonly allStmt
@@ -54,6 +56,9 @@ export class SqliteAssetStore implements AssetStore {
     this.t = new TemplateRows(db)
     this.log = new ChangeLog(db, this.w, this.t)
     this.byPathStmt = db.prepare<[string], AssetRow>('SELECT * FROM asset WHERE path = ?')
+    // a JSON array of keys, each looked up by its index
+    this.manyStmt = db.prepare<[string], AssetRow>('SELECT a.* FROM json_each(?) j JOIN asset a ON a.id = j.value')
+    this.idsAtStmt = db.prepare<[string], { id: string; path: string }>('SELECT a.id, a.path FROM json_each(?) j JOIN asset a ON a.path = j.value')
     const page = (from: string, where: string, ref: number) =>
       `SELECT ${SUMMARY_COLUMNS}, ${ref} AS ref FROM ${from} WHERE ${where} AND (a.name, a.id) > (@name, @id)`
     this.childrenStmt = db.prepare<{ parent: string; name: string; id: string; limit: number }, SummaryRow>(
@@ -75,6 +80,14 @@ export class SqliteAssetStore implements AssetStore {
   byPath(path: string): Asset | undefined {
     const r = this.byPathStmt.get(path)
     return r && this.w.asset(r)
+  }
+
+  getMany(ids: readonly string[]): Map<string, Asset> {
+    return new Map(this.manyStmt.all(JSON.stringify(ids)).map((r) => [r.id, this.w.asset(r)]))
+  }
+
+  idsAt(paths: readonly string[]): Map<string, string> {
+    return new Map(this.idsAtStmt.all(JSON.stringify(paths)).map((r) => [r.path, r.id]))
   }
 
   children(parent: string | null, page: { cursor?: string | undefined; limit: number }): { items: AssetSummary[]; next: string | null } {
@@ -174,18 +187,23 @@ export class SqliteAssetStore implements AssetStore {
       const putIds = new Set(plan.put.map((s) => s.id))
       // assets the plan leaves alone but that lose a reference to a removed one: logged too, so undo restores it
       const linked = this.referrers(plan.remove).filter((a) => !putIds.has(a.id))
-      const before = [...plan.put.flatMap((s) => this.w.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
+      const had = this.getMany(plan.put.map((s) => s.id))
+      const before = [...plan.put.flatMap((s) => had.get(s.id) ?? []), ...plan.remove.map((id) => this.w.asset(this.w.require(id))), ...linked]
       const existed = new Set(before.map((a) => a.id))
       const total = plan.put.length + plan.remove.length
-      plan.put.forEach((s, n) => {
-        if (n % 256 === 0) progress?.(n, total)
-        this.w.put(s)
-      })
-      for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
-      for (const id of plan.remove) this.w.remove(id)
+      // after: the states as written, serialized from the columns just written (not read back, not stringified
+      // twice: an import may hold tens of thousands of attributes)
+      const written = this.w.batched((batch) => {
+        const out = plan.put.map((s, n) => {
+          if (n % 256 === 0) progress?.(n, total)
+          return this.w.put(s)
+        })
+        for (const s of plan.put) if (s.references.length > 0 || existed.has(s.id)) this.w.setRefs(s.id, s.references)
+        for (const id of plan.remove) this.w.remove(id)
+        return batch.moved ? out.map((w, n) => ({ ...w, path: this.w.place(plan.put[n]!.id).path })) : out
+      }, plan.put.flatMap((s) => (had.has(s.id) ? [] : [s.id])))
       progress?.(total, total)
-      // after: the states as written (not read back: an import may hold tens of thousands of attributes)
-      const after = [...plan.put.map((s) => ({ ...s, references: keptRefs(s), path: this.w.place(s.id).path })), ...linked.map((a) => this.w.get(a.id)!)]
+      const after = [...plan.put.map((s, n) => assetJson(s, keptRefs(s), written[n]!.path, written[n]!.cols.attributes)), ...linked.map((a) => JSON.stringify(this.w.get(a.id)!))]
       const templates = tpls.length > 0 ? { before: tBefore, after: [...tpls] } : undefined
       return { change: this.log.record({ at: this.now(), who, op, summary, before, after, ...(templates ? { templates } : {}) }) }
     })

@@ -4,6 +4,7 @@ import type { AssetState, AssetStore } from '../ports/asset-store'
 import { fromCsv } from './csv'
 import { jsonPath, lineColumn, lineOf } from './json-lines'
 import { exportTemplates, planTemplates } from './bulk-templates'
+import { readDocument } from './fast-document'
 
 /** The whole model (root null) or one subtree, parents first: what `model.import` reads back. */
 export function exportModel(store: AssetStore, root: string | null): ExportDocument {
@@ -75,6 +76,9 @@ export function importModel(store: AssetStore, p: Params, o: ImportOptions): Imp
     const where = at === undefined ? undefined : lineColumn(p.text, at)
     throw new AppError('model.bad_import', `not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${msg}`, { line: where?.line, reason: msg })
   }
+  // the fast reader takes a well-formed document; anything else gets the schema's own first issue
+  const fast = readDocument(raw)
+  if (fast) return planImport(store, fast, p, o, refuse)
   const parsed = ExportDocument.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
@@ -132,10 +136,13 @@ function planImport(store: AssetStore, doc: ExportDocument, p: Params, o: Import
   }
   doc.assets.forEach((_, i) => pathOf(i, new Set()))
 
+  // what is here already, looked up at once: at the document's paths, and (by path) with its ids
+  const atPath = store.idsAt([...paths.values()])
+  const docIds = p.mode === 'by-path' ? new Set(store.getMany(doc.assets.map((a) => a.id)).keys()) : undefined
   const target = new Map<string, string>() // document id -> id here
   doc.assets.forEach((a, i) => {
-    const byPath = p.mode === 'by-path' ? store.byPath(paths.get(i)!) : undefined
-    target.set(a.id, byPath?.id ?? (p.mode === 'by-path' && store.get(a.id) ? globalThis.crypto.randomUUID() : a.id))
+    const byPath = docIds ? atPath.get(paths.get(i)!) : undefined
+    target.set(a.id, byPath ?? (docIds?.has(a.id) ? globalThis.crypto.randomUUID() : a.id))
   })
   const idHere = (id: string) => target.get(id) ?? id
 
@@ -160,6 +167,7 @@ function planImport(store: AssetStore, doc: ExportDocument, p: Params, o: Import
     ...(doc.version === 1 && tpl.templates.length === 0 ? {} : { templates: { create: tpl.create, update: tpl.update } }),
     change: null,
   }
+  const olds = store.getMany([...target.values()])
   const put: AssetState[] = []
   const checked = paced(o, 'check')
   for (const [n, i] of order.entries()) {
@@ -174,9 +182,9 @@ function planImport(store: AssetStore, doc: ExportDocument, p: Params, o: Import
     s.references.forEach((r, k) => {
       if (!kept.has(r) && (!store.get(r) || removed.has(r))) refuse(['assets', i, 'references', k], `referenced parent "${r}" is neither in the document nor in the model`)
     })
-    const holder = store.byPath(path)
-    if (holder && holder.id !== s.id && !kept.has(holder.id) && !removed.has(holder.id)) refuse(['assets', i, 'name'], `"${path}" exists already (id ${holder.id})`)
-    const old = store.get(s.id)
+    const holder = atPath.get(path)
+    if (holder !== undefined && holder !== s.id && !kept.has(holder) && !removed.has(holder)) refuse(['assets', i, 'name'], `"${path}" exists already (id ${holder})`)
+    const old = olds.get(s.id)
     if (!old) report.create.push({ id: s.id, path })
     else if (!same(old, s)) report.update.push({ id: s.id, path })
     else continue

@@ -10,6 +10,10 @@ export interface AssetStore {
   get(id: string): Asset | undefined
   /** By path (names joined by `/`, under primary parents). */
   byPath(path: string): Asset | undefined
+  /** The assets among `ids` that exist, by id: one query for an import's thousands. */
+  getMany(ids: readonly string[]): Map<string, Asset>
+  /** The ids of the assets at `paths` that exist, by path. */
+  idsAt(paths: readonly string[]): Map<string, string>
   /** Children of `parent` (null: top level), primary and by reference, ordered by name then id. */
   children(parent: string | null, page: { cursor?: string | undefined; limit: number }): { items: AssetSummary[]; next: string | null }
   /** `root` and every descendant (null: the whole model), each parent before its children. */

@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3'
 
 /**
- * Assets (attributes as JSON on their asset), second parents, the FTS5 index kept by triggers, and the change
- * log. `parent` is '' at the top level, so one (parent, name) index both keeps sibling names unique and pages
- * children in name order. `path` is derived (names under the primary parent) and kept for resolve and search.
+ * Assets (attributes as JSON on their asset), second parents, the FTS5 index kept by triggers (003 hands it to the
+ * writer), and the change log. `parent` is '' at the top level, so one (parent, name) index both keeps sibling
+ * names unique and pages children in name order. `path` is derived (names under the primary parent) and kept for
+ * resolve and search.
  */
 export function up(db: Database): void {
   db.exec(`
