@@ -87,6 +87,11 @@ describe('an engineer builds equipment from a template and binds it from the OPC
     await page.locator(node('Line 9')).dragTo(page.locator(node('Line 9/P-902')))
     await page.waitForFunction(() => document.body.textContent?.includes('[model.cycle]'))
 
+    // The change log says who did what: the move back is the newest change
+    await page.locator(testid('model-tab-changes')).click()
+    await page.waitForFunction(() => /move/.test(document.querySelector('[data-testid="model-changes"] tbody tr')?.textContent ?? ''))
+    await page.locator(testid('model-tab-assets')).click()
+
     // The operator tree reads the model: Line 9 › P-901 shows pump 201's flow live, with one decimal and its unit.
     await page.locator(testid('view-operator')).click()
     await page.locator(`${testid('asset-node-Line 9')} .twisty`).click()

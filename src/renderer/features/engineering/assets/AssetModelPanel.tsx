@@ -9,6 +9,7 @@ import { AssetDetails } from './AssetDetails'
 import { formatBytes } from '../../../lib/format'
 import type { DraggedSource } from '../../../lib/drag'
 import { CreateDialog, DeleteDialog, ImportDialog, InstantiateDialog, RestoreDialog } from './ModelDialogs'
+import { ChangesPanel } from './ChangesPanel'
 import { SourcesPanel } from './SourcesPanel'
 import { TemplatesPanel } from './TemplatesPanel'
 import { ModelTree } from './ModelTree'
@@ -40,7 +41,7 @@ export function AssetModelPanel() {
   const [version, setVersion] = useState(0)
   const [selected, setSelected] = useState<{ id: string; path: string }>()
   const [dialog, setDialog] = useState<Dialog>()
-  const [tab, setTab] = useState<'assets' | 'templates'>('assets')
+  const [tab, setTab] = useState<'assets' | 'templates' | 'changes'>('assets')
   const [result, setResult] = useState<string>()
   const [error, setError] = useState<{ title: string; e: ErrorShape }>()
   const download = useDownload()
@@ -140,6 +141,9 @@ export function AssetModelPanel() {
         <button role="tab" aria-selected={tab === 'templates'} className={tab === 'templates' ? 'on' : ''} onClick={() => setTab('templates')} data-testid="model-tab-templates">
           Templates
         </button>
+        <button role="tab" aria-selected={tab === 'changes'} className={tab === 'changes' ? 'on' : ''} onClick={() => setTab('changes')} data-testid="model-tab-changes">
+          Change log
+        </button>
         {tab === 'assets' && (
           <>
             <span className="spacer" />
@@ -160,6 +164,8 @@ export function AssetModelPanel() {
       )}
       {tab === 'templates' ? (
         <TemplatesPanel version={version} onDone={done} />
+      ) : tab === 'changes' ? (
+        <ChangesPanel version={version} />
       ) : (
         <div className="model-split">
           <div className="model-left">
