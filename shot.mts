@@ -5,7 +5,7 @@ const b = await launchChromium()
 for (const [w, h] of [[1366, 768], [1920, 1080]]) {
   const p = await b.newPage({ viewport: { width: w, height: h } })
   await p.goto(s.url)
-  await p.waitForTimeout(6000)
+  await p.waitForTimeout(7000)
   await p.screenshot({ path: `/tmp/shot-${w}.png` })
   await p.close()
 }

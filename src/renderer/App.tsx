@@ -7,6 +7,8 @@ import { AlarmsView } from './features/alarms/AlarmsView'
 import { AssetTree } from './features/asset-tree/AssetTree'
 import { Engineering } from './features/engineering/Engineering'
 import { Faceplate } from './features/faceplate/Faceplate'
+import { Overview } from './features/overview/Overview'
+import { CentreTabs } from './components/CentreTabs'
 import { StatusBar } from './features/status-bar/StatusBar'
 import { Trend } from './features/trend/Trend'
 import { useUiStore } from './stores/ui-store'
@@ -15,6 +17,7 @@ import { useUiStore } from './stores/ui-store'
 export function App() {
   const theme = useUiStore((s) => s.theme)
   const view = useUiStore((s) => s.view)
+  const tab = useUiStore((s) => s.operatorTab)
   // A layout effect runs before the children's effects, so the chart reads the new theme's colours when it rebuilds.
   useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme
@@ -41,12 +44,21 @@ export function App() {
             <AssetTree />
           </ErrorBoundary>
           <div className="centre">
-            <ErrorBoundary area="Faceplate">
-              <Faceplate />
-            </ErrorBoundary>
-            <ErrorBoundary area="Trend">
-              <Trend />
-            </ErrorBoundary>
+            <CentreTabs />
+            {tab === 'overview' ? (
+              <ErrorBoundary area="Overview">
+                <Overview />
+              </ErrorBoundary>
+            ) : (
+              <>
+                <ErrorBoundary area="Faceplate">
+                  <Faceplate />
+                </ErrorBoundary>
+                <ErrorBoundary area="Trend">
+                  <Trend />
+                </ErrorBoundary>
+              </>
+            )}
           </div>
         </main>
       )}

@@ -10,6 +10,7 @@ import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
 import { refreshDiagnostics } from '../stores/diagnostics-store'
 import { startAlarmSync } from './alarm-sync'
 import { reloadModelView, startModelView } from './model-view'
+import { loadOverview, startOverview } from './overview'
 import { useTrendStore } from '../stores/trend-store'
 
 const PING_EVERY_MS = 10_000
@@ -88,6 +89,7 @@ export function startSession(api: Api): () => void {
     await loadAll(api)
     void alarmSync.reload()
     await reloadModelView()
+    void loadOverview(api)
     void ping()
     void poll()
     void refreshDiagnostics(api)
@@ -99,7 +101,7 @@ export function startSession(api: Api): () => void {
     setInterval(() => void poll(), OVERVIEW_EVERY_MS),
     setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
   )
-  offs.push(startModelView(api), startLiveSync(api))
+  offs.push(startModelView(api), startOverview(api), startLiveSync(api))
   if (linkUp()) void resync()
 
   return () => {

@@ -6,6 +6,7 @@ import { idOf, MODEL_PAGE, parentKeyOf, TOP, visibleRows, type ModelRow } from '
 import { findByPrefix, treeKey, type NavRow } from '../../lib/tree'
 import { loadLevel, openAsset, toggleRow } from '../../session/model-view'
 import { useAssetsStore } from '../../stores/assets-store'
+import { useUiStore } from '../../stores/ui-store'
 import { TreeRow } from './TreeRow'
 import { useNodeConditions } from './use-node-conditions'
 import './asset-tree.css'
@@ -38,6 +39,7 @@ export function AssetTree() {
 
   const onSelect = useCallback((key: string) => {
     useAssetsStore.getState().focusRow(key)
+    useUiStore.getState().setOperatorTab('asset')
     void openAsset(idOf(key))
   }, [])
   const onToggle = useCallback((key: string, open: boolean) => {
