@@ -63,10 +63,9 @@ interface Suppression {
  */
 export class AlarmService {
   readonly engine: AlarmEngine
-  private bySignal = new Map<string, AlarmRuntime[]>()
-  private bySetpoint = new Map<string, AlarmRuntime[]>()
+  /** Per signal, everything a sample of it feeds: alarms on it, deviations with it as setpoint, suppressions reading it. */
+  private bySignal = new Map<string, Fed>()
   private byConnection = new Map<string, AlarmRuntime[]>()
-  private suppressions = new Map<string, Suppression[]>()
   private unresolved: { spec: AlarmSpec; assetId: string; at: AssetAttribute; setpoint?: AssetAttribute | undefined }[] = []
   private lastResolve = 0
   private everConnected = new Set<string>()
@@ -171,9 +170,7 @@ export class AlarmService {
     const before = new Set(specs.filter((s) => this.engine.get(s.key)).map((s) => s.key))
     this.engine.load(specs)
     this.bySignal = new Map()
-    this.bySetpoint = new Map()
     this.byConnection = new Map()
-    this.suppressions = new Map()
     this.unresolved = []
     const states = new Map(this.d.connections().map((c) => [c.id, c]))
     for (const w of wiring) {
@@ -198,7 +195,7 @@ export class AlarmService {
           }
         }
         const sup: Suppression = { r, expr: w.suppress.expr, inputs }
-        for (const i of inputs.values()) if ('signal' in i) push(this.suppressions, i.signal, sup)
+        for (const i of inputs.values()) if ('signal' in i) fed(this.bySignal, i.signal).suppressions.push(sup)
         this.judge(sup)
       }
     }
@@ -213,14 +210,14 @@ export class AlarmService {
     if (w.setpoint) {
       const sp = this.d.signalFor(w.assetId, w.setpoint)
       if (sp !== undefined) {
-        push(this.bySetpoint, sp, r)
+        fed(this.bySignal, sp).setpoints.push(r)
         const cur = this.d.live.get(sp)
         if (cur) this.engine.setpoint(r, cur)
       } else if (w.setpoint.binding?.kind === 'constant') this.engine.setpoint(r, { value: w.setpoint.binding['value'] as number, quality: 'good', ts: 0 })
       else ok = false
     }
     if (signal !== undefined) {
-      push(this.bySignal, signal, r)
+      fed(this.bySignal, signal).alarms.push(r)
       const cur = this.d.live.get(signal)
       if (cur && fresh) this.engine.sample(r, cur)
     }
@@ -229,13 +226,13 @@ export class AlarmService {
 
   /** Live samples (collected and calculated alike). */
   onSamples(batch: SampleBatch): void {
+    if (this.bySignal.size === 0) return
     for (const s of batch) {
-      const sp = this.bySetpoint.get(s.signal)
-      if (sp) for (const r of sp) this.engine.setpoint(r, s)
-      const list = this.bySignal.get(s.signal)
-      if (list) for (const r of list) this.engine.sample(r, s)
-      const sup = this.suppressions.get(s.signal)
-      if (sup) for (const x of sup) this.judge(x)
+      const f = this.bySignal.get(s.signal)
+      if (!f) continue
+      for (const r of f.setpoints) this.engine.setpoint(r, s)
+      for (const r of f.alarms) this.engine.sample(r, s)
+      for (const x of f.suppressions) this.judge(x)
     }
   }
 
@@ -394,6 +391,18 @@ export class AlarmService {
       },
     }
   }
+}
+
+interface Fed {
+  alarms: AlarmRuntime[]
+  setpoints: AlarmRuntime[]
+  suppressions: Suppression[]
+}
+
+function fed(m: Map<string, Fed>, signal: string): Fed {
+  let f = m.get(signal)
+  if (!f) m.set(signal, (f = { alarms: [], setpoints: [], suppressions: [] }))
+  return f
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

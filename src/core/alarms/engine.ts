@@ -122,7 +122,7 @@ export class AlarmEngine {
   /** A sample of the alarm's attribute (every type but `comm` reads them; `stale` only their arrival). */
   sample(r: AlarmRuntime, s: Input): void {
     const t = r.spec.def.type
-    r.lastUpdate = this.clock.now()
+    if (t === 'stale') r.lastUpdate = this.clock.now()
     if (t !== 'comm') r.value = s.value
     let raw = r.raw
     switch (t) {
