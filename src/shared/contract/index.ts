@@ -8,11 +8,12 @@ import { opcua, opcuaEvents } from './opcua'
 import { signals, signalsEvents } from './signals'
 import { system, systemEvents } from './system'
 import { trends, trendsEvents } from './trends'
+import { alarms, alarmsEvents } from './alarms'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -30,3 +31,4 @@ export * from './trends'
 export * from './opcua'
 export * from './certificates'
 export * from './mqtt'
+export * from './alarms'
