@@ -25,6 +25,9 @@ import type { PlantPersistence } from './ports/plant-persistence'
 import type { AssetFiles, AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 import { runtimeModel } from './assets-model/runtime-assets'
+import { AlarmService } from './alarms/alarm-service'
+import { MemoryAlarmJournal } from './alarms/memory-journal'
+import type { AlarmJournal, JournalRecord } from './alarms/ports'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -45,6 +48,12 @@ export interface CoreDeps {
   assets?: AssetStore
   /** Backup and restore of the application database (model.backup, model.backups, model.restore). */
   assetFiles?: AssetFiles | undefined
+  /** The alarm journal (the application database's adapter). Without one, a bounded in-memory journal (lost at restart). */
+  alarmJournal?: AlarmJournal
+  /** Handed every batch of alarm transitions once journaled (notification rules). */
+  notifyAlarms?: (entries: readonly JournalRecord[]) => void
+  /** Alarm pacing: how often changes are pushed and journaled (default 200 ms), the engine's tick (default 1 s). */
+  alarmTiming?: { flushMs?: number; tickMs?: number }
 }
 
 
@@ -57,6 +66,7 @@ export interface Core {
   start(): Promise<void>
   stop(): Promise<void>
   readonly live: LiveValues
+  readonly alarms: AlarmService
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -84,6 +94,7 @@ export function createCore(deps: CoreDeps): Core {
   const modelChanged = (e: EventPayload<'model.changed'>) => {
     broadcasts.forEach((b) => b('model.changed', e))
     link?.changed() // collect what the change binds, rebuild the index, the calculated attributes and the paths
+    void alarms.changed() // once the link followed the change: the alarms of the new model, states kept
   }
   const startedAt = clock.now()
   /** Every sample's way in, from a collector or the model's calculated attributes: live values, accounting, the store. */
@@ -123,12 +134,29 @@ export function createCore(deps: CoreDeps): Core {
         log,
       })
     : undefined
+  const alarms = new AlarmService({
+    store: deps.assets,
+    signalFor: (assetId, at) => link?.signalFor(assetId, at),
+    settled: () => link?.settled() ?? Promise.resolve(),
+    live,
+    journal: deps.alarmJournal ?? new MemoryAlarmJournal(),
+    ...(deps.notifyAlarms ? { notify: deps.notifyAlarms } : {}),
+    broadcast: (payload) => broadcasts.forEach((b) => b('alarms.changed', payload)),
+    connections: () => registry.list(),
+    who,
+    clock,
+    log,
+    ...deps.alarmTiming,
+  })
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
     registry.add({ id: c.id, kind: c.kind, name: c.name, target: driverOf(c.kind).target(c) })
   }
-  registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+  registry.onChange((s) => {
+    broadcasts.forEach((b) => b('connections.state', s))
+    alarms.onConnection(s)
+  })
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {
@@ -161,6 +189,7 @@ export function createCore(deps: CoreDeps): Core {
       signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
     'trends.query': (q, { session }) => trendQuery(q, session),
+    ...alarms.handlers(),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -185,6 +214,7 @@ export function createCore(deps: CoreDeps): Core {
   return {
     handlers,
     live,
+    alarms,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)
@@ -226,6 +256,10 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.start()))
       // the model is the persistence of what it binds: each connection collects what the model binds and it does not
       await link?.start()
+      // alarms from the model, fed by every live sample (collected and calculated) and the connections' states
+      unsubs.push(live.onSamples((b) => alarms.onSamples(b)))
+      alarms.start()
+      unsubs.push(() => alarms.stop())
     },
     async stop() {
       registry.stop()

@@ -3,7 +3,8 @@ import { assetModel } from '../../shared/contract/asset-model'
 import type { HandlerMap, Session } from '../../shared/rpc/server'
 import { AppError } from '../../shared/model/errors'
 import type { AssetFiles, AssetStore } from '../ports/asset-store'
-import { type BindingSchemas, checkBindings } from './bindings'
+import { type BindingSchemas, checkBindings as checkBindingsOnly } from './bindings'
+import { checkAlarms } from './alarm-check'
 import { exportModel, importModel } from './bulk'
 import { patternNames } from './binding-pattern'
 import { planInstances, planTemplateChange, requireTemplate } from './template-handlers'
@@ -24,6 +25,12 @@ export interface ModelDeps {
   live?: LiveLink
   /** Backup and restore of the application database; absent: those calls answer model.unavailable. */
   files?: AssetFiles | undefined
+}
+
+/** Bindings and alarm definitions: every path that saves attributes checks both. */
+function checkBindings(attributes: readonly AssetAttribute[], schemas: BindingSchemas, connections: readonly { id: string; kind: string }[], where = 'attributes'): void {
+  checkBindingsOnly(attributes, schemas, connections, where)
+  checkAlarms(attributes, where)
 }
 
 const EVENT_IDS = 100
@@ -175,6 +182,7 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
 
 /** A template's binding strings are patterns: their braces are checked when it is saved, their values per instance. */
 function patterns(attributes: readonly AssetAttribute[]): void {
+  checkAlarms(attributes)
   for (const a of attributes) {
     if (!a.binding || a.binding.kind === 'constant' || a.binding.kind === 'calculated') continue
     for (const v of Object.values(a.binding)) if (typeof v === 'string') patternNames(v)
