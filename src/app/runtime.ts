@@ -17,8 +17,7 @@ import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
 import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
-import { backupAppDb, backupFile } from '../adapters/app-db/backup'
-import { openAppDb, type SqliteAssetStore } from '../adapters/app-db/sqlite-asset-store'
+import { AppDbHandle } from '../adapters/app-db/app-db-files'
 import { seedModel } from '../core/assets-model/seed'
 
 export interface Runtime {
@@ -125,20 +124,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // the asset model's application database, its own file beside the sample store; one that does not open
   // (from a newer build, damaged) is left as it is and the rest runs without the model (model.unavailable)
   const appDbFile = join(o.dataDir, 'app.db')
-  let assets: SqliteAssetStore | undefined
+  let appDb: AppDbHandle | undefined
   try {
-    assets = openAppDb({ path: appDbFile })
+    appDb = new AppDbHandle(o.dataDir)
   } catch (e) {
     log.error({ file: appDbFile, err: (e as Error).message }, 'application database not opened: the asset model is unavailable until it is fixed')
   }
   // an empty model starts from the configured tree (the simulated plant's, or the file's `assets`)
   try {
-    const seeded = assets ? seedModel(assets, plant, `${o.host} start`) : 0
+    const seeded = appDb ? seedModel(appDb.store, plant, `${o.host} start`) : 0
     if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree and templates')
   } catch (e) {
     log.error({ err: (e as Error).message }, 'asset model not seeded from the configured tree; it starts empty')
   }
-  const core = createCore({ plant, collectors, store, ...(assets ? { assets, assetBackup: () => backupAppDb(assets!.db, backupFile(o.dataDir)) } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
@@ -163,7 +162,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       rejectLog.flush()
       await core.stop()
       await store.close()
-      assets?.close()
+      appDb?.close()
       await demo?.stop()
     },
   }

@@ -22,7 +22,7 @@ import { driverBindings, driverHandlers, driverOf, driverSources } from './drive
 import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
-import type { AssetStore } from './ports/asset-store'
+import type { AssetFiles, AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 import { runtimeModel } from './assets-model/runtime-assets'
 import { AlarmService } from './alarms/alarm-service'
@@ -46,8 +46,8 @@ export interface CoreDeps {
   diagnostics?: (o: { gc: boolean }) => Diagnostics
   /** The asset model (`model.*`, the application database). Without it those calls answer `model.unavailable`. */
   assets?: AssetStore
-  /** An online backup of the application database (model.backup). */
-  assetBackup?: () => Promise<{ file: string; bytes: number }>
+  /** Backup and restore of the application database (model.backup, model.backups, model.restore). */
+  assetFiles?: AssetFiles | undefined
   /** The alarm journal (the application database's adapter). Without one, a bounded in-memory journal (lost at restart). */
   alarmJournal?: AlarmJournal
   /** Handed every batch of alarm transitions once journaled (notification rules). */
@@ -198,7 +198,7 @@ export function createCore(deps: CoreDeps): Core {
           who,
           changed: modelChanged,
           ...(link ? { live: link } : {}),
-          ...(deps.assetBackup ? { backup: deps.assetBackup } : {}),
+          files: deps.assetFiles,
         })
       : unavailableModelHandlers()),
     ...driverHandlers({

@@ -306,6 +306,8 @@ export class LiveLink {
 
   /** `model.live`: each attribute of the given assets as the core resolves it now. */
   resolve(ids: readonly string[]): Record<string, LiveAttribute[]> {
+    // read afresh: a server answers a new monitored item (accepted or refused) after the collect that asked for it
+    this.dirty = true
     this.rebuildIndex()
     const out: Record<string, LiveAttribute[]> = {}
     for (const id of ids) {
