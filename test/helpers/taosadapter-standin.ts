@@ -67,7 +67,7 @@ export function parseInsert(sql: string): Map<string, Map<number, string>> {
   return out
 }
 
-export async function startStandIn(o: { tls?: { cert: string; key: string } } = {}): Promise<StandIn> {
+export async function startStandIn(o: { tls?: { cert: string; key: string }; port?: number } = {}): Promise<StandIn> {
   const s: StandIn = {
     url: '',
     port: 0,
@@ -116,7 +116,7 @@ export async function startStandIn(o: { tls?: { cert: string; key: string } } = 
     })
   }
   const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve))
   s.port = (server.address() as AddressInfo).port
   s.url = `${o.tls ? 'https' : 'http'}://${o.tls ? 'localhost' : '127.0.0.1'}:${s.port}`
   s.close = () =>

@@ -236,7 +236,7 @@ export class TdengineSink implements SyncSink {
     await this.bootstrap()
     const dropped = new Map<string, Dropped>()
     const drop = (signal: string, code: string, reason: string, count = 1) => {
-      const key = `${signal}\u0000${code}`
+      const key = `${signal}\u0000${code}\u0000${reason}`
       const d = dropped.get(key)
       if (d) d.count += count
       else dropped.set(key, { signal, count, code, reason })
