@@ -166,6 +166,14 @@ describe('egress settings', () => {
     expect(rowsOf(plain) - before).toBe(6)
   })
 
+  it('without a proxy, TLS with a custom CA (and only with it) reaches the backend directly', async () => {
+    const s = sink(`https://127.0.0.1:${secure.port}`, { tls: { caFile: pki.ca, servername: 'localhost' } })
+    expect(s.route.proxy).toBeNull()
+    expect((await s.write(batch(2, Date.now() - 3000), signals)).written).toBe(2)
+    const untrusted = sink(`https://127.0.0.1:${secure.port}`, { tls: { servername: 'localhost' } })
+    expect((await rejection(untrusted.write(batch(1), signals))).code).toBe('sync.tls')
+  })
+
   it('a bad proxy setting is refused by the config schema', () => {
     expect(() => sink(plain.url, { proxy: 'ftp://x:1' })).toThrow(/proxy/)
   })
