@@ -102,16 +102,17 @@ export async function loadOverview(api: Api): Promise<void> {
       const page = await api.rpc.call('model.children', { parent: parent?.id ?? null, limit: 200 })
       const primary = page.items.filter((x) => !x.reference)
       const equipment = primary.filter((x) => x.attributeCount > 0)
-      if (parent && equipment.length > 0) {
+      // equipment at the top level (no line or area above it) gets a card of its own
+      if (equipment.length > 0) {
         const shown = equipment.slice(0, MAX_ITEMS)
         const [live, assets] = await Promise.all([
           api.rpc.call('model.live', { ids: shown.map((x) => x.id) }),
           Promise.all(shown.map((x) => api.rpc.call('model.get', { id: x.id }))),
         ])
         cards.push({
-          id: parent.id,
-          name: parent.name,
-          path: parent.path,
+          id: parent?.id ?? '',
+          name: parent?.name ?? 'Top level',
+          path: parent?.path ?? '',
           items: assets.map((a) => ({ id: a.id, name: a.name, path: a.path, kind: a.kind, keys: keyAttributes(a, live.assets[a.id] ?? []) })),
           more: equipment.length - shown.length + (page.next ? 1 : 0),
         })

@@ -36,12 +36,16 @@ export function Overview() {
         )}
         <div className="ov-cards">
           {cards.map((c) => (
-            <article key={c.id} className="ov-card" data-testid={`ov-card-${c.path}`} aria-label={c.path}>
+            <article key={c.id || 'top'} className="ov-card" data-testid={`ov-card-${c.path}`} aria-label={c.path || c.name}>
               <h3>
-                <button className="link" onClick={() => open(c.id)}>
-                  {c.name}
-                </button>
-                <CardAlarm path={c.path} />
+                {c.id ? (
+                  <button className="link" onClick={() => open(c.id)}>
+                    {c.name}
+                  </button>
+                ) : (
+                  <span className="muted">{c.name}</span>
+                )}
+                {c.id && <CardAlarm path={c.path} />}
               </h3>
               <div className="ov-items">
                 {c.items.map((i) => (
