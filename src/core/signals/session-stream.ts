@@ -17,6 +17,8 @@ export class SessionStream {
     live: LiveValues,
     private readonly intervalMs = 200,
     private readonly maxPending = 50_000,
+    /** Samples per message at most: a flush of a busy subscription leaves as several messages, each far under the clients' 1 MiB limit. */
+    private readonly perMessage = 4_000,
   ) {
     this.off = live.onSamples((batch) => this.accept(batch))
     session.onClose(() => this.close())
@@ -42,7 +44,7 @@ export class SessionStream {
     if (this.pending.length === 0) return
     const batch = this.pending
     this.pending = []
-    this.session.emit('signals.samples', batch)
+    for (let i = 0; i < batch.length; i += this.perMessage) this.session.emit('signals.samples', i === 0 && batch.length <= this.perMessage ? batch : batch.slice(i, i + this.perMessage))
   }
 
   private stopTimer() {
