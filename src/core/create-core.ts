@@ -18,7 +18,7 @@ import { AppError } from '../shared/model/errors'
 import type { SampleBatch } from '../shared/model'
 import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
-import { driverBindings, driverHandlers, driverOf, driverSources } from './drivers'
+import { driverBindings, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
 import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
@@ -28,6 +28,7 @@ import { runtimeModel } from './assets-model/runtime-assets'
 import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
 import type { AlarmJournal, JournalRecord } from './alarms/ports'
+import { ConditionTracker } from './conditions/condition-tracker'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -54,6 +55,8 @@ export interface CoreDeps {
   notifyAlarms?: (entries: readonly JournalRecord[]) => void
   /** Alarm pacing: how often changes are pushed and journaled (default 200 ms), the engine's tick (default 1 s). */
   alarmTiming?: { flushMs?: number; tickMs?: number }
+  /** Condition pacing: how often changed paths are pushed (default 500 ms), the staleness tick (default 1 s). */
+  conditionTiming?: { flushMs?: number; tickMs?: number }
 }
 
 
@@ -67,6 +70,7 @@ export interface Core {
   stop(): Promise<void>
   readonly live: LiveValues
   readonly alarms: AlarmService
+  readonly conditions: ConditionTracker
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -95,6 +99,7 @@ export function createCore(deps: CoreDeps): Core {
     broadcasts.forEach((b) => b('model.changed', e))
     link?.changed() // collect what the change binds, rebuild the index, the calculated attributes and the paths
     void alarms.changed() // once the link followed the change: the alarms of the new model, states kept
+    void conditions.changed() // likewise: the conditions of the new model's paths
   }
   const startedAt = clock.now()
   /** Every sample's way in, from a collector or the model's calculated attributes: live values, accounting, the store. */
@@ -148,6 +153,18 @@ export function createCore(deps: CoreDeps): Core {
     log,
     ...deps.alarmTiming,
   })
+  const conditions = new ConditionTracker({
+    store: deps.assets,
+    signalFor: (assetId, at) => link?.signalFor(assetId, at),
+    settled: () => link?.settled() ?? Promise.resolve(),
+    live,
+    connections: () => registry.list(),
+    reportsByException: driverReportsByException,
+    broadcast: (payload) => broadcasts.forEach((b) => b('conditions.changed', payload)),
+    clock,
+    log,
+    ...deps.conditionTiming,
+  })
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
@@ -156,6 +173,7 @@ export function createCore(deps: CoreDeps): Core {
   registry.onChange((s) => {
     broadcasts.forEach((b) => b('connections.state', s))
     alarms.onConnection(s)
+    conditions.onConnection(s)
   })
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
@@ -190,6 +208,7 @@ export function createCore(deps: CoreDeps): Core {
     }),
     'trends.query': (q, { session }) => trendQuery(q, session),
     ...alarms.handlers(),
+    ...conditions.handlers(),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -215,6 +234,7 @@ export function createCore(deps: CoreDeps): Core {
     handlers,
     live,
     alarms,
+    conditions,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)
@@ -260,6 +280,10 @@ export function createCore(deps: CoreDeps): Core {
       unsubs.push(live.onSamples((b) => alarms.onSamples(b)))
       alarms.start()
       unsubs.push(() => alarms.stop())
+      // conditions likewise: every live sample, the connections' states, a 1 s tick for staleness
+      unsubs.push(live.onSamples((b) => conditions.onSamples(b)))
+      conditions.start()
+      unsubs.push(() => conditions.stop())
     },
     async stop() {
       registry.stop()

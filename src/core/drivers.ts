@@ -31,3 +31,8 @@ export function driverBindings(): ReadonlyMap<string, NonNullable<CoreDriver<Con
 export function driverSources(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['sources']>> {
   return new Map(drivers.flatMap((d) => ('sources' in d && d.sources ? [[d.kind, d.sources] as const] : [])))
 }
+
+/** Whether a connection kind's sources report by exception (see CoreDriver.reportsByException); unknown kinds: no. */
+export function driverReportsByException(kind: string): boolean {
+  return drivers.find((x) => x.kind === kind)?.reportsByException === true
+}

@@ -13,6 +13,7 @@ export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeo
   kind: OPCUA,
   binding: OpcuaBinding,
   sources: opcuaSources,
+  reportsByException: true,
   target: (c) => c.endpoint,
   runtimeFolder: (c) => ({ id: `${c.id}:added`, name: `${c.id} (added)`, attribute: (s) => s.id.slice(c.id.length + 1) }),
   handlers: (deps) =>

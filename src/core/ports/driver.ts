@@ -48,6 +48,11 @@ export interface CoreDriver<C extends { id: string; kind: string }, M extends Me
   readonly binding?: z.ZodType<{ kind: string; connection: string }>
   /** How the asset model's bindings of this kind reach the connection's collector (the live link). */
   readonly sources?: ModelSources
+  /**
+   * The source reports by exception (an OPC UA subscription: a value that does not change sends nothing for hours), so
+   * silence is not staleness while the connection is up. Absent: it publishes on a cadence (MQTT devices).
+   */
+  readonly reportsByException?: boolean
 }
 
 /** A binding of a protocol's kind, as the asset model keeps it. */

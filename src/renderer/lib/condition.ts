@@ -1,13 +1,12 @@
+import { CONDITION_RANK as RANK, type Condition } from '../../shared/contract/conditions'
 import type { ConnectionHealth, Sample } from '../../shared/model'
-import type { ViewNode } from './tree'
 
 /**
- * What the operator must know about a value, worst last:
- * good, uncertain quality, no value yet, stale (old or its source is down), bad quality.
+ * What the operator must know about a value, worst last: good, uncertain quality, no value yet, stale (old or its
+ * source is down), bad quality. The core judges every attribute and every asset path the same way
+ * (core/conditions, `conditions.*`); the tree takes its marks from there, the rows on screen judge their own value.
  */
-export type Condition = 'good' | 'uncertain' | 'nodata' | 'stale' | 'bad'
-
-const RANK: Record<Condition, number> = { good: 0, uncertain: 1, nodata: 2, stale: 3, bad: 4 }
+export type { Condition }
 
 export const STALE_MIN_MS = 10_000
 
@@ -21,13 +20,17 @@ export function worstOf(conds: Iterable<Condition>, empty: Condition = 'good'): 
   return w ?? empty
 }
 
-/** A value is stale after 3× its normal update interval, and never sooner than 10 s. */
-export function staleAfterMs(intervalMs?: number): number {
+/**
+ * A value is stale after 3× its attribute's expected update interval when the model gives one; else after 3× its
+ * learnt interval, and never sooner than 10 s (as the core judges it).
+ */
+export function staleAfterMs(intervalMs?: number, expectedMs?: number): number {
+  if (expectedMs !== undefined) return 3 * expectedMs
   return intervalMs && Number.isFinite(intervalMs) ? Math.max(STALE_MIN_MS, 3 * intervalMs) : STALE_MIN_MS
 }
 
-export function isStale(sample: Pick<Sample, 'ts'>, now: number, intervalMs?: number): boolean {
-  return now - sample.ts > staleAfterMs(intervalMs)
+export function isStale(sample: Pick<Sample, 'ts'>, now: number, intervalMs?: number, expectedMs?: number): boolean {
+  return now - sample.ts > staleAfterMs(intervalMs, expectedMs)
 }
 
 export interface ConditionContext {
@@ -44,6 +47,8 @@ export interface ConditionContext {
    * is the health of its connection, not the age of its value. Absent: periodic.
    */
   periodic?: (signalId: string) => boolean
+  /** The model attribute's expected update interval for a signal, when it has one: staleness by it, whatever the source. */
+  expectedOf?: (signalId: string) => number | undefined
 }
 
 const SOURCE_DOWN: ReadonlySet<ConnectionHealth> = new Set(['error', 'stopped', 'connecting'])
@@ -53,7 +58,8 @@ export function staleReason(sample: Sample, ctx: ConditionContext): string | und
   if (!ctx.linkUp) return 'no link to the Plantdeck server'
   const h = ctx.healthOf?.(sample.signal)
   if (h && SOURCE_DOWN.has(h)) return `its connection is ${h}`
-  if ((ctx.periodic?.(sample.signal) ?? true) && isStale(sample, ctx.now, ctx.intervals[sample.signal])) {
+  const expected = ctx.expectedOf?.(sample.signal)
+  if ((expected !== undefined || (ctx.periodic?.(sample.signal) ?? true)) && isStale(sample, ctx.now, ctx.intervals[sample.signal], expected)) {
     return 'no update within the expected interval'
   }
   return undefined
@@ -66,48 +72,10 @@ export function signalCondition(sample: Sample | undefined, ctx: ConditionContex
   return sample.quality === 'uncertain' ? 'uncertain' : 'good'
 }
 
-/**
- * Worst condition of every node over its own signals and all (loaded) descendants', so trouble in a collapsed
- * branch still shows on its ancestors. Nodes without any signal below them are `good` (nothing to worry about).
- * `roots`: one tree, or every loaded node of a partly loaded one; a node reached twice (by reference) counts once.
- */
-export function nodeConditions(roots: ViewNode | Iterable<ViewNode>, latest: Record<string, Sample | undefined>, ctx: ConditionContext): Record<string, Condition> {
-  const out: Record<string, Condition> = {}
-  const visiting = new Set<string>()
-  const visit = (n: ViewNode): Condition => {
-    const done = out[n.id]
-    if (done) return done
-    if (visiting.has(n.id)) return 'good' // a loop of references
-    visiting.add(n.id)
-    let w: Condition = 'good'
-    for (const s of n.signals) {
-      const c = signalCondition(latest[s.signal], ctx)
-      if (RANK[c] > RANK[w]) w = c
-    }
-    for (const ch of n.children) {
-      const c = visit(ch)
-      if (RANK[c] > RANK[w]) w = c
-    }
-    visiting.delete(n.id)
-    out[n.id] = w
-    return w
-  }
-  for (const n of Symbol.iterator in Object(roots) ? (roots as Iterable<ViewNode>) : [roots as ViewNode]) visit(n)
-  return out
-}
-
 export const CONDITION_LABEL: Record<Condition, string> = {
   good: 'Good',
   uncertain: 'Uncertain',
   nodata: 'No data',
   stale: 'Stale',
   bad: 'Bad',
-}
-
-/** True when two condition maps say the same thing (so the tree need not re-render). */
-export function sameConditions(a: Record<string, Condition>, b: Record<string, Condition>): boolean {
-  const ka = Object.keys(a)
-  if (ka.length !== Object.keys(b).length) return false
-  for (const k of ka) if (a[k] !== b[k]) return false
-  return true
 }

@@ -8,13 +8,10 @@ import { useAssetsStore, type AssetDetail } from '../stores/assets-store'
 export const FACEPLATE_CHILDREN = 24
 /** `model.live` takes at most this many ids a call. */
 const LIVE_BATCH = 200
-const WANT_DEBOUNCE_MS = 60
 /** An attribute still waiting for its source (auto-collect runs after a change) is asked for again this often. */
 const PENDING_EVERY_MS = 4000
 
 let api: Api | undefined
-const wanted = new Set<string>()
-let wantTimer: ReturnType<typeof setTimeout> | undefined
 
 /** Loads one level of the model tree (`TOP` or a row key): the first page, or the next (`more`). */
 export async function loadLevel(parent: string, more = false): Promise<void> {
@@ -65,19 +62,6 @@ async function loadDetails(ids: readonly string[]): Promise<void> {
   } catch {
     /* shown rows keep what they had; the next change or selection asks again */
   }
-}
-
-/** A row in view asks for its asset's attributes (for its condition mark); asked in batches. */
-export function wantDetails(id: string): void {
-  if (useAssetsStore.getState().details[id]) return
-  wanted.add(id)
-  if (wantTimer) return
-  wantTimer = setTimeout(() => {
-    wantTimer = undefined
-    const ids = [...wanted]
-    wanted.clear()
-    void loadDetails(ids)
-  }, WANT_DEBOUNCE_MS)
 }
 
 /** The trended signal follows the selection once its attributes are known (the first numeric one). */

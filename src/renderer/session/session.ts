@@ -1,37 +1,24 @@
 import type { Api } from '../api/client'
 import { toErrorShape } from '../api/errors'
 import { loadAll } from './actions'
-import type { Sample } from '../../shared/model'
-import { useAssetsStore } from '../stores/assets-store'
 import { useConnectionsStore } from '../stores/connections-store'
 import { startLiveSync } from './live-sync'
 import { useLiveStore } from '../stores/live-store'
 import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
 import { refreshDiagnostics } from '../stores/diagnostics-store'
 import { startAlarmSync } from './alarm-sync'
+import { startConditionSync } from './condition-sync'
 import { reloadModelView, startModelView } from './model-view'
 import { loadOverview, startOverview } from './overview'
 import { useTrendStore } from '../stores/trend-store'
 
 const PING_EVERY_MS = 10_000
-const OVERVIEW_EVERY_MS = 3_000
 const DIAGNOSTICS_EVERY_MS = 10_000
-const CURRENT_MAX = 10_000
-
-/** Latest values of every signal of the loaded assets, so the tree can flag trouble in rows nobody has selected. */
-async function pollOverview(api: Api): Promise<void> {
-  const index = useAssetsStore.getState().index
-  if (!index) return
-  const ids = [...new Set([...index.byId.values()].flatMap((n) => n.signals.map((s) => s.signal)))]
-  for (let i = 0; i < ids.length; i += CURRENT_MAX) {
-    const batch: Sample[] = await api.rpc.call('signals.current', { signals: ids.slice(i, i + CURRENT_MAX) })
-    useLiveStore.getState().ingest(batch)
-  }
-}
 
 /**
  * Wires the API to the stores: events into stores, the link state into the banner, a 1 Hz clock for ages,
- * a ping that measures clock offset and detects a dead socket, and a slow poll for the tree overview.
+ * a ping that measures clock offset and detects a dead socket. The tree's condition marks are pushed by the core
+ * (`conditions.changed`); nothing polls values.
  * Returns a function that stops it all.
  */
 export function startSession(api: Api): () => void {
@@ -70,35 +57,23 @@ export function startSession(api: Api): () => void {
     }
   }
 
-  let polling = false
-  const poll = async () => {
-    if (polling || !linkUp()) return
-    polling = true
-    try {
-      await pollOverview(api)
-    } catch {
-      /* the next poll retries; link trouble shows in the banner */
-    } finally {
-      polling = false
-    }
-  }
-
   const alarmSync = startAlarmSync(api)
   offs.push(() => alarmSync.stop())
+  const conditionSync = startConditionSync(api)
+  offs.push(() => conditionSync.stop())
   const resync = async () => {
     await loadAll(api)
     void alarmSync.reload()
+    void conditionSync.reload()
     await reloadModelView()
     void loadOverview(api)
     void ping()
-    void poll()
     void refreshDiagnostics(api)
   }
 
   timers.push(
     setInterval(() => useLiveStore.getState().tick(serverNow()), 1000),
     setInterval(() => void ping(), PING_EVERY_MS),
-    setInterval(() => void poll(), OVERVIEW_EVERY_MS),
     setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
   )
   offs.push(startModelView(api), startOverview(api), startLiveSync(api))

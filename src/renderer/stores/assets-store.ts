@@ -10,6 +10,8 @@ import type { FixedAttribute, TreeIndex, ViewNode } from '../lib/tree'
 export interface SignalMeta extends SignalInfo {
   decimals?: number | undefined
   enumeration?: Record<string, string> | undefined
+  /** The model attribute's expected update interval (ms): its value is stale after 3× it. */
+  expectedIntervalMs?: number | undefined
 }
 
 /** One loaded asset: the model's record and how each attribute reaches a value now (`model.live`). */
@@ -26,7 +28,7 @@ interface AssetsState {
   catalog: Record<string, SignalMeta>
   /** The asset model, as far as it is loaded: one page of children per opened level. */
   model: ModelTreeState
-  /** Loaded assets with their attributes resolved to signals (the selection, its children, rows in view). */
+  /** Loaded assets with their attributes resolved to signals (the selection and its children). */
   details: Record<string, AssetDetail>
   /** The loaded part of the model as view nodes (`byId`, `parentOf`): what the faceplate, the trend and live sync read. */
   index?: TreeIndex
@@ -86,6 +88,7 @@ function metaOf(detail: AssetDetail, a: LiveAttribute, catalog: Record<string, S
     ...(def?.range ? { range: [def.range.min, def.range.max] as [number, number] } : base?.range ? { range: base.range } : {}),
     ...(def?.decimals !== undefined ? { decimals: def.decimals } : {}),
     ...(def?.enumeration ? { enumeration: def.enumeration } : {}),
+    ...(def?.expectedIntervalMs !== undefined ? { expectedIntervalMs: def.expectedIntervalMs } : {}),
     ...(def && detail.asset.description ? { description: detail.asset.description } : {}),
   }
 }

@@ -15,16 +15,20 @@ export interface SignalView {
   age: number
 }
 
-/** A signal's latest value with its condition, for any component that shows a value. Re-renders on its own signal only. */
+/**
+ * A signal's latest value with its condition, for any component that shows a value (it is on screen, so its live value
+ * streams and it is judged here, by the rules the core uses). Re-renders on its own signal only.
+ */
 export function useSignalView(signalId: string): SignalView {
   const sample = useLiveStore((s) => s.latest[signalId])
   const now = useLiveStore((s) => s.now)
   const interval = useLiveStore((s) => s.intervals[signalId])
   const connection = useAssetsStore((s) => s.catalog[signalId]?.connection)
+  const expected = useAssetsStore((s) => s.catalog[signalId]?.expectedIntervalMs)
   const linkUp = useSystemStore((s) => s.link.state === 'open')
   const health = useConnectionsStore((s) => s.list.find((c) => c.id === connection)?.health)
   const kind = useConnectionsStore((s) => s.list.find((c) => c.id === connection)?.kind)
-  const ctx: ConditionContext = { now, intervals: { [signalId]: interval }, linkUp, healthOf: () => health, periodic: () => isPeriodic(kind) }
+  const ctx: ConditionContext = { now, intervals: { [signalId]: interval }, linkUp, healthOf: () => health, periodic: () => isPeriodic(kind), expectedOf: () => expected }
   return {
     sample,
     condition: signalCondition(sample, ctx),

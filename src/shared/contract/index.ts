@@ -9,11 +9,12 @@ import { signals, signalsEvents } from './signals'
 import { system, systemEvents } from './system'
 import { trends, trendsEvents } from './trends'
 import { alarms, alarmsEvents } from './alarms'
+import { conditions, conditionsEvents } from './conditions'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents, ...conditionsEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -32,3 +33,4 @@ export * from './opcua'
 export * from './certificates'
 export * from './mqtt'
 export * from './alarms'
+export * from './conditions'

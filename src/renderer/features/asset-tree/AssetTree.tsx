@@ -8,7 +8,6 @@ import { loadLevel, openAsset, toggleRow } from '../../session/model-view'
 import { useAssetsStore } from '../../stores/assets-store'
 import { useUiStore } from '../../stores/ui-store'
 import { TreeRow } from './TreeRow'
-import { useNodeConditions } from './use-node-conditions'
 import './asset-tree.css'
 
 /** Row height (rem): fixed, so only the rows in view are in the DOM (50,000 assets stay smooth). */
@@ -28,7 +27,6 @@ export function AssetTree() {
   const selectedId = useAssetsStore((s) => s.selectedAssetId)
   const focusedKey = useAssetsStore((s) => s.focusedKey)
   const signalCount = useAssetsStore((s) => s.tree?.signals.length)
-  const conditions = useNodeConditions()
   const ref = useRef<HTMLDivElement>(null)
   const typed = useRef({ text: '', at: 0 })
 
@@ -109,7 +107,6 @@ export function AssetTree() {
                 r.kind === 'asset' ? (
                   <TreeRow
                     row={r}
-                    condition={conditions[r.asset.id] ?? 'good'}
                     selected={r.asset.id === selectedId}
                     focused={r.key === focusTarget}
                     onSelect={onSelect}

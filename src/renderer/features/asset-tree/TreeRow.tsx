@@ -1,27 +1,28 @@
-import { memo, useEffect } from 'react'
+import { memo } from 'react'
 import { ConditionIcon, KindGlyph } from '../../components/Icons'
-import { CONDITION_LABEL, type Condition } from '../../lib/condition'
+import { CONDITION_LABEL } from '../../lib/condition'
 import type { ModelRow } from '../../lib/model-tree'
-import { wantDetails } from '../../session/model-view'
 import { alarmUnder, useAlarmsStore } from '../../stores/alarms-store'
 import { AlarmMark } from '../alarms/priority'
+import { conditionOf, useConditionsStore } from '../../stores/conditions-store'
 
 interface Props {
   row: ModelRow & { kind: 'asset' }
-  condition: Condition
   selected: boolean
   focused: boolean
   onSelect(id: string): void
   onToggle(id: string, open: boolean): void
 }
 
-/** One tree item. Calm when everything below it is good; a shape (and colour) when something is not. */
-export const TreeRow = memo(function TreeRow({ row, condition, selected, focused, onSelect, onToggle }: Props) {
+/**
+ * One tree item. Calm when everything below it is good; a shape (and colour) when something is not. Its mark is the
+ * core's condition of its path (the worst over the asset's whole subtree, opened or not), pushed by the core.
+ */
+export const TreeRow = memo(function TreeRow({ row, selected, focused, onSelect, onToggle }: Props) {
   const { asset: node, level, expanded, key } = row
   const expandable = node.hasChildren
+  const condition = useConditionsStore((s) => conditionOf(s.byPath, node.path))
   const abnormal = condition !== 'good'
-  // a row in view knows its attributes, for its condition mark
-  useEffect(() => wantDetails(node.id), [node.id])
   const alarm = useAlarmsStore((s) => alarmUnder(s.byKey, node.path))
   return (
     <div
@@ -39,7 +40,7 @@ export const TreeRow = memo(function TreeRow({ row, condition, selected, focused
       className={`tree-row${selected ? ' selected' : ''}`}
       style={{ paddingLeft: `${0.3 + (level - 1) * 1.05}rem` }}
       onClick={() => onSelect(key)}
-      title={abnormal ? `${node.path}: ${CONDITION_LABEL[condition]} (worst of its signals)` : node.path}
+      title={abnormal ? `${node.path}: ${CONDITION_LABEL[condition]} (worst of its signals and everything below it)` : node.path}
     >
       <span
         className={`twisty${expandable ? '' : ' leaf'}`}
