@@ -1,9 +1,11 @@
 import type { Database } from 'better-sqlite3'
 import { up as assets } from './001-assets'
 import { up as templates } from './002-templates'
+// 004, not 003: branch bench brings 003-fts-by-writer; the journal's migration is written to land in either order
+import { up as alarmJournal } from './004-alarm-journal'
 
 /** Schema versions of the application database in order; the file's `user_version` is the number applied. Append only. */
-export const migrations: readonly ((db: Database) => void)[] = [assets, templates]
+export const migrations: readonly ((db: Database) => void)[] = [assets, templates, alarmJournal]
 
 export const LATEST_VERSION = migrations.length
 
