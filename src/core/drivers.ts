@@ -31,3 +31,8 @@ export function driverBindings(): ReadonlyMap<string, NonNullable<CoreDriver<Con
 export function driverSources(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['sources']>> {
   return new Map(drivers.flatMap((d) => ('sources' in d && d.sources ? [[d.kind, d.sources] as const] : [])))
 }
+
+/** Each protocol's alarm notification action, by kind (see NotificationAction; `webhook` is the notifier's own). */
+export function driverNotificationActions(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['notificationAction']>> {
+  return new Map(drivers.flatMap((d) => ('notificationAction' in d && d.notificationAction ? [[d.kind, d.notificationAction] as const] : [])))
+}
