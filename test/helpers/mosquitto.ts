@@ -38,6 +38,9 @@ export interface Mosquitto {
   stop(): Promise<void>
   /** Start again on the same port with the same persistence file. */
   restart(): Promise<void>
+  /** Stop the broker, keeping its port and files, until `up()`. */
+  down(): Promise<void>
+  up(): Promise<void>
 }
 
 /**
@@ -81,5 +84,7 @@ export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqt
       await kill()
       await launch()
     },
+    down: kill,
+    up: launch,
   }
 }
