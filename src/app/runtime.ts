@@ -20,6 +20,8 @@ import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adap
 import { backupAppDb, backupFile } from '../adapters/app-db/backup'
 import { openAppDb, type SqliteAssetStore } from '../adapters/app-db/sqlite-asset-store'
 import { seedModel } from '../core/assets-model/seed'
+import type { Database as SqliteDatabase } from 'better-sqlite3'
+import { createAlarmJournal, type SqliteAlarmJournal } from '../adapters/app-db/alarm-journal'
 
 export interface Runtime {
   core: Core
@@ -165,4 +167,39 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await demo?.stop()
     },
   }
+}
+
+export interface AlarmJournalHandle {
+  journal: SqliteAlarmJournal
+  /** Prunes what is older than the retention now (also run at open and every `everyMs`); answers how many. */
+  prune(): number
+  stop(): void
+}
+
+/**
+ * The alarm journal in the application database, for the alarm service. `db` answers the database in use now and
+ * is asked on every call (the app-db handle's current file: the journal follows a restore's swap). Entries older
+ * than `retentionDays` (the config's `alarms.journalRetentionDays`) are pruned at open and then every `everyMs`
+ * (default an hour); a prune that fails is logged and tried again next time.
+ */
+export function openAlarmJournal(
+  db: () => SqliteDatabase,
+  o: { retentionDays: number; logger: Logger; now?: () => number; everyMs?: number },
+): AlarmJournalHandle {
+  const journal = createAlarmJournal(db)
+  const now = o.now ?? Date.now
+  const prune = (): number => {
+    try {
+      const n = journal.prune(now() - o.retentionDays * 86_400_000)
+      if (n > 0) o.logger.info({ entries: n, retentionDays: o.retentionDays }, 'alarm journal: old entries pruned')
+      return n
+    } catch (e) {
+      o.logger.error({ err: (e as Error).message }, 'alarm journal: prune failed; tried again later')
+      return 0
+    }
+  }
+  prune()
+  const timer = setInterval(prune, o.everyMs ?? 3_600_000)
+  timer.unref()
+  return { journal, prune, stop: () => clearInterval(timer) }
 }

@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import type Database from 'better-sqlite3'
-import { createAlarmJournal } from '../../src/adapters/app-db/alarm-journal'
+import { carryOverJournal, createAlarmJournal } from '../../src/adapters/app-db/alarm-journal'
 import { backupAppDb, restoreAppDb } from '../../src/adapters/app-db/backup'
 import { openAppDb, type SqliteAssetStore } from '../../src/adapters/app-db/sqlite-asset-store'
 import type { JournalFilter, JournalRecord } from '../../src/core/alarms/ports'
 import type { JournalEntry } from '../../src/shared/contract/alarms'
 import { thrownCode } from '../../src/core/testing/error-text'
 import { tempDir } from '../fixtures/store/engine'
+import { openAlarmJournal } from '../../src/app/runtime'
+import { silentLogger } from '../../src/core/ports/logger'
 
 const files = tempDir('alarm-journal')
 afterAll(files.cleanup)
@@ -267,16 +269,57 @@ describe('the journal follows the application database through a restore', () =>
     expect(j.count()).toBe(3)
     // what a restore while running does: close, put the backup in place, reopen; the journal object stays
     current.close()
-    restoreAppDb({ dataDir, from: backup.file })
+    const r = restoreAppDb({ dataDir, from: backup.file })
     current = openAppDb({ path: `${dataDir}/app.db` })
-    expect(j.count()).toBe(2)
+    expect(j.count()).toBe(2) // the backup's journal
+    // the transitions since the backup come across from the file it replaced, with their ids
+    expect(carryOverJournal(current.db, r.previous!)).toBe(1)
     j.append([ev('B', 'raise', 20, 1)])
-    expect(j.query({}, { limit: 10 }).items.map((e) => [e.id, e.key, e.event])).toEqual([
-      [3, 'B', 'raise'],
-      [2, 'A', 'clear'],
-      [1, 'A', 'raise'],
+    expect(j.query({}, { limit: 10 }).items.map((e) => [e.id, e.key, e.event, e.at - S])).toEqual([
+      [4, 'B', 'raise', 20_000],
+      [3, 'A', 'raise', 10_000],
+      [2, 'A', 'clear', 1000],
+      [1, 'A', 'raise', 0],
     ])
-    expect(j.query({ text: 'B' }, { limit: 10 }).items.map((e) => e.id)).toEqual([3])
+    expect(j.query({ text: 'B' }, { limit: 10 }).items.map((e) => e.id)).toEqual([4])
+    expect(j.query({ text: 'A' }, { limit: 10 }).items.map((e) => e.id)).toEqual([3, 2, 1])
     current.close()
+  })
+
+  it('a backup of another file: the newer entries of the replaced file are appended with new ids', async () => {
+    const dataDir = files.path('restore-other')
+    mkdirSync(dataDir, { recursive: true })
+    const other = openAppDb({ path: files.path('other.db') })
+    createAlarmJournal(() => other.db).append([ev('X', 'raise', 5, 1)])
+    const backup = await backupAppDb(other.db, `${dataDir}/backups/other.db`)
+    other.close()
+    let current = openAppDb({ path: `${dataDir}/app.db` })
+    const j = createAlarmJournal(() => current.db)
+    j.append([ev('A', 'raise', 1, 1), ev('A', 'clear', 2, 1), ev('A', 'raise', 30, 2)])
+    current.close()
+    const r = restoreAppDb({ dataDir, from: backup.file })
+    current = openAppDb({ path: `${dataDir}/app.db` })
+    expect(carryOverJournal(current.db, r.previous!)).toBe(1) // only what is newer than X's raise at 5 s
+    expect(j.query({}, { limit: 10 }).items.map((e) => [e.id, e.key, e.at - S])).toEqual([
+      [2, 'A', 30_000],
+      [1, 'X', 5000],
+    ])
+    current.close()
+  })
+})
+
+describe('openAlarmJournal (the app composition\'s factory)', () => {
+  it('prunes by the configured retention at open and on demand, and keeps what is younger', () => {
+    const s = openAppDb({ path: files.path('factory.db') })
+    const day = 86_400_000
+    createAlarmJournal(() => s.db).append([ev('A', 'raise', -40 * 86_400, 1), ev('A', 'clear', -29 * 86_400, 1), ev('B', 'raise', -1, 1)])
+    let now = S
+    const h = openAlarmJournal(() => s.db, { retentionDays: 30, logger: silentLogger, now: () => now })
+    expect(h.journal.count()).toBe(2) // the 40-day-old raise went at open
+    now = S + 2 * day
+    expect(h.prune()).toBe(1) // the clear is now 31 days old
+    expect(h.journal.query({}, { limit: 5 }).items.map((e) => e.key)).toEqual(['B'])
+    h.stop()
+    s.close()
   })
 })

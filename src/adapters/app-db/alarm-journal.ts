@@ -135,6 +135,36 @@ export class SqliteAlarmJournal implements AlarmJournal {
   }
 }
 
+/**
+ * After a restore: the restored file's journal ends when its backup was taken, the file it replaced (`previous`,
+ * kept as `app.db.bak`) holds the transitions since. Copies those across, so a restore of the asset model never
+ * loses alarm history. When the restored journal is a prefix of the previous one (a backup of this file: the
+ * entry of its last id is the same in both), the entries after it keep their ids; otherwise the previous file's
+ * entries newer than the restored journal's newest are appended with new ids. Answers how many were copied.
+ */
+export function carryOverJournal(db: Database, previous: string): number {
+  db.prepare('ATTACH DATABASE ? AS prev').run(previous)
+  try {
+    const has = db.prepare("SELECT 1 FROM prev.sqlite_master WHERE type = 'table' AND name = 'alarm_journal'").get()
+    if (!has) return 0
+    const last = db.prepare('SELECT id, at, key, event FROM main.alarm_journal ORDER BY id DESC LIMIT 1').get() as { id: number; at: number; key: string; event: string } | undefined
+    const same = last && db.prepare('SELECT 1 FROM prev.alarm_journal WHERE id = ? AND at = ? AND key = ? AND event = ?').get(last.id, last.at, last.key, last.event)
+    const cols = 'at, key, asset_id, path, attribute, def_id, priority, event, state, value, message, who, note, occurrence'
+    return db.transaction(() => {
+      const before = (db.prepare('SELECT COALESCE(MAX(id), 0) FROM main.alarm_journal').pluck().get() as number)
+      const copied = !last
+        ? db.prepare(`INSERT INTO main.alarm_journal (id, ${cols}) SELECT id, ${cols} FROM prev.alarm_journal ORDER BY id`).run().changes
+        : same
+          ? db.prepare(`INSERT INTO main.alarm_journal (id, ${cols}) SELECT id, ${cols} FROM prev.alarm_journal WHERE id > ? ORDER BY id`).run(last.id).changes
+          : db.prepare(`INSERT INTO main.alarm_journal (${cols}) SELECT ${cols} FROM prev.alarm_journal WHERE at > (SELECT MAX(at) FROM main.alarm_journal) ORDER BY id`).run().changes
+      db.prepare('INSERT INTO main.alarm_journal_fts (rowid, message, path) SELECT id, message, path FROM main.alarm_journal WHERE id > ?').run(before)
+      return copied
+    })()
+  } finally {
+    db.prepare('DETACH DATABASE prev').run()
+  }
+}
+
 /** The journal over `db()` (asked on every call: the database in use now, e.g. the application database's current handle). */
 export function createAlarmJournal(db: () => Database): SqliteAlarmJournal {
   return new SqliteAlarmJournal(db)
