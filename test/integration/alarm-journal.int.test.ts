@@ -269,11 +269,11 @@ describe('the journal follows the application database through a restore', () =>
     expect(j.count()).toBe(3)
     // what a restore while running does: close, put the backup in place, reopen; the journal object stays
     current.close()
-    const r = restoreAppDb({ dataDir, from: backup.file })
+    // the restore carries the transitions since the backup across from the file it replaced, with their ids
+    expect(restoreAppDb({ dataDir, from: backup.file }).journalCarried).toBe(1)
     current = openAppDb({ path: `${dataDir}/app.db` })
-    expect(j.count()).toBe(2) // the backup's journal
-    // the transitions since the backup come across from the file it replaced, with their ids
-    expect(carryOverJournal(current.db, r.previous!)).toBe(1)
+    expect(j.count()).toBe(3)
+    expect(carryOverJournal(current.db, `${dataDir}/app.db.bak`)).toBe(0) // nothing twice
     j.append([ev('B', 'raise', 20, 1)])
     expect(j.query({}, { limit: 10 }).items.map((e) => [e.id, e.key, e.event, e.at - S])).toEqual([
       [4, 'B', 'raise', 20_000],
@@ -297,9 +297,8 @@ describe('the journal follows the application database through a restore', () =>
     const j = createAlarmJournal(() => current.db)
     j.append([ev('A', 'raise', 1, 1), ev('A', 'clear', 2, 1), ev('A', 'raise', 30, 2)])
     current.close()
-    const r = restoreAppDb({ dataDir, from: backup.file })
+    expect(restoreAppDb({ dataDir, from: backup.file }).journalCarried).toBe(1) // only what is newer than X's raise at 5 s
     current = openAppDb({ path: `${dataDir}/app.db` })
-    expect(carryOverJournal(current.db, r.previous!)).toBe(1) // only what is newer than X's raise at 5 s
     expect(j.query({}, { limit: 10 }).items.map((e) => [e.id, e.key, e.at - S])).toEqual([
       [2, 'A', 30_000],
       [1, 'X', 5000],
