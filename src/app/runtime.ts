@@ -18,7 +18,10 @@ import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-s
 import type { SampleStore } from '../core/ports/sample-store'
 import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
 import { AppDbHandle } from '../adapters/app-db/app-db-files'
+import { createNotifier } from '../core/alarms/notifications'
 import { seedModel } from '../core/assets-model/seed'
+import type { Database as SqliteDatabase } from 'better-sqlite3'
+import { createAlarmJournal, type SqliteAlarmJournal } from '../adapters/app-db/alarm-journal'
 
 export interface Runtime {
   core: Core
@@ -137,7 +140,11 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   } catch (e) {
     log.error({ err: (e as Error).message }, 'asset model not seeded from the configured tree; it starts empty')
   }
-  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  // alarm transitions go to the journal in app.db (it follows a restore's swap) and to the notification rules
+  const handle = appDb
+  const journal = handle ? openAlarmJournal(() => handle.db, { retentionDays: o.config.alarms.journalRetentionDays, logger: log }) : undefined
+  const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
+  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
@@ -161,9 +168,46 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     async stop() {
       rejectLog.flush()
       await core.stop()
+      await notifier.stop()
+      journal?.stop()
       await store.close()
       appDb?.close()
       await demo?.stop()
     },
   }
+}
+
+export interface AlarmJournalHandle {
+  journal: SqliteAlarmJournal
+  /** Prunes what is older than the retention now (also run at open and every `everyMs`); answers how many. */
+  prune(): number
+  stop(): void
+}
+
+/**
+ * The alarm journal in the application database, for the alarm service. `db` answers the database in use now and
+ * is asked on every call (the app-db handle's current file: the journal follows a restore's swap). Entries older
+ * than `retentionDays` (the config's `alarms.journalRetentionDays`) are pruned at open and then every `everyMs`
+ * (default an hour); a prune that fails is logged and tried again next time.
+ */
+export function openAlarmJournal(
+  db: () => SqliteDatabase,
+  o: { retentionDays: number; logger: Logger; now?: () => number; everyMs?: number },
+): AlarmJournalHandle {
+  const journal = createAlarmJournal(db)
+  const now = o.now ?? Date.now
+  const prune = (): number => {
+    try {
+      const n = journal.prune(now() - o.retentionDays * 86_400_000)
+      if (n > 0) o.logger.info({ entries: n, retentionDays: o.retentionDays }, 'alarm journal: old entries pruned')
+      return n
+    } catch (e) {
+      o.logger.error({ err: (e as Error).message }, 'alarm journal: prune failed; tried again later')
+      return 0
+    }
+  }
+  prune()
+  const timer = setInterval(prune, o.everyMs ?? 3_600_000)
+  timer.unref()
+  return { journal, prune, stop: () => clearInterval(timer) }
 }

@@ -36,3 +36,8 @@ export function driverSources(): ReadonlyMap<string, NonNullable<CoreDriver<Conn
 export function driverReportsByException(kind: string): boolean {
   return drivers.find((x) => x.kind === kind)?.reportsByException === true
 }
+
+/** Each protocol's alarm notification action, by kind (see NotificationAction; `webhook` is the notifier's own). */
+export function driverNotificationActions(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['notificationAction']>> {
+  return new Map(drivers.flatMap((d) => ('notificationAction' in d && d.notificationAction ? [[d.kind, d.notificationAction] as const] : [])))
+}

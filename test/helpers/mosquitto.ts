@@ -38,8 +38,9 @@ export interface Mosquitto {
   stop(): Promise<void>
   /** Start again on the same port with the same persistence file. */
   restart(): Promise<void>
-  /** Stop the broker and keep its files, for an outage `restart` ends. */
+  /** Stop the broker, keeping its port and files, until `up()`. */
   down(): Promise<void>
+  up(): Promise<void>
 }
 
 /**
@@ -86,5 +87,6 @@ export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqt
     async down() {
       await kill()
     },
+    up: launch,
   }
 }

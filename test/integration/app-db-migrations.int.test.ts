@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { LATEST_VERSION, migrate } from '../../src/adapters/app-db/migrations'
+import { LATEST_VERSION, migrate, migrations } from '../../src/adapters/app-db/migrations'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
 import { tempDir } from '../fixtures/store/engine'
 
@@ -24,6 +24,8 @@ const versions: Record<number, (db: Database.Database) => void> = {
        VALUES ('s1', '', 'Old site', '', 'site', NULL, '[]', 0, '', '', 'Old site'), ('u1', 's1', 'Boiler', '', 'unit', NULL, '[{"name":"Steam","dataType":"number","unit":"bar"}]', 1, 'Steam', 'bar', 'Old site/Boiler')`,
     ).run()
   },
+  // version 3: the writer keeps the FTS5 index; no alarm journal yet
+  3: () => {},
 }
 
 describe('application database migrations (one per file, user_version)', () => {
@@ -42,6 +44,8 @@ describe('application database migrations (one per file, user_version)', () => {
       expect(db.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
       const a = db.create({ parent: null, name: 'A', kind: 'area', attributes: [{ name: 'Temp', dataType: 'number', unit: 'degC' }] }, 't')
       expect(db.search('temp', 5).map((s) => s.id)).toEqual([a.id])
+      // the alarm journal is there on every upgraded file
+      expect(db.db.prepare('SELECT COUNT(*) FROM alarm_journal').pluck().get()).toBe(0)
       if (Number(from) === 1) {
         // the plain template id became a template of that id and name; the asset keeps it
         expect(db.templates().map((t) => [t.id, t.name, t.instanceCount])).toEqual([['centrifugal-pump', 'centrifugal-pump', 1]])
@@ -97,6 +101,28 @@ describe('application database migrations (one per file, user_version)', () => {
     const db = new Database(files.path('schema3.db'))
     migrate(db, 3)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all()).toEqual([])
+    db.close()
+  })
+
+  it('004 adds the alarm journal, its indexes and its text index; applied again (after another branch\'s step) it changes nothing', () => {
+    const db = new Database(files.path('schema4.db'))
+    migrate(db, 4)
+    const names = () => db.prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name LIKE 'alarm_journal%' AND NOT (type = 'table' AND name LIKE 'alarm_journal_fts_%') ORDER BY 1").pluck().all()
+    expect(names()).toEqual([
+      'index alarm_journal_at',
+      'index alarm_journal_event_at',
+      'index alarm_journal_occurrence',
+      'index alarm_journal_path',
+      'index alarm_journal_priority',
+      'index alarm_journal_state',
+      'index alarm_journal_who',
+      'table alarm_journal',
+      'table alarm_journal_fts',
+    ])
+    db.prepare("INSERT INTO alarm_journal (at, key, asset_id, path, attribute, def_id, priority, event, state, message, who, occurrence) VALUES (1, 'k', 'a', 'A', 'T', 'hi', 'low', 'raise', 'unack', 'm', 'system', 1)").run()
+    migrations[3]!(db)
+    expect(names()).toHaveLength(9)
+    expect(db.prepare('SELECT COUNT(*) FROM alarm_journal').pluck().get()).toBe(1)
     db.close()
   })
 

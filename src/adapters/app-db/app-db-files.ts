@@ -56,6 +56,11 @@ export class AppDbHandle {
     }
   }
 
+  /** The open database now (after a restore, the restored file's): for what lives beside the model, like the alarm journal. */
+  get db() {
+    return this.current.db
+  }
+
   close(): void {
     this.current.close()
   }

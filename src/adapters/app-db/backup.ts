@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../../shared/model/errors'
 import { migrate, migrations } from './migrations'
+import { carryOverJournal } from './alarm-journal'
 
 /**
  * Online backup and offline restore of the application database. A running Plantdeck holds `app.db.lock`
@@ -80,6 +81,8 @@ export interface RestoreResult {
   /** Schema version of the restored file, and after its migrations. */
   from: number
   to: number
+  /** Alarm journal entries written since the backup, carried over from the replaced file. */
+  journalCarried?: number
 }
 
 /**
@@ -117,8 +120,12 @@ export function restoreAppDb(o: { dataDir: string; from: string; steps?: typeof 
   try {
     migrate(db, steps.length, steps)
     out.to = db.pragma('user_version', { simple: true }) as number
+    // the alarm journal is history, not model: what was journaled since the backup stays (docs/alarms.md)
+    if (out.previous && tableExists(db, 'alarm_journal')) out.journalCarried = carryOverJournal(db, out.previous)
   } finally {
     db.close()
   }
   return out
 }
+
+const tableExists = (db: Database.Database, name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined

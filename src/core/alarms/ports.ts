@@ -44,6 +44,11 @@ export interface AlarmJournal {
 /** What a notification rule hands its action when an alarm transition matches it. */
 export interface NotificationEvent {
   entry: JournalRecord
-  /** The payload with `{path}`, `{attribute}`, `{message}`, `{priority}`, `{event}`, `{value}`, `{at}` filled. */
+  /**
+   * The payload with `{path}`, `{attribute}`, `{message}`, `{priority}`, `{event}`, `{value}`, `{at}` filled (also
+   * `{key}`, `{state}`, `{who}`, `{note}`, `{occurrence}`, `{ms}`; `{at}` is ISO 8601, `{ms}` the epoch ms). Other braces stay as written.
+   */
   text(template: string): string
+  /** The same, each value JSON-escaped (without quotes), so a JSON template stays valid JSON whatever the message holds. */
+  json(template: string): string
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ConfigAssetNode, ConfigTemplate } from './asset-config'
 import { ConnectionConfig, refineTemplates } from './schema'
+import { AlarmsConfig, defaultAlarmsConfig } from './alarms-config'
 
 const Port = z.number().int().min(0).max(65535)
 const IP = z.union([z.ipv4(), z.ipv6()])
@@ -59,6 +60,8 @@ export const AppConfig = z
     /** The asset tree; a node naming `template` is an instance of one of `templates` (they seed the asset model). */
     assets: ConfigAssetNode.optional(),
     templates: z.array(ConfigTemplate).max(1000).optional(),
+    /** Alarm notification rules and the alarm journal's retention (see docs/alarms.md). */
+    alarms: AlarmsConfig.default(defaultAlarmsConfig),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -75,6 +78,16 @@ export const AppConfig = z
       }),
     )
     refineTemplates(c, ctx)
+    // a protocol action names a connection of its kind; with the simulated plant on, its connections count too (checked when they exist)
+    if (!(c.demo.enabled ?? c.connections.length === 0)) {
+      c.alarms.notifications.forEach((r, i) => {
+        if (r.action.kind === 'webhook') return
+        const conn = c.connections.find((x) => x.id === (r.action as { connection: string }).connection)
+        if (!conn || conn.kind !== r.action.kind) {
+          ctx.addIssue({ code: 'custom', path: ['alarms', 'notifications', i, 'action', 'connection'], message: `no ${r.action.kind} connection "${(r.action as { connection: string }).connection}" is configured` })
+        }
+      })
+    }
   })
 export type AppConfig = z.infer<typeof AppConfig>
 

@@ -5,12 +5,14 @@ import { mqttSources } from './mqtt-sources'
 import { createMqttHandlers } from './mqtt-handlers'
 import { MQTT } from './mqtt-port'
 import { MqttBinding } from './mqtt-binding'
+import { mqttNotificationAction } from './mqtt-notify'
 
 /** MQTT in the core: `mqtt.*`, mappings added at runtime under `<connection> (mapped)`. */
 export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
   kind: MQTT,
   binding: MqttBinding,
   sources: mqttSources,
+  notificationAction: mqttNotificationAction as never,
   // the URL as configured: credentials live in `username`/`password`, never in it
   target: (c) => c.url,
   runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),

@@ -7,6 +7,7 @@ import type { PlantPersistence } from './plant-persistence'
 import type { SignalDef } from './sample-store'
 import type { DataType } from '../../shared/model'
 import type { RuntimeModel } from '../assets-model/runtime-assets'
+import type { NotificationEvent } from '../alarms/ports'
 
 /** What a driver's API handlers may use: the same collaborators for every protocol. */
 export interface DriverDeps {
@@ -53,6 +54,18 @@ export interface CoreDriver<C extends { id: string; kind: string }, M extends Me
    * silence is not staleness while the connection is up. Absent: it publishes on a cadence (MQTT devices).
    */
   readonly reportsByException?: boolean
+  /** An alarm notification action of this kind (`{ kind, connection, ... }` in a notification rule), e.g. publish a message. */
+  readonly notificationAction?: NotificationAction
+}
+
+/**
+ * One protocol's alarm notification action. Its fields in the configuration file are `schema` (registered for the
+ * config layer in `core/config/connection-kinds.ts`); `run` sends one notification through the named connection's
+ * collector and throws an AppError when it did not go (the notifier retries it). It never writes to equipment.
+ */
+export interface NotificationAction<A extends { kind: string; connection: string } = { kind: string; connection: string }> {
+  readonly schema: z.ZodType<A>
+  run(action: A, event: NotificationEvent, collector: Collector): Promise<void>
 }
 
 /** A binding of a protocol's kind, as the asset model keeps it. */

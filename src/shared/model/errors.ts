@@ -78,6 +78,16 @@ export const ErrorCode = z.enum([
   'alarms.bad_definition',
   /** No alarm with that key, or no asset with that id for an alarm query. */
   'alarms.unknown',
+  /** The alarm journal refused a record (a field missing or of the wrong kind); the batch is not written. */
+  'alarms.bad_entry',
+  /**
+   * Alarm notifications (`notify.*`): an action that failed (an HTTP status, a refused publish), ran out of time, names a
+   * connection that is not there or of no kind that notifies, or was dropped by its rule's rate limit.
+   */
+  'notify.failed',
+  'notify.timeout',
+  'notify.unknown_connection',
+  'notify.rate_limited',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 
