@@ -25,6 +25,7 @@ import type { PlantPersistence } from './ports/plant-persistence'
 import type { AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 import { runtimeModel } from './assets-model/runtime-assets'
+import { SyncEngine, type SyncEngineDeps } from './sync/sync-engine'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -45,6 +46,11 @@ export interface CoreDeps {
   assets?: AssetStore
   /** An online backup of the application database (model.backup). */
   assetBackup?: () => Promise<{ file: string; bytes: number }>
+  /** Shared backends the store's samples are delivered to (store-and-forward; needs `store`). */
+  sinks?: SyncEngineDeps['sinks']
+  syncBackoff?: SyncEngineDeps['backoff']
+  /** How often `sync.status` is pushed (default 1 s). */
+  syncStatusMs?: number
 }
 
 
@@ -57,6 +63,8 @@ export interface Core {
   start(): Promise<void>
   stop(): Promise<void>
   readonly live: LiveValues
+  /** The store-and-forward engine (absent without a store). */
+  readonly sync: SyncEngine | undefined
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -129,6 +137,7 @@ export function createCore(deps: CoreDeps): Core {
     registry.add({ id: c.id, kind: c.kind, name: c.name, target: driverOf(c.kind).target(c) })
   }
   registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+  const sync = store ? new SyncEngine({ store, sinks: deps.sinks ?? [], clock, logger: log.child({ part: 'sync' }), ...(deps.syncBackoff ? { backoff: deps.syncBackoff } : {}) }) : undefined
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {
@@ -161,6 +170,8 @@ export function createCore(deps: CoreDeps): Core {
       signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
     'trends.query': (q, { session }) => trendQuery(q, session),
+    'sync.status': async () =>
+      sync ? sync.status() : { at: clock.now(), sinks: [], store: { diskBytes: null, diskBudgetBytes: null, oldestTs: null, undeliveredDropped: 0 } },
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -185,6 +196,7 @@ export function createCore(deps: CoreDeps): Core {
   return {
     handlers,
     live,
+    sync,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)
@@ -223,6 +235,22 @@ export function createCore(deps: CoreDeps): Core {
           col.onSamples((batch) => take(col.id, batch)),
         )
       }
+      if (sync) {
+        await sync.start()
+        // the status bar's store and backlog figures, about once a second; a slow store skips a beat
+        let pushing = false
+        const statusTimer = setInterval(() => {
+          if (pushing || broadcasts.size === 0) return
+          pushing = true
+          void sync
+            .status()
+            .then((s) => broadcasts.forEach((b) => b('sync.status', s)))
+            .catch(() => undefined)
+            .finally(() => (pushing = false))
+        }, deps.syncStatusMs ?? 1000)
+        statusTimer.unref?.()
+        unsubs.push(() => clearInterval(statusTimer))
+      }
       await Promise.all(deps.collectors.map((c) => c.start()))
       // the model is the persistence of what it binds: each connection collects what the model binds and it does not
       await link?.start()
@@ -235,6 +263,7 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.stop().catch((e) => log.error({ err: e, connection: c.id }, 'stop failed'))))
       link?.stop()
       unsubs.splice(0).forEach((u) => u())
+      await sync?.stop()
     },
   }
 }

@@ -1,6 +1,7 @@
 import type { Sample } from '../../shared/model'
 import type {
   AppendReceipt,
+  Backlog,
   BucketQuery,
   BucketSeries,
   LoggedBatch,
@@ -24,6 +25,10 @@ export interface WorkerApi {
   latest(signals: string[]): Sample[]
   count(signal: string, from: number, to: number): number
   setSyncWatermark(seq: number): void
+  setCursor(name: string, seq: number): void
+  cursors(): { name: string; seq: number }[]
+  removeCursor(name: string): void
+  backlog(afterSeq: number): Backlog
   readSince(afterSeq: number, maxSamples: number): LoggedBatch[]
   maintain(): MaintenanceReport
   stats(): StoreStats

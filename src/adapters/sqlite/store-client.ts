@@ -4,6 +4,7 @@ import type { Clock } from '../../core/ports/clock'
 import type { Unsubscribe } from '../../core/ports/collector'
 import type {
   AppendReceipt,
+  Backlog,
   BucketQuery,
   BucketSeries,
   LoggedBatch,
@@ -139,6 +140,22 @@ export class WorkerSampleStore implements SampleStore {
 
   setSyncWatermark(seq: number): Promise<void> {
     return this.call('setSyncWatermark', [seq])
+  }
+
+  setCursor(name: string, seq: number): Promise<void> {
+    return this.call('setCursor', [name, seq])
+  }
+
+  cursors(): Promise<{ name: string; seq: number }[]> {
+    return this.call('cursors', [])
+  }
+
+  backlog(afterSeq: number): Promise<Backlog> {
+    return this.call('backlog', [afterSeq])
+  }
+
+  removeCursor(name: string): Promise<void> {
+    return this.call('removeCursor', [name])
   }
 
   readSince(afterSeq: number, maxSamples: number): Promise<LoggedBatch[]> {

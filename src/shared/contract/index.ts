@@ -7,12 +7,13 @@ import { certificates } from './certificates'
 import { opcua, opcuaEvents } from './opcua'
 import { signals, signalsEvents } from './signals'
 import { system, systemEvents } from './system'
+import { sync, syncEvents } from './sync'
 import { trends, trendsEvents } from './trends'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...sync } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...syncEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -30,3 +31,4 @@ export * from './trends'
 export * from './opcua'
 export * from './certificates'
 export * from './mqtt'
+export * from './sync'
