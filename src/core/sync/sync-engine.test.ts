@@ -3,10 +3,10 @@ import { MemorySampleStore } from '../../adapters/memory-store/memory-sample-sto
 import type { Sample } from '../../shared/model'
 import { SinkError } from '../ports/sync-sink'
 import { FakeSink, unreachable } from '../testing/fake-sink'
-import { SyncEngine } from './sync-engine'
+import { SyncEngine, type SyncSinkOptions } from './sync-engine'
 
 const T0 = Date.UTC(2026, 0, 1)
-const opts = { batchSamples: 100, drainSamplesPerSecond: null }
+const opts: SyncSinkOptions = { batchSamples: 100, drainSamplesPerSecond: null }
 
 async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 5000; i++) {
