@@ -36,22 +36,24 @@ export interface LineOptions {
   precision: Precision
 }
 
-/** Each signal's line head (measurement and tags, escaped), computed once per signal. */
+/** Each signal's line head (measurement and tags, escaped) and its UTF-8 length, computed once per signal. */
 export class LineEncoder {
-  private readonly heads = new Map<string, string>()
+  private readonly heads = new Map<string, { type: string; head: string; bytes: number }>()
   private readonly scale: number
+  /** UTF-8 bytes of the last `line()`. */
+  lastBytes = 0
 
   constructor(private readonly o: LineOptions) {
     this.scale = o.precision === 'ms' ? 1 : o.precision === 'us' ? 1000 : 1_000_000
   }
 
-  head(signal: string, def: SinkSignal | undefined, value: Sample['value']): string {
+  private head(signal: string, def: SinkSignal | undefined, value: Sample['value']): { head: string; bytes: number } {
     const type = def?.dataType ?? (typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string' : 'number')
-    const key = `${type}\u0000${signal}`
-    let h = this.heads.get(key)
-    if (h === undefined) {
-      h = this.makeHead(signal, def, type)
-      this.heads.set(key, h)
+    let h = this.heads.get(signal)
+    if (h === undefined || h.type !== type) {
+      const head = this.makeHead(signal, def, type)
+      h = { type, head, bytes: Buffer.byteLength(head) }
+      this.heads.set(signal, h)
     }
     return h
   }
@@ -72,18 +74,28 @@ export class LineEncoder {
     return out
   }
 
-  /** The line of one sample, without the newline. */
+  /** The line of one sample, without the newline; its UTF-8 length is left in `lastBytes`. */
   line(s: Sample, def: SinkSignal | undefined): string {
-    const head = this.head(s.signal, def, s.value)
+    const h = this.head(s.signal, def, s.value)
     const q = QUALITY_FIELD[s.quality] ?? QUALITY_FIELD.bad
     let fields: string
     const v = s.value
+    let wide = false
     if (v === null) fields = q || 'quality=2i'
     else {
-      const value = typeof v === 'number' ? floatText(v) : typeof v === 'boolean' ? (v ? 'true' : 'false') : `"${escapeString(v)}"`
+      let value: string
+      if (typeof v === 'number') value = floatText(v)
+      else if (typeof v === 'boolean') value = v ? 'true' : 'false'
+      else {
+        value = `"${escapeString(v)}"`
+        wide = true
+      }
       fields = q ? `value=${value},${q}` : `value=${value}`
     }
-    return `${head} ${fields} ${Math.round(s.ts * this.scale)}`
+    const rest = ` ${fields} ${Math.round(s.ts * this.scale)}`
+    // everything but the head and a string value is ASCII
+    this.lastBytes = h.bytes + (wide ? Buffer.byteLength(rest) : rest.length)
+    return h.head + rest
   }
 }
 
@@ -108,7 +120,7 @@ export function* bodies(
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as Sample
     const line = enc.line(s, signals.get(s.signal))
-    const n = Buffer.byteLength(line) + 1
+    const n = enc.lastBytes + 1
     if (parts.length > 0 && bytes + n > maxBytes) {
       yield { body: parts.join('\n') + '\n', from, to: i }
       parts = []

@@ -213,8 +213,9 @@ class SinkRunner {
     const store = this.deps.store
     const head = store.durableSeq
     if (head > this.live) {
-      const batches = await store.readSince(this.live, this.o.batchSamples)
+      const batches = await this.read(this.live, this.o.batchSamples)
       if (batches.length > 0) {
+        this.prefetch(lastSeq(batches), this.o.batchSamples)
         await this.write(batches)
         this.live = lastSeq(batches)
         if (this.backlogEnd === null) await this.advance(this.live)
@@ -231,8 +232,10 @@ class SinkRunner {
         await this.pause(this.refillMs(allowance))
         return true
       }
-      const batches = (await store.readSince(this.cursor, Math.min(this.o.batchSamples, allowance))).filter((b) => b.seq <= (this.backlogEnd ?? 0))
+      const max = Math.min(this.o.batchSamples, allowance)
+      const batches = (await this.read(this.cursor, max)).filter((b) => b.seq <= (this.backlogEnd ?? 0))
       if (batches.length > 0) {
+        if (lastSeq(batches) < (this.backlogEnd ?? 0)) this.prefetch(lastSeq(batches), max)
         await this.write(batches)
         this.state = 'draining'
         this.spend(batches)
@@ -248,6 +251,27 @@ class SinkRunner {
     }
     this.state = 'live'
     return false
+  }
+
+  /** The next read, started while the current batches are written (the store's thread reads as the sink sends). */
+  private ahead: { after: number; max: number; batches: Promise<LoggedBatch[]> } | null = null
+
+  private prefetch(after: number, max: number): void {
+    const batches = this.deps.store.readSince(after, max)
+    batches.catch(() => undefined) // a failed read ahead is read again when due
+    this.ahead = { after, max, batches }
+  }
+
+  /** Batches after `after`: the read ahead when it is for the same place and found some, else a fresh read. */
+  private async read(after: number, max: number): Promise<LoggedBatch[]> {
+    const ahead = this.ahead
+    this.ahead = null
+    if (ahead && ahead.after === after && ahead.max === max) {
+      // an empty read ahead may predate a commit: only a non-empty one is taken as it is
+      const got = await ahead.batches.catch(() => [])
+      if (got.length > 0) return got
+    }
+    return this.deps.store.readSince(after, max)
   }
 
   private async write(batches: readonly LoggedBatch[]): Promise<void> {
