@@ -275,6 +275,19 @@ export class StoreEngine {
     return oldest === Infinity ? null : oldest
   }
 
+  /** `readSince` as packed batches (signal ids, typed arrays): the caller's thread makes the samples. */
+  readSinceWire(afterSeq: number, maxSamples: number): { seq: number; batch: WireBatch }[] {
+    const out: { seq: number; batch: WireBatch }[] = []
+    let total = 0
+    const rows = this.s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').iterate(afterSeq)
+    for (const row of rows as IterableIterator<LogRow>) {
+      if (total > 0 && total + row.n > maxSamples) break
+      out.push({ seq: row.seq, batch: fromLogRow(row) })
+      total += row.n
+    }
+    return out
+  }
+
   readSince(afterSeq: number, maxSamples: number): LoggedBatch[] {
     const out: LoggedBatch[] = []
     let total = 0

@@ -13,7 +13,7 @@ import type {
   StoreStats,
 } from '../../core/ports/sample-store'
 import type { AppendInput, EngineOptions } from './engine'
-import type { SignalRef } from './wire-batch'
+import type { SignalRef, WireBatch } from './wire-batch'
 
 /** What the worker thread answers, method by method. */
 export interface WorkerApi {
@@ -30,6 +30,7 @@ export interface WorkerApi {
   removeCursor(name: string): void
   backlog(afterSeq: number): Backlog
   readSince(afterSeq: number, maxSamples: number): LoggedBatch[]
+  readSinceWire(afterSeq: number, maxSamples: number): { seq: number; batch: WireBatch }[]
   maintain(): MaintenanceReport
   stats(): StoreStats
   /** Tests: the file's page limit (`PRAGMA max_page_count`), to make the store full or give it room again. */

@@ -51,6 +51,7 @@ const handlers: { [M in keyof WorkerApi]: (...args: Parameters<WorkerApi[M]>) =>
   removeCursor: (name) => engine.removeCursor(name),
   backlog: (after) => engine.backlog(after),
   readSince: (after, max) => engine.readSince(after, max),
+  readSinceWire: (after, max) => engine.readSinceWire(after, max),
   maintain: () => {
     const { report, retention } = engine.maintain()
     announceBudget(retention.budget)
