@@ -13,6 +13,7 @@ import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
 import { createTrendQuery } from './trends/trend-query'
+import { ReadThroughHistory } from './trends/read-through'
 import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
 import type { SampleBatch } from '../shared/model'
@@ -75,8 +76,6 @@ export function createCore(deps: CoreDeps): Core {
   const live = new LiveValues()
   const store = deps.store
   const memory = store ? undefined : new MemoryHistory()
-  const history: HistoryReader = store ? new StoreHistory(store) : memory!
-  const trendQuery = createTrendQuery(history)
   /** A signal definition with where the model (else the configured tree) shows it, for the store to keep beside the signal. */
   const withPath = (d: SignalDef): SignalDef => {
     const assetPath = link?.assetPath(d.id) ?? d.assetPath ?? catalog.pathOf(d.id)
@@ -138,6 +137,9 @@ export function createCore(deps: CoreDeps): Core {
   }
   registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
   const sync = store ? new SyncEngine({ store, sinks: deps.sinks ?? [], clock, logger: log.child({ part: 'sync' }), ...(deps.syncBackoff ? { backoff: deps.syncBackoff } : {}) }) : undefined
+  // trends reach back into the backend for what the store no longer holds
+  const history: HistoryReader = store ? (sync?.canRead ? new ReadThroughHistory(new StoreHistory(store), store, sync, log) : new StoreHistory(store)) : memory!
+  const trendQuery = createTrendQuery(history)
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ReadThroughHistory } from '../../src/core/trends/read-through'
+import { StoreHistory } from '../../src/core/trends/store-history'
 import { FaultyProxy } from '../fixtures/sync/faulty-proxy'
 import { T0, engineFor, lineSink, openStore, signalIds, step, tempDir, until } from '../fixtures/sync/pipeline'
 import { Victoria, haveVictoria, strictlyAscending } from '../fixtures/sync/victoria'
@@ -123,7 +125,7 @@ describe.skipIf(!haveVictoria)('sync to a real VictoriaMetrics', () => {
     await proxy.close()
   })
 
-  it('reads buckets back for the read-through, with the local store\'s widths and aggregates', async () => {
+  it('reads buckets back, and the trend read-through joins them with local data without a seam', async () => {
     const vm = vms[0] as Victoria
     const signals = signalIds(2, 'read')
     const store = await openStore(files.path('read.db'), signals)
@@ -141,6 +143,14 @@ describe.skipIf(!haveVictoria)('sync to a real VictoriaMetrics', () => {
     expect(remote.map((s) => s.count)).toEqual(local.map((s) => s.count))
     expect(remote.map((s) => [s.min, s.max, s.first, s.last])).toEqual(local.map((s) => [s.min, s.max, s.first, s.last]))
     expect(remote[0]?.count.reduce((a, n) => a + n, 0)).toBe(1000)
+    // a laptop that kept only the last 400 ms: its trend reaches back into VictoriaMetrics without a seam
+    const laptop = await openStore(files.path('laptop.db'), signals)
+    for (let k = 600; k < 1000; k++) await laptop.append(step(signals, k))
+    const joined = new ReadThroughHistory(new StoreHistory(laptop), laptop, { canRead: true, readBuckets: (q) => sink.readBuckets(q, defs) })
+    for (const [from, to, points] of [[T0, T0 + 999, 40], [T0 + 123, T0 + 777, 30]] as const) {
+      expect(await joined.query(signals[0] as string, from, to, points)).toEqual(await new StoreHistory(store).query(signals[0] as string, from, to, points))
+    }
+    await laptop.close()
     await store.close()
   })
 })

@@ -2,7 +2,7 @@ import type { SinkStatus, SyncStatus } from '../../shared/contract/sync'
 import type { Sample } from '../../shared/model'
 import { type Clock, systemClock } from '../ports/clock'
 import { type Logger, silentLogger } from '../ports/logger'
-import type { LoggedBatch, SampleStore, SignalDef } from '../ports/sample-store'
+import type { BucketQuery, BucketSeries, LoggedBatch, SampleStore, SignalDef } from '../ports/sample-store'
 import { SinkError, type SinkSignal, type SyncSink } from '../ports/sync-sink'
 
 export interface SyncSinkOptions {
@@ -103,6 +103,19 @@ export class SyncEngine {
         undeliveredDropped: stats?.counters.undeliveredDropped ?? this.undeliveredDropped,
       },
     }
+  }
+
+  /** True when a sink can read history back (the trend read-through). */
+  get canRead(): boolean {
+    return this.deps.sinks.some((s) => s.sink.readBuckets !== undefined)
+  }
+
+  /** History from the first sink that can read it (see ReadThroughHistory). */
+  async readBuckets(query: BucketQuery): Promise<BucketSeries[]> {
+    const sink = this.deps.sinks.find((s) => s.sink.readBuckets !== undefined)?.sink
+    if (!sink?.readBuckets) return []
+    if (this.signals.size === 0 || query.signals.some((id) => !this.signals.has(id))) await this.loadSignals()
+    return sink.readBuckets(query, this.signals)
   }
 
   /** Resolves once every sink's cursor is at or past `seq` (tests, benchmarks, a clean stop). */
