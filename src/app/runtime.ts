@@ -17,8 +17,7 @@ import { mkdirSync } from 'node:fs'
 import { openSqliteSampleStore } from '../adapters/sqlite/create-sqlite-sample-store'
 import type { SampleStore } from '../core/ports/sample-store'
 import { FilePlantPersistence, loadPlantEdits, OVERLAY_FILE_NAME } from '../adapters/config/plant-persistence'
-import { backupAppDb, backupFile } from '../adapters/app-db/backup'
-import { openAppDb, type SqliteAssetStore } from '../adapters/app-db/sqlite-asset-store'
+import { AppDbHandle } from '../adapters/app-db/app-db-files'
 import { seedModel } from '../core/assets-model/seed'
 import { createSinks } from './sync-sinks'
 
@@ -97,7 +96,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const live = lateLiveSource()
   const collectors = createCollectors(plant.connections, o.dataDir, log, live.source)
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
-  const sinks = createSinks(o.config.sync.sinks, { dataDir: o.dataDir, logger: log.child({ part: 'sync' }) }, o.configFile)
+  const sinks = createSinks(o.config.sync.sinks, { dataDir: o.dataDir, logger: log.child({ part: 'sync' }), proxy: o.config.sync.proxy }, o.configFile)
   const policy = o.config.store
   if (sinks.length > 0 && !policy.keepUndelivered) {
     log.warn('store.keepUndelivered is off: what a sync sink has not delivered when it is compacted is not delivered at all')
@@ -146,20 +145,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // the asset model's application database, its own file beside the sample store; one that does not open
   // (from a newer build, damaged) is left as it is and the rest runs without the model (model.unavailable)
   const appDbFile = join(o.dataDir, 'app.db')
-  let assets: SqliteAssetStore | undefined
+  let appDb: AppDbHandle | undefined
   try {
-    assets = openAppDb({ path: appDbFile })
+    appDb = new AppDbHandle(o.dataDir)
   } catch (e) {
     log.error({ file: appDbFile, err: (e as Error).message }, 'application database not opened: the asset model is unavailable until it is fixed')
   }
   // an empty model starts from the configured tree (the simulated plant's, or the file's `assets`)
   try {
-    const seeded = assets ? seedModel(assets, plant, `${o.host} start`) : 0
+    const seeded = appDb ? seedModel(appDb.store, plant, `${o.host} start`) : 0
     if (seeded > 0) log.info({ assets: seeded }, 'asset model seeded from the configured asset tree and templates')
   } catch (e) {
     log.error({ err: (e as Error).message }, 'asset model not seeded from the configured tree; it starts empty')
   }
-  const core = createCore({ plant, collectors, store, sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, ...(assets ? { assets, assetBackup: () => backupAppDb(assets!.db, backupFile(o.dataDir)) } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
@@ -185,7 +184,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await core.stop()
       await Promise.all(sinks.map((s) => s.sink.close()))
       await store.close()
-      assets?.close()
+      appDb?.close()
       await demo?.stop()
     },
   }

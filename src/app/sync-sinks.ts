@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { LineProtocolOptions, LineProtocolSink } from '../adapters/sync/line-protocol-sink'
+import { TdengineSinkConfig, createTdengineSink } from '../adapters/sync/tdengine'
 import type { SinkConfig } from '../core/config/store-config'
 import type { Logger } from '../core/ports/logger'
 import type { SyncSink } from '../core/ports/sync-sink'
@@ -9,6 +10,8 @@ import { AppError } from '../shared/model/errors'
 export interface SinkContext {
   dataDir: string
   logger: Logger
+  /** The global egress setting (`sync.proxy`), for kinds that can go through a proxy. */
+  proxy?: string | undefined
 }
 
 /** A sink kind: its options (checked at start, with field paths) and how to make one. */
@@ -22,6 +25,7 @@ const kind = <S extends z.ZodType>(k: SinkKind<S>): SinkKind => k as unknown as 
 /** Every sync sink kind, by `kind` in `sync.sinks[]`: the one place that names them (one line per kind). */
 export const sinkKinds: Readonly<Record<string, SinkKind>> = {
   'line-protocol': kind({ options: LineProtocolOptions, create: (id, o) => new LineProtocolSink(id, o) }),
+  tdengine: kind({ options: TdengineSinkConfig.omit({ id: true, kind: true }), create: (id, o, ctx) => createTdengineSink({ ...o, id, kind: 'tdengine' }, { proxy: ctx.proxy }) }),
 }
 
 /** Fields every sink has; the rest of an entry is its kind's options. */

@@ -23,10 +23,13 @@ import { driverBindings, driverHandlers, driverOf, driverSources } from './drive
 import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
-import type { AssetStore } from './ports/asset-store'
+import type { AssetFiles, AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 import { runtimeModel } from './assets-model/runtime-assets'
 import { SyncEngine, type SyncEngineDeps } from './sync/sync-engine'
+import { AlarmService } from './alarms/alarm-service'
+import { MemoryAlarmJournal } from './alarms/memory-journal'
+import type { AlarmJournal, JournalRecord } from './alarms/ports'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -45,8 +48,14 @@ export interface CoreDeps {
   diagnostics?: (o: { gc: boolean }) => Diagnostics
   /** The asset model (`model.*`, the application database). Without it those calls answer `model.unavailable`. */
   assets?: AssetStore
-  /** An online backup of the application database (model.backup). */
-  assetBackup?: () => Promise<{ file: string; bytes: number }>
+  /** Backup and restore of the application database (model.backup, model.backups, model.restore). */
+  assetFiles?: AssetFiles | undefined
+  /** The alarm journal (the application database's adapter). Without one, a bounded in-memory journal (lost at restart). */
+  alarmJournal?: AlarmJournal
+  /** Handed every batch of alarm transitions once journaled (notification rules). */
+  notifyAlarms?: (entries: readonly JournalRecord[]) => void
+  /** Alarm pacing: how often changes are pushed and journaled (default 200 ms), the engine's tick (default 1 s). */
+  alarmTiming?: { flushMs?: number; tickMs?: number }
   /** Shared backends the store's samples are delivered to (store-and-forward; needs `store`). */
   sinks?: SyncEngineDeps['sinks']
   syncBackoff?: SyncEngineDeps['backoff']
@@ -66,6 +75,7 @@ export interface Core {
   readonly live: LiveValues
   /** The store-and-forward engine (absent without a store). */
   readonly sync: SyncEngine | undefined
+  readonly alarms: AlarmService
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -91,6 +101,7 @@ export function createCore(deps: CoreDeps): Core {
   const modelChanged = (e: EventPayload<'model.changed'>) => {
     broadcasts.forEach((b) => b('model.changed', e))
     link?.changed() // collect what the change binds, rebuild the index, the calculated attributes and the paths
+    void alarms.changed() // once the link followed the change: the alarms of the new model, states kept
   }
   const startedAt = clock.now()
   /** Every sample's way in, from a collector or the model's calculated attributes: live values, accounting, the store. */
@@ -130,12 +141,29 @@ export function createCore(deps: CoreDeps): Core {
         log,
       })
     : undefined
+  const alarms = new AlarmService({
+    store: deps.assets,
+    signalFor: (assetId, at) => link?.signalFor(assetId, at),
+    settled: () => link?.settled() ?? Promise.resolve(),
+    live,
+    journal: deps.alarmJournal ?? new MemoryAlarmJournal(),
+    ...(deps.notifyAlarms ? { notify: deps.notifyAlarms } : {}),
+    broadcast: (payload) => broadcasts.forEach((b) => b('alarms.changed', payload)),
+    connections: () => registry.list(),
+    who,
+    clock,
+    log,
+    ...deps.alarmTiming,
+  })
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
     registry.add({ id: c.id, kind: c.kind, name: c.name, target: driverOf(c.kind).target(c) })
   }
-  registry.onChange((s) => broadcasts.forEach((b) => b('connections.state', s)))
+  registry.onChange((s) => {
+    broadcasts.forEach((b) => b('connections.state', s))
+    alarms.onConnection(s)
+  })
   const sync = store ? new SyncEngine({ store, sinks: deps.sinks ?? [], clock, logger: log.child({ part: 'sync' }), ...(deps.syncBackoff ? { backoff: deps.syncBackoff } : {}) }) : undefined
   // trends reach back into the backend for what the store no longer holds
   const history: HistoryReader = store ? (sync?.canRead ? new ReadThroughHistory(new StoreHistory(store), store, sync, log) : new StoreHistory(store)) : memory!
@@ -174,6 +202,7 @@ export function createCore(deps: CoreDeps): Core {
     'trends.query': (q, { session }) => trendQuery(q, session),
     'sync.status': async () =>
       sync ? sync.status() : { at: clock.now(), sinks: [], store: { diskBytes: null, diskBudgetBytes: null, oldestTs: null, undeliveredDropped: 0 } },
+    ...alarms.handlers(),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -182,7 +211,7 @@ export function createCore(deps: CoreDeps): Core {
           who,
           changed: modelChanged,
           ...(link ? { live: link } : {}),
-          ...(deps.assetBackup ? { backup: deps.assetBackup } : {}),
+          files: deps.assetFiles,
         })
       : unavailableModelHandlers()),
     ...driverHandlers({
@@ -199,6 +228,7 @@ export function createCore(deps: CoreDeps): Core {
     handlers,
     live,
     sync,
+    alarms,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)
@@ -256,6 +286,10 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.start()))
       // the model is the persistence of what it binds: each connection collects what the model binds and it does not
       await link?.start()
+      // alarms from the model, fed by every live sample (collected and calculated) and the connections' states
+      unsubs.push(live.onSamples((b) => alarms.onSamples(b)))
+      alarms.start()
+      unsubs.push(() => alarms.stop())
     },
     async stop() {
       registry.stop()

@@ -42,8 +42,17 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
       base: null,
       attributes: [
         // interlocks at the plant's high and low levels; the level controller starts and stops the pump at hi and lo
-        { name: 'Level', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, limits: { hihi: model.highLevel, hi: level?.startAbove ?? 80, lo: level?.stopBelow ?? 20, lolo: model.lowLevel }, ...every, binding: ua('Level') },
-        { name: 'Temperature', dataType: 'number', unit: '°C', ...range(0, 100), decimals: 1, limits: { hihi: 80, hi: 60, lo: 5, lolo: 2 }, ...every, binding: ua('Temperature') },
+        {
+          name: 'Level', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, limits: { hihi: model.highLevel, hi: level?.startAbove ?? 80, lo: level?.stopBelow ?? 20, lolo: model.lowLevel }, ...every, binding: ua('Level'),
+          // the level controller starts the tank's pump at Hi: the alarm comes now and then, the interlocks at HiHi / LoLo
+          alarms: [
+            { id: 'hihi', type: 'hihi', priority: 'critical', message: '{asset} overfilling: level {value} {unit} above {limit} {unit}', guidance: 'Close the inlet valve (Close), start the outlet pump; check the level transmitter', deadband: 2 },
+            { id: 'hi', type: 'hi', priority: 'medium', message: '{asset} level high: {value} {unit}', guidance: 'Watch the outlet pump start; if it does not, start it by hand', deadband: 3, onDelayMs: 2000 },
+            { id: 'lolo', type: 'lolo', priority: 'high', message: '{asset} nearly empty: level {value} {unit}', guidance: 'The outlet pump is stopped by its dry-run protection; open the inlet valve', deadband: 2 },
+            { id: 'comm', type: 'comm', priority: 'high', message: 'No contact with {asset}: values are not updating', guidance: 'Check the PLC connection in the status bar' },
+          ],
+        },
+        { name: 'Temperature', dataType: 'number', unit: '°C', ...range(0, 100), decimals: 1, limits: { hihi: 80, hi: 60, lo: 5, lolo: 2 }, ...every, binding: ua('Temperature'), alarms: [{ id: 'hi', type: 'hi', priority: 'medium', message: '{asset} temperature high: {value} {unit}', deadband: 2, onDelayMs: 5000 }] },
         // each instance gives its own capacity (a constant)
         { name: 'Capacity', dataType: 'number', unit: 'm³', decimals: 1 },
         { name: 'Volume', dataType: 'number', unit: 'm³', decimals: 2, binding: calculated('Level / 100 * Capacity') },
@@ -59,7 +68,10 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
         { name: 'Speed', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, binding: ua('Speed') },
         { name: 'Flow', dataType: 'number', unit: 'm³/h', ...range(0, 100), decimals: 1, binding: ua('Flow') },
         // each instance gives its rated current as the range, and limits from it
-        { name: 'MotorCurrent', dataType: 'number', unit: 'A', ...range(0, 50), decimals: 1, binding: ua('MotorCurrent') },
+        {
+          name: 'MotorCurrent', dataType: 'number', unit: 'A', ...range(0, 50), decimals: 1, binding: ua('MotorCurrent'),
+          alarms: [{ id: 'hi', type: 'hi', priority: 'high', message: '{asset} motor current high: {value} {unit} (limit {limit} {unit})', guidance: 'Reduce the speed setpoint; check for a blocked impeller', deadband: 1, onDelayMs: 3000 }],
+        },
         { name: 'SpeedSetpoint', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, writable: true, binding: ua('SpeedSetpoint') },
         { name: 'Manual', dataType: 'boolean', enumeration: twoState('Auto', 'Manual'), binding: ua('Manual') },
       ],
@@ -88,7 +100,7 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
         ...phases.map((ph): AssetAttribute => ({ name: `Voltage${ph}`, dataType: 'number', unit: 'V', ...range(200, 260), decimals: 1, limits: { hihi: 253, hi: 244, lo: 216, lolo: 207 }, ...field(meterTopic, `voltage.${ph.toLowerCase()}`) })),
         ...phases.map((ph): AssetAttribute => ({ name: `Current${ph}`, dataType: 'number', unit: 'A', ...range(0, 50), decimals: 2, ...field(meterTopic, `current.${ph.toLowerCase()}`) })),
         { name: 'ApparentPower', dataType: 'number', unit: 'kVA', decimals: 2, binding: calculated('(VoltageL1 * CurrentL1 + VoltageL2 * CurrentL2 + VoltageL3 * CurrentL3) / 1000') },
-        { name: 'PowerFactor', dataType: 'number', ...range(0, 1), decimals: 2, limits: { lo: 0.8, lolo: 0.7 }, binding: calculated('Power / ApparentPower') },
+        { name: 'PowerFactor', dataType: 'number', ...range(0, 1), decimals: 2, limits: { lo: 0.8, lolo: 0.7 }, binding: calculated('Power / ApparentPower'), alarms: [{ id: 'lo', type: 'lo', priority: 'low', message: '{asset} power factor low: {value}', deadband: 0.02, onDelayMs: 10000, suppressWhen: 'Power < 1' }] },
       ],
     },
     {
@@ -97,9 +109,12 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
       description: 'Room or outdoor climate sensor, publishing JSON telemetry over MQTT',
       base: null,
       attributes: [
-        { name: 'Temperature', dataType: 'number', unit: '°C', ...range(-20, 50), decimals: 1, limits: { hihi: 40, hi: 35, lo: 0, lolo: -10 }, ...field(sensorTopic, 'temperature') },
+        { name: 'Temperature', dataType: 'number', unit: '°C', ...range(-20, 50), decimals: 1, limits: { hihi: 40, hi: 35, lo: 0, lolo: -10 }, ...field(sensorTopic, 'temperature'), alarms: [{ id: 'stale', type: 'stale', priority: 'low', message: '{asset} is not reporting', guidance: 'Check the sensor’s power and radio' }] },
         { name: 'Humidity', dataType: 'number', unit: '%RH', ...range(0, 100), decimals: 0, limits: { hihi: 90, hi: 80, lo: 20, lolo: 10 }, ...field(sensorTopic, 'humidity') },
-        { name: 'CO2', dataType: 'number', unit: 'ppm', ...range(0, 2000), decimals: 0, limits: { hihi: 1500, hi: 1000 }, ...field(sensorTopic, 'co2') },
+        {
+          name: 'CO2', dataType: 'number', unit: 'ppm', ...range(0, 2000), decimals: 0, limits: { hihi: 1500, hi: 1000 }, ...field(sensorTopic, 'co2'),
+          alarms: [{ id: 'hi', type: 'hi', priority: 'low', message: '{asset} CO₂ high: {value} {unit}', guidance: 'Ventilate the room', deadband: 50, onDelayMs: 5000 }],
+        },
       ],
     },
   ]

@@ -73,8 +73,10 @@ describe('the field engineer', () => {
       ws.close()
     }
     await page.locator(testid('view-operator')).click()
-    await page.locator(testid('asset-node-demo-mqtt:mqtt-mappings')).click()
-    await page.waitForFunction((sel) => /\d/.test(document.querySelector(sel)?.textContent ?? ''), testid(`signal-value-${signal}`), { timeout: 20_000 })
+    // in the model the mapping is an attribute of "demo-mqtt (mapped)", bound to the topic and field; the demo's own
+    // mapping of that field already carries it, so the attribute shows that signal's values
+    await page.locator(testid('asset-node-demo-mqtt (mapped)')).click()
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faceplate"] [data-testid^="signal-value-demo-mqtt/EM101.power.total"]')].some((e) => /\d/.test(e.textContent ?? '')), undefined, { timeout: 20_000 })
     await page.screenshot({ path: join(SHOTS, 'engineering-new-signal-1366x768.png') })
 
     expect(pageErrors).toEqual([])

@@ -9,7 +9,7 @@ import { startHeadless, type Headless } from '../helpers/headless'
 import { openClient } from '../helpers/ws-client'
 
 const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots')
-const METER = 'demo.Line1.EM101'
+const METER = 'Demo plant/Line1/EM101'
 const POWER = 'demo-mqtt/EM101.power.total'
 const dataDir = mkdtempSync(join(tmpdir(), 'plantdeck-restart-'))
 let server: Headless | undefined
@@ -53,7 +53,7 @@ describe('the operator reopens Plantdeck after a restart', () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
     await page.goto(server.url)
     await page.waitForSelector(testid('asset-tree'))
-    if (!(await page.locator(testid(`asset-node-${METER}`)).isVisible())) await page.locator(`${testid('asset-node-demo.Line1')} .twisty`).click()
+    if (!(await page.locator(testid(`asset-node-${METER}`)).isVisible())) await page.locator(`${testid('asset-node-Demo plant/Line1')} .twisty`).click()
     await page.locator(testid(`asset-node-${METER}`)).click()
     await page.locator(testid(`signal-row-${POWER}`)).click()
     await page.waitForFunction((sig) => document.querySelector('[data-testid="trend"]')?.getAttribute('data-signal') === sig, POWER)

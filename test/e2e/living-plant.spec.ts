@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
 import { openWs } from '../helpers/ws-client'
 
-const PUMP = 'demo.Line2.Pump201'
+const PUMP = 'Demo plant/Line2/Pump201'
 const SPEED = 'demo-opcua/Line2.Pump201.Speed'
 const FLOW = 'demo-opcua/Line2.Pump201.Flow'
 
@@ -23,7 +23,7 @@ describe('the PoC presenter sees a living plant', () => {
 
     // Open the line if needed, then click the pump as an operator would.
     if (!(await page.locator(testid(`asset-node-${PUMP}`)).isVisible())) {
-      await page.locator(`${testid('asset-node-demo.Line2')} .twisty`).click()
+      await page.locator(`${testid('asset-node-Demo plant/Line2')} .twisty`).click()
     }
     await page.locator(testid(`asset-node-${PUMP}`)).click()
     await expect(page.locator(testid(`asset-node-${PUMP}`)).getAttribute('aria-selected')).resolves.toBe('true')

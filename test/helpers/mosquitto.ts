@@ -38,6 +38,8 @@ export interface Mosquitto {
   stop(): Promise<void>
   /** Start again on the same port with the same persistence file. */
   restart(): Promise<void>
+  /** Stop the broker and keep its files, for an outage `restart` ends. */
+  down(): Promise<void>
 }
 
 /**
@@ -80,6 +82,9 @@ export async function startMosquitto(extraConf = '', o: { scheme?: 'mqtt' | 'mqt
     async restart() {
       await kill()
       await launch()
+    },
+    async down() {
+      await kill()
     },
   }
 }

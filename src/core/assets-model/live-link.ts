@@ -70,6 +70,13 @@ export class LiveLink {
     return this.paths.get(signal)
   }
 
+  /** The signal an attribute's live values arrive on (a collected source, or its calculated signal); undefined while none. */
+  signalFor(assetId: string, at: AssetAttribute): string | undefined {
+    if (at.binding?.kind === 'calculated') return calcSignalId(assetId, at.name)
+    this.rebuildIndex()
+    return this.signalOf(at)
+  }
+
   /** Builds the index and the model paths before the catalog's signals are first registered (no collecting yet). */
   prepare(): void {
     const assets = this.d.store.subtree(null)
@@ -299,6 +306,8 @@ export class LiveLink {
 
   /** `model.live`: each attribute of the given assets as the core resolves it now. */
   resolve(ids: readonly string[]): Record<string, LiveAttribute[]> {
+    // read afresh: a server answers a new monitored item (accepted or refused) after the collect that asked for it
+    this.dirty = true
     this.rebuildIndex()
     const out: Record<string, LiveAttribute[]> = {}
     for (const id of ids) {

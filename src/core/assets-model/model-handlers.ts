@@ -2,8 +2,9 @@ import type { AssetAttribute, EventPayload } from '../../shared/contract'
 import { assetModel } from '../../shared/contract/asset-model'
 import type { HandlerMap, Session } from '../../shared/rpc/server'
 import { AppError } from '../../shared/model/errors'
-import type { AssetStore } from '../ports/asset-store'
-import { type BindingSchemas, checkBindings } from './bindings'
+import type { AssetFiles, AssetStore } from '../ports/asset-store'
+import { type BindingSchemas, checkBindings as checkBindingsOnly } from './bindings'
+import { checkAlarms } from './alarm-check'
 import { exportModel, importModel } from './bulk'
 import { patternNames } from './binding-pattern'
 import { planInstances, planTemplateChange, requireTemplate } from './template-handlers'
@@ -22,8 +23,14 @@ export interface ModelDeps {
   changed: (e: EventPayload<'model.changed'>) => void
   /** The live link (model.live, model.bind); absent: those answer model.unavailable. */
   live?: LiveLink
-  /** An online backup of the application database; absent: model.backup answers model.unavailable. */
-  backup?: () => Promise<{ file: string; bytes: number }>
+  /** Backup and restore of the application database; absent: those calls answer model.unavailable. */
+  files?: AssetFiles | undefined
+}
+
+/** Bindings and alarm definitions: every path that saves attributes checks both. */
+function checkBindings(attributes: readonly AssetAttribute[], schemas: BindingSchemas, connections: readonly { id: string; kind: string }[], where = 'attributes'): void {
+  checkBindingsOnly(attributes, schemas, connections, where)
+  checkAlarms(attributes, where)
 }
 
 const EVENT_IDS = 100
@@ -44,6 +51,10 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
   const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
   const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where)
 
+  const files = (): AssetFiles => {
+    if (!d.files) throw new AppError('model.unavailable', 'this host cannot back up or restore its application database')
+    return d.files
+  }
   const link = () => {
     if (!d.live) throw new AppError('model.unavailable', 'this host has no live link for the asset model')
     return d.live
@@ -114,9 +125,13 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
       if (report.change !== null) d.changed({ change: report.change, op: 'import', ids: [], all: true })
       return report
     },
-    'model.backup': async () => {
-      if (!d.backup) throw new AppError('model.unavailable', 'this host cannot back up its application database')
-      return d.backup()
+    'model.backup': async () => files().backup(),
+    'model.backups': () => ({ items: files().list() }),
+    'model.restore': async ({ name }) => {
+      const r = await files().restore(name)
+      // the change log came back with the file: the newest entry in it is the change everyone now sees
+      d.changed({ change: store.changes({ limit: 1 })[0]?.id ?? 0, op: 'restore', ids: [], all: true })
+      return r
     },
     // --- templates ---
     'model.templates.list': () => ({ items: store.templates() }),
@@ -167,6 +182,7 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
 
 /** A template's binding strings are patterns: their braces are checked when it is saved, their values per instance. */
 function patterns(attributes: readonly AssetAttribute[]): void {
+  checkAlarms(attributes)
   for (const a of attributes) {
     if (!a.binding || a.binding.kind === 'constant' || a.binding.kind === 'calculated') continue
     for (const v of Object.values(a.binding)) if (typeof v === 'string') patternNames(v)

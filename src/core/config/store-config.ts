@@ -72,6 +72,8 @@ export type SinkConfig = z.infer<typeof SinkConfig>
 export const SyncConfig = z
   .object({
     sinks: z.array(SinkConfig).max(16).default([]),
+    /** Egress for the sinks that can use a proxy (`socks5://`, `socks5h://`, `http://` CONNECT, `direct`); a sink's own `proxy` wins. */
+    proxy: z.string().min(1).optional(),
     /** Backoff after a failed write: from `minMs`, doubling, up to `maxMs`, with full jitter. */
     backoff: z
       .object({ minMs: z.number().int().min(1).default(500), maxMs: z.number().int().min(1).default(30_000) })

@@ -84,3 +84,13 @@ export interface Plan {
   put: readonly AssetState[]
   remove: readonly string[]
 }
+
+/** The application database as files: online backups, and a restore while running (the host swaps the open store). */
+export interface AssetFiles {
+  /** Writes a new backup; never overwrites one (model.bad_backup). */
+  backup(): Promise<{ file: string; bytes: number }>
+  /** The backups kept, newest first. */
+  list(): { name: string; bytes: number; at: number }[]
+  /** Restores the backup `name` (one of `list`); refused with model.bad_backup, and then nothing changed. */
+  restore(name: string): Promise<{ restored: string; previous: string | null; from: number; to: number }>
+}

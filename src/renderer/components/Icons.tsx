@@ -58,7 +58,7 @@ export function HealthIcon({ health }: { health: ConnectionHealth }) {
 }
 
 /** A small, calm pictogram per asset kind (loosely after P&ID symbols). */
-export function KindGlyph({ kind }: { kind: AssetKind }) {
+export function KindGlyph({ kind }: { kind: AssetKind | string }) {
   const p = { fill: 'none', stroke: 'currentColor', strokeWidth: 1.3 }
   return (
     <svg className="icon kind" viewBox="0 0 16 16" aria-hidden="true" focusable="false">

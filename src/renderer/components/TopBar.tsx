@@ -24,6 +24,7 @@ function Clock() {
 
 const VIEWS = [
   { id: 'operator', label: 'Operator', hint: 'Assets, faceplates and trends' },
+  { id: 'alarms', label: 'Alarms', hint: 'Alarm summary and journal' },
   { id: 'engineering', label: 'Engineering', hint: 'Certificates, OPC UA and MQTT browsers, mappings' },
 ] as const
 

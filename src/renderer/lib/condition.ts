@@ -1,4 +1,5 @@
-import type { AssetNode, ConnectionHealth, Sample } from '../../shared/model'
+import type { ConnectionHealth, Sample } from '../../shared/model'
+import type { ViewNode } from './tree'
 
 /**
  * What the operator must know about a value, worst last:
@@ -66,12 +67,18 @@ export function signalCondition(sample: Sample | undefined, ctx: ConditionContex
 }
 
 /**
- * Worst condition of every node over its own signals and all descendants', so trouble in a collapsed branch
- * still shows on its ancestors. Nodes without any signal below them are `good` (nothing to worry about).
+ * Worst condition of every node over its own signals and all (loaded) descendants', so trouble in a collapsed
+ * branch still shows on its ancestors. Nodes without any signal below them are `good` (nothing to worry about).
+ * `roots`: one tree, or every loaded node of a partly loaded one; a node reached twice (by reference) counts once.
  */
-export function nodeConditions(root: AssetNode, latest: Record<string, Sample | undefined>, ctx: ConditionContext): Record<string, Condition> {
+export function nodeConditions(roots: ViewNode | Iterable<ViewNode>, latest: Record<string, Sample | undefined>, ctx: ConditionContext): Record<string, Condition> {
   const out: Record<string, Condition> = {}
-  const visit = (n: AssetNode): Condition => {
+  const visiting = new Set<string>()
+  const visit = (n: ViewNode): Condition => {
+    const done = out[n.id]
+    if (done) return done
+    if (visiting.has(n.id)) return 'good' // a loop of references
+    visiting.add(n.id)
     let w: Condition = 'good'
     for (const s of n.signals) {
       const c = signalCondition(latest[s.signal], ctx)
@@ -81,10 +88,11 @@ export function nodeConditions(root: AssetNode, latest: Record<string, Sample | 
       const c = visit(ch)
       if (RANK[c] > RANK[w]) w = c
     }
+    visiting.delete(n.id)
     out[n.id] = w
     return w
   }
-  visit(root)
+  for (const n of Symbol.iterator in Object(roots) ? (roots as Iterable<ViewNode>) : [roots as ViewNode]) visit(n)
   return out
 }
 

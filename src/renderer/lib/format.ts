@@ -1,10 +1,14 @@
 import type { SampleValue, SignalInfo } from '../../shared/model'
 
+/** What formatting reads of a signal: its range, and the model attribute's decimals and labels when it has them. */
+export type DisplayInfo = Pick<SignalInfo, 'range'> & { decimals?: number | undefined; enumeration?: Record<string, string> | undefined }
+
 /**
- * Fixed decimals for a signal, so digits never jump as a value moves: from the engineering range when known
+ * Fixed decimals for a signal (the attribute's display format when it has one), so digits never jump as a value moves: from the engineering range when known
  * (0–1000 m³/h → 1 decimal, 0–100 % → 1, 0–10 bar → 2), else 2.
  */
-export function decimalsFor(info?: Pick<SignalInfo, 'range'>): number {
+export function decimalsFor(info?: DisplayInfo): number {
+  if (info?.decimals !== undefined) return info.decimals
   const r = info?.range
   if (!r) return 2
   const span = Math.abs(r[1] - r[0])
@@ -46,8 +50,11 @@ export interface FormattedValue {
 }
 
 /** A sample value as the operator reads it; never throws on an unexpected type. */
-export function formatValue(value: SampleValue | undefined, info: Pick<SignalInfo, 'range'> | undefined, attribute: string): FormattedValue {
+export function formatValue(value: SampleValue | undefined, info: DisplayInfo | undefined, attribute: string): FormattedValue {
   if (value === undefined || value === null) return { text: '—', kind: 'none' }
+  // an enumeration names the state (0 = Stopped, 1 = Running); a boolean is looked up as 0 / 1 too
+  const label = info?.enumeration?.[typeof value === 'boolean' ? (value ? '1' : '0') : String(value)] ?? (typeof value === 'boolean' ? info?.enumeration?.[String(value)] : undefined)
+  if (label !== undefined) return { text: label, kind: 'text' }
   if (typeof value === 'number') return { text: formatNumber(value, decimalsFor(info)), kind: 'number' }
   if (typeof value === 'boolean') {
     const [on, off] = booleanLabels(attribute)
@@ -122,4 +129,17 @@ export function formatAccount(a: { received: number; stored: number; duplicates:
   const parts = [`${n(a.received)} received`, `${n(a.stored)} stored`, `${n(a.rejected)} rejected${why ? ` (${why})` : ''}`, `${n(a.duplicates)} duplicates`]
   if (a.inFlight > 0) parts.push(`${n(a.inFlight)} on the way to the store`)
   return parts.join(' · ')
+}
+
+/** A size as people read it: `812 B`, `14.2 kB`, `3.4 MB`, `1.2 GB` (powers of 1,000). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`
+  const units = ['kB', 'MB', 'GB', 'TB']
+  let v = n / 1000
+  let u = 0
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000
+    u++
+  }
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`
 }

@@ -8,7 +8,9 @@ import { startLiveSync } from './live-sync'
 import { useLiveStore } from '../stores/live-store'
 import { clockOffset, serverNow, useSystemStore } from '../stores/system-store'
 import { refreshDiagnostics } from '../stores/diagnostics-store'
-import { allSignals } from '../lib/tree'
+import { startAlarmSync } from './alarm-sync'
+import { reloadModelView, startModelView } from './model-view'
+import { loadOverview, startOverview } from './overview'
 import { useTrendStore } from '../stores/trend-store'
 
 const PING_EVERY_MS = 10_000
@@ -16,11 +18,11 @@ const OVERVIEW_EVERY_MS = 3_000
 const DIAGNOSTICS_EVERY_MS = 10_000
 const CURRENT_MAX = 10_000
 
-/** Latest values of every signal in the tree, so the tree can flag trouble in branches nobody has opened. */
+/** Latest values of every signal of the loaded assets, so the tree can flag trouble in rows nobody has selected. */
 async function pollOverview(api: Api): Promise<void> {
-  const root = useAssetsStore.getState().tree?.root
-  if (!root) return
-  const ids = allSignals(root)
+  const index = useAssetsStore.getState().index
+  if (!index) return
+  const ids = [...new Set([...index.byId.values()].flatMap((n) => n.signals.map((s) => s.signal)))]
   for (let i = 0; i < ids.length; i += CURRENT_MAX) {
     const batch: Sample[] = await api.rpc.call('signals.current', { signals: ids.slice(i, i + CURRENT_MAX) })
     useLiveStore.getState().ingest(batch)
@@ -82,8 +84,13 @@ export function startSession(api: Api): () => void {
     }
   }
 
+  const alarmSync = startAlarmSync(api)
+  offs.push(() => alarmSync.stop())
   const resync = async () => {
     await loadAll(api)
+    void alarmSync.reload()
+    await reloadModelView()
+    void loadOverview(api)
     void ping()
     void poll()
     void refreshDiagnostics(api)
@@ -95,7 +102,7 @@ export function startSession(api: Api): () => void {
     setInterval(() => void poll(), OVERVIEW_EVERY_MS),
     setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
   )
-  offs.push(startLiveSync(api))
+  offs.push(startModelView(api), startOverview(api), startLiveSync(api))
   if (linkUp()) void resync()
 
   return () => {

@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import { createJSONStorage, persist } from 'zustand/middleware'
 
 export type Theme = 'dark' | 'light'
-export type View = 'operator' | 'engineering'
+export type View = 'operator' | 'alarms' | 'engineering'
 /** What the engineering view shows: the certificate store, or one connection's browser (`opcua:<id>`, `mqtt:<id>`). */
 /** `certificates`, or `<connection kind>:<connection id>`: one connection's browser. */
 export type EngSection = 'certificates' | 'assets' | `${string}:${string}`
@@ -12,6 +12,9 @@ interface UiState {
   theme: Theme
   view: View
   engSection: EngSection
+  /** The operator view's centre: the plant overview, or the selected asset (faceplate and trend). */
+  operatorTab: 'overview' | 'asset'
+  setOperatorTab(tab: 'overview' | 'asset'): void
   toggleTheme(): void
   setView(view: View): void
   /** Opens the engineering view on a section, e.g. from a connection that waits for a certificate. */
@@ -24,6 +27,8 @@ export const useUiStore = create<UiState>()(
       theme: 'dark',
       view: 'operator',
       engSection: 'certificates',
+      operatorTab: 'overview',
+      setOperatorTab: (operatorTab) => set({ operatorTab }),
       toggleTheme: () => set((s) => ({ theme: s.theme === 'dark' ? 'light' : 'dark' })),
       setView: (view) => set({ view }),
       openEngineering: (engSection) => set({ view: 'engineering', engSection }),
@@ -32,7 +37,7 @@ export const useUiStore = create<UiState>()(
       name: 'plantdeck.ui',
       version: 1,
       storage: createJSONStorage(() => window.localStorage),
-      partialize: (s) => ({ theme: s.theme, view: s.view, engSection: s.engSection }),
+      partialize: (s) => ({ theme: s.theme, view: s.view, engSection: s.engSection, operatorTab: s.operatorTab }),
     },
   ),
 )

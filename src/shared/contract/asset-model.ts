@@ -239,13 +239,22 @@ export const assetModel = {
   // --- bulk: backup (assets-bulk) ---
   /** An online copy of the application database (SQLite's backup API) to `<dataDir>/backups/app-<time>.db`. */
   'model.backup': method(z.object({}).strict(), z.object({ file: z.string(), bytes: z.number().int() })),
+  /** The backups in `<dataDir>/backups/`, newest first. */
+  'model.backups': method(z.object({}).strict(), z.object({ items: z.array(z.object({ name: z.string(), bytes: z.number().int(), at: z.number() })) })),
+  /**
+   * Replaces the whole model (assets, templates, change log) with a backup from `model.backups`, by name, while
+   * running: the current file is kept as `app.db.bak`, an older backup is upgraded by the migrations it lacks, and
+   * every window is told (`model.changed` with `op: 'restore'`). Refused (`model.bad_backup`) for a name that is
+   * not a backup there or a file that is no application database, damaged or newer; then nothing changes.
+   */
+  'model.restore': method(z.object({ name: z.string().min(1).max(200) }).strict(), z.object({ restored: z.string(), previous: z.string().nullable(), from: z.number().int(), to: z.number().int() })),
   ...templateMethods,
   ...liveMethods,
 } as const
 
 export const assetModelEvents = {
   /** The model changed (any window refreshes what it shows of `ids`; `ids` is capped, `all` says so). */
-  'model.changed': z.object({ change: z.number().int(), op: ChangeEntry.shape.op, ids: z.array(z.string()), all: z.boolean() }),
+  'model.changed': z.object({ change: z.number().int(), op: z.union([ChangeEntry.shape.op, z.literal('restore')]), ids: z.array(z.string()), all: z.boolean() }),
   /** To the session importing: assets planned or written so far, of `total` (at most ~5 a second; the last has done = total). */
   'model.importProgress': z.object({ phase: z.enum(['check', 'write']), done: z.number().int(), total: z.number().int() }),
 } as const

@@ -9,11 +9,12 @@ import { signals, signalsEvents } from './signals'
 import { system, systemEvents } from './system'
 import { sync, syncEvents } from './sync'
 import { trends, trendsEvents } from './trends'
+import { alarms, alarmsEvents } from './alarms'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...sync } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...sync } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...syncEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents, ...syncEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -32,3 +33,4 @@ export * from './opcua'
 export * from './certificates'
 export * from './mqtt'
 export * from './sync'
+export * from './alarms'

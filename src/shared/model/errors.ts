@@ -74,6 +74,10 @@ export const ErrorCode = z.enum([
   /** A restore while Plantdeck holds the application database; a backup file that is no app.db, is newer or exists. */
   'model.in_use',
   'model.bad_backup',
+  /** An alarm definition the model refuses (a missing attribute, a deadband larger than the range, a delay out of bounds, a suppression loop...). */
+  'alarms.bad_definition',
+  /** No alarm with that key, or no asset with that id for an alarm query. */
+  'alarms.unknown',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

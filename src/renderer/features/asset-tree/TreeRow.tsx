@@ -1,10 +1,13 @@
-import { memo } from 'react'
+import { memo, useEffect } from 'react'
 import { ConditionIcon, KindGlyph } from '../../components/Icons'
 import { CONDITION_LABEL, type Condition } from '../../lib/condition'
-import type { FlatNode } from '../../lib/tree'
+import type { ModelRow } from '../../lib/model-tree'
+import { wantDetails } from '../../session/model-view'
+import { alarmUnder, useAlarmsStore } from '../../stores/alarms-store'
+import { AlarmMark } from '../alarms/priority'
 
 interface Props {
-  row: FlatNode
+  row: ModelRow & { kind: 'asset' }
   condition: Condition
   selected: boolean
   focused: boolean
@@ -14,25 +17,29 @@ interface Props {
 
 /** One tree item. Calm when everything below it is good; a shape (and colour) when something is not. */
 export const TreeRow = memo(function TreeRow({ row, condition, selected, focused, onSelect, onToggle }: Props) {
-  const { node, level, expandable, expanded } = row
+  const { asset: node, level, expanded, key } = row
+  const expandable = node.hasChildren
   const abnormal = condition !== 'good'
+  // a row in view knows its attributes, for its condition mark
+  useEffect(() => wantDetails(node.id), [node.id])
+  const alarm = useAlarmsStore((s) => alarmUnder(s.byKey, node.path))
   return (
     <div
       role="treeitem"
-      id={`asset-${node.id}`}
-      data-testid={`asset-node-${node.id}`}
+      data-testid={`asset-node-${node.path}`}
       data-node-id={node.id}
+      data-row-key={key}
       data-condition={condition}
       aria-level={level}
-      aria-posinset={row.posInSet}
-      aria-setsize={row.setSize}
+      aria-posinset={row.pos}
+      aria-setsize={row.size}
       aria-expanded={expandable ? expanded : undefined}
       aria-selected={selected}
       tabIndex={focused ? 0 : -1}
       className={`tree-row${selected ? ' selected' : ''}`}
       style={{ paddingLeft: `${0.3 + (level - 1) * 1.05}rem` }}
-      onClick={() => onSelect(node.id)}
-      title={abnormal ? `${node.name}: ${CONDITION_LABEL[condition]} (worst of its signals)` : node.name}
+      onClick={() => onSelect(key)}
+      title={abnormal ? `${node.path}: ${CONDITION_LABEL[condition]} (worst of its signals)` : node.path}
     >
       <span
         className={`twisty${expandable ? '' : ' leaf'}`}
@@ -40,13 +47,15 @@ export const TreeRow = memo(function TreeRow({ row, condition, selected, focused
         onClick={(e) => {
           if (!expandable) return
           e.stopPropagation()
-          onToggle(node.id, !expanded)
+          onToggle(key, !expanded)
         }}
       >
         {expandable ? (expanded ? '▾' : '▸') : ''}
       </span>
       <KindGlyph kind={node.kind} />
       <span className="name">{node.name}</span>
+      {alarm && <AlarmMark mark={alarm} />}
+      {node.reference && <span className="ref-tag" title="Shown here by reference; its path is under its primary parent">ref</span>}
       {abnormal && (
         <span className={`cond c-${condition}`}>
           <ConditionIcon condition={condition} />

@@ -7,16 +7,16 @@ import { useLiveStore } from '../../stores/live-store'
 import { useSystemStore } from '../../stores/system-store'
 
 /**
- * Worst condition per tree node, recomputed once a second (and when the link or a connection changes).
+ * Worst condition per loaded tree node, recomputed once a second (and when the link or a connection changes).
  * Returns the same object while nothing changed, so the tree does not re-render at the sample rate.
  */
 export function useNodeConditions(): Record<string, Condition> {
-  const root = useAssetsStore((s) => s.tree?.root)
+  const index = useAssetsStore((s) => s.index)
   const [map, setMap] = useState<Record<string, Condition>>({})
   useEffect(() => {
-    if (!root) return
+    if (!index) return
     const compute = () => {
-      const next = nodeConditions(root, useLiveStore.getState().latest, currentConditionContext())
+      const next = nodeConditions(index.byId.values(), useLiveStore.getState().latest, currentConditionContext())
       setMap((prev) => (sameConditions(prev, next) ? prev : next))
     }
     compute()
@@ -28,6 +28,6 @@ export function useNodeConditions(): Record<string, Condition> {
       offLink()
       offConn()
     }
-  }, [root])
+  }, [index])
   return map
 }

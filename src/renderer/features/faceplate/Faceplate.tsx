@@ -3,6 +3,7 @@ import { KindGlyph } from '../../components/Icons'
 import { useAssetsStore } from '../../stores/assets-store'
 import { useLiveStore } from '../../stores/live-store'
 import { ancestorsOf, faceplateGroups } from '../../lib/tree'
+import { openAsset } from '../../session/model-view'
 import { SignalTable } from './SignalTable'
 import './faceplate.css'
 
@@ -54,7 +55,7 @@ export function Faceplate() {
         {liveError && <ErrorNotice title="Live values are not updating" error={liveError} />}
         {groups.length === 0 && containers.length === 0 && (
           <div className="empty">
-            <strong>{node.name} has no signals</strong>
+            <strong>{node.name} has no attributes</strong>
           </div>
         )}
         {groups.length > 0 && (
@@ -68,7 +69,7 @@ export function Faceplate() {
           <div className="containers">
             <span className="label">Contains</span>
             {containers.map((c) => (
-              <button key={c.id} onClick={() => useAssetsStore.getState().selectAsset(c.id)}>
+              <button key={c.id} onClick={() => void openAsset(c.id)}>
                 <KindGlyph kind={c.kind} /> {c.name}
               </button>
             ))}

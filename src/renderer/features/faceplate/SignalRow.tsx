@@ -4,6 +4,8 @@ import { useAssetsStore } from '../../stores/assets-store'
 import { formatAccount, formatAge, formatSampleTimes, formatTimestamp, formatValue } from '../../lib/format'
 import { useSignalView } from '../../stores/use-signal-view'
 import { useSignalAccount } from './use-signal-account'
+import { alarmOn, useAlarmsStore } from '../../stores/alarms-store'
+import { AlarmMark } from '../alarms/priority'
 
 const QUALITY_TEXT = { good: 'Good', uncertain: 'Uncertain', bad: 'Bad' } as const
 
@@ -11,7 +13,8 @@ const QUALITY_TEXT = { good: 'Good', uncertain: 'Uncertain', bad: 'Bad' } as con
  * One signal: attribute, value (right-aligned, fixed decimals), unit, quality as icon + word, age.
  * Subscribes to its own signal only, so a batch re-renders just the rows whose value changed (plus the 1 Hz age tick).
  */
-export const SignalRow = memo(function SignalRow({ signalId, attribute, tabStop }: { signalId: string; attribute: string; tabStop: boolean }) {
+export const SignalRow = memo(function SignalRow({ assetId, signalId, attribute, tabStop }: { assetId: string; signalId: string; attribute: string; tabStop: boolean }) {
+  const alarm = useAlarmsStore((s) => alarmOn(s.byKey, assetId, attribute))
   const { sample, condition, stale, age } = useSignalView(signalId)
   const info = useAssetsStore((s) => s.catalog[signalId])
   const selected = useAssetsStore((s) => s.selectedSignalId === signalId)
@@ -48,6 +51,7 @@ export const SignalRow = memo(function SignalRow({ signalId, attribute, tabStop 
       >
         <th scope="row" className="attr" title={`${info?.name ?? attribute}\n${signalId}${info?.description ? `\n${info.description}` : ''}`}>
           {attribute}
+          {alarm && <AlarmMark mark={alarm} />}
           {selected && <span className="sr-only"> (trended)</span>}
         </th>
         <td className={`value kind-${v.kind}`} title={when}>

@@ -1,5 +1,5 @@
 import { KindGlyph } from '../../components/Icons'
-import { useAssetsStore } from '../../stores/assets-store'
+import { openAsset } from '../../session/model-view'
 import type { FaceplateGroup } from '../../lib/tree'
 import { SignalRow } from './SignalRow'
 
@@ -11,7 +11,7 @@ export function SignalTable({ group, titled, tabStop }: { group: FaceplateGroup;
     <div className="signal-group" data-testid={`signal-group-${asset.id}`}>
       {titled && (
         <h3 className="group-title">
-          <button className="link" onClick={() => useAssetsStore.getState().selectAsset(asset.id)} title={`Open ${asset.name}`}>
+          <button className="link" onClick={() => void openAsset(asset.id)} title={`Open ${asset.name}`}>
             <KindGlyph kind={asset.kind} /> {asset.name}
           </button>
         </h3>
@@ -39,7 +39,29 @@ export function SignalTable({ group, titled, tabStop }: { group: FaceplateGroup;
         </thead>
         <tbody>
           {group.signals.map((s) => (
-            <SignalRow key={s.signal} signalId={s.signal} attribute={s.attribute} tabStop={s.signal === tabStop} />
+            <SignalRow key={s.signal} assetId={asset.id} signalId={s.signal} attribute={s.attribute} tabStop={s.signal === tabStop} />
+          ))}
+          {group.fixed.map((f) => (
+            <tr key={`fixed-${f.attribute}`} className={`signal-row fixed f-${f.state}`} data-testid={`fixed-row-${asset.id}-${f.attribute}`} data-state={f.state}>
+              <th scope="row" className="attr">
+                {f.attribute}
+              </th>
+              {f.state === 'constant' ? (
+                <>
+                  <td className="value kind-text">
+                    <span className="num">{f.text}</span>
+                  </td>
+                  <td className="unit" />
+                  <td className="quality" colSpan={2}>
+                    <span className="q-text">Constant</span>
+                  </td>
+                </>
+              ) : (
+                <td className="value kind-none" colSpan={4} title={f.text}>
+                  <span className="fixed-state">{f.text}</span>
+                </td>
+              )}
+            </tr>
           ))}
         </tbody>
       </table>

@@ -6,11 +6,16 @@ import { toErrorShape } from '../../../api/errors'
 import { ConfirmDialog } from '../../../components/ConfirmDialog'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { AssetDetails } from './AssetDetails'
-import { ImportDialog, InstantiateDialog } from './ModelDialogs'
+import { formatBytes } from '../../../lib/format'
+import type { DraggedSource } from '../../../lib/drag'
+import { CreateDialog, DeleteDialog, ImportDialog, InstantiateDialog, RestoreDialog } from './ModelDialogs'
+import { ChangesPanel } from './ChangesPanel'
+import { SourcesPanel } from './SourcesPanel'
+import { TemplatesPanel } from './TemplatesPanel'
 import { ModelTree } from './ModelTree'
 import './assets.css'
 
-type Dialog = 'import' | 'instantiate' | 'undo'
+type Dialog = 'import' | 'instantiate' | 'undo' | 'create' | 'delete' | 'restore'
 
 /** Offers text as a file download through a Blob URL (the previous one is released). */
 function useDownload() {
@@ -36,6 +41,7 @@ export function AssetModelPanel() {
   const [version, setVersion] = useState(0)
   const [selected, setSelected] = useState<{ id: string; path: string }>()
   const [dialog, setDialog] = useState<Dialog>()
+  const [tab, setTab] = useState<'assets' | 'templates' | 'changes'>('assets')
   const [result, setResult] = useState<string>()
   const [error, setError] = useState<{ title: string; e: ErrorShape }>()
   const download = useDownload()
@@ -65,6 +71,41 @@ export function AssetModelPanel() {
     setResult(text)
     setError(undefined)
   }
+  const bind = async (asset: { id: string; path: string }, source: DraggedSource) => {
+    setError(undefined)
+    setResult(`Binding ${source.label} to “${asset.path}”…`)
+    try {
+      const r = await getApi().rpc.call('model.bind', { asset: asset.id, source: source.binding })
+      const failed = r.failed.length ? ` · ${r.failed.length} refused (${r.failed.slice(0, 3).map((f) => `${f.source}: ${f.reason}`).join('; ')})` : ''
+      done(
+        `Bound ${r.attributes.length} attribute(s) of “${r.asset.path}” to ${source.label}: ${r.attributes.slice(0, 8).join(', ')}${r.attributes.length > 8 ? '…' : ''}` +
+          ` · ${r.collected} newly collected${r.truncated ? ' · more sources than the limit, the rest not bound' : ''}${failed}`,
+      )
+      await select(asset.id)
+    } catch (e) {
+      setResult(undefined)
+      setError({ title: `${source.label} could not be bound to “${asset.path}”`, e: toErrorShape(e) })
+    }
+  }
+  const move = async (asset: { id: string; path: string }, to: { id: string; path: string } | null) => {
+    setError(undefined)
+    try {
+      const r = await getApi().rpc.call('model.move', { id: asset.id, parent: to?.id ?? null })
+      done(`Moved “${asset.path}” to “${r.path}”`)
+      await select(r.id)
+    } catch (e) {
+      setError({ title: `“${asset.path}” could not be moved ${to ? `under “${to.path}”` : 'to the top level'}`, e: toErrorShape(e) })
+    }
+  }
+  const backup = async () => {
+    setError(undefined)
+    try {
+      const r = await getApi().rpc.call('model.backup', {})
+      done(`Backup written: ${r.file} (${formatBytes(r.bytes)}). Restore… brings it back.`)
+    } catch (e) {
+      setError({ title: 'Backup failed', e: toErrorShape(e) })
+    }
+  }
   return (
     <section className="panel eng-panel model-panel" data-testid="asset-model-panel" aria-label="Asset model">
       <div className="panel-head">
@@ -86,6 +127,34 @@ export function AssetModelPanel() {
         <button onClick={() => setDialog('undo')} data-testid="model-undo">
           Undo last change
         </button>
+        <button onClick={() => void backup()} data-testid="model-backup" title="An online copy of the application database (assets, templates, change log)">
+          Backup
+        </button>
+        <button onClick={() => setDialog('restore')} data-testid="model-restore" title="Replace the model with one of its backups">
+          Restore…
+        </button>
+      </div>
+      <div className="model-tabs" role="tablist">
+        <button role="tab" aria-selected={tab === 'assets'} className={tab === 'assets' ? 'on' : ''} onClick={() => setTab('assets')} data-testid="model-tab-assets">
+          Assets
+        </button>
+        <button role="tab" aria-selected={tab === 'templates'} className={tab === 'templates' ? 'on' : ''} onClick={() => setTab('templates')} data-testid="model-tab-templates">
+          Templates
+        </button>
+        <button role="tab" aria-selected={tab === 'changes'} className={tab === 'changes' ? 'on' : ''} onClick={() => setTab('changes')} data-testid="model-tab-changes">
+          Change log
+        </button>
+        {tab === 'assets' && (
+          <>
+            <span className="spacer" />
+            <button onClick={() => setDialog('create')} data-testid="model-new">
+              New asset{selected ? ' here' : ''}…
+            </button>
+            <button onClick={() => setDialog('delete')} disabled={!selected} data-testid="model-delete">
+              Delete…
+            </button>
+          </>
+        )}
       </div>
       {error && <ErrorNotice title={error.title} error={error.e} />}
       {result && (
@@ -93,16 +162,28 @@ export function AssetModelPanel() {
           {result}
         </div>
       )}
-      <div className="model-split">
-        <div className="model-left">
-          <Search onSelect={(id) => void select(id)} version={version} />
-          <ModelTree selected={selected?.id} onSelect={(id) => void select(id)} version={version} />
+      {tab === 'templates' ? (
+        <TemplatesPanel version={version} onDone={done} />
+      ) : tab === 'changes' ? (
+        <ChangesPanel version={version} />
+      ) : (
+        <div className="model-split">
+          <div className="model-left">
+            <Search onSelect={(id) => void select(id)} version={version} />
+            <ModelTree selected={selected?.id} onSelect={(id) => void select(id)} version={version} onDropSource={(a, src) => void bind(a, src)} onMove={(a, to) => void move(a, to)} />
+          </div>
+          <div className="model-right panel-body">
+            {selected ? <AssetDetails id={selected.id} version={version} onDone={done} /> : <div className="empty">Pick an asset on the left to see its attributes.</div>}
+          </div>
+          <SourcesPanel />
         </div>
-        <div className="model-right panel-body">{selected ? <AssetDetails id={selected.id} version={version} /> : <div className="empty">Pick an asset on the left to see its attributes.</div>}</div>
-      </div>
+      )}
       {dialog === 'import' && <ImportDialog under={selected?.id} underPath={selected?.path ?? ''} onClose={() => setDialog(undefined)} onDone={done} />}
       {dialog === 'instantiate' && <InstantiateDialog parent={selected?.id ?? null} parentPath={selected?.path ?? ''} onClose={() => setDialog(undefined)} onDone={done} />}
       {dialog === 'undo' && <UndoDialog onClose={() => setDialog(undefined)} onDone={done} />}
+      {dialog === 'restore' && <RestoreDialog onClose={() => setDialog(undefined)} onDone={(text) => (done(text), setSelected(undefined))} />}
+      {dialog === 'create' && <CreateDialog parent={selected ?? null} onClose={() => setDialog(undefined)} onDone={(text, id) => (done(text), void select(id))} />}
+      {dialog === 'delete' && selected && <DeleteDialog asset={selected} onClose={() => setDialog(undefined)} onDone={(text) => (done(text), setSelected(undefined))} />}
     </section>
   )
 }

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react'
+import type { EventPayload } from '../../../../shared/contract'
 import type { ImportMode, ImportReport } from '../../../../shared/contract/asset-model'
 import type { ErrorShape } from '../../../../shared/model'
 import { getApi } from '../../../api/client'
 import { toErrorShape } from '../../../api/errors'
 import { ConfirmDialog } from '../../../components/ConfirmDialog'
 import { ErrorNotice } from '../../../components/ErrorNotice'
+import { formatBytes } from '../../../lib/format'
 import { useRpc } from '../use-rpc'
 
 /** Names one per line, blank lines and surrounding spaces dropped. */
@@ -71,6 +73,9 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ErrorShape>()
   const [report, setReport] = useState<ImportReport>()
+  const [progress, setProgress] = useState<EventPayload<'model.importProgress'>>()
+  // the core tells the importing session how far it got (at most ~5 times a second)
+  useEffect(() => getApi().rpc.on('model.importProgress', (p) => setProgress(p)), [])
   // a document exported from the top (paths from the top) goes in at the top; a subtree of its own goes under the selection
   const [scoped, setScoped] = useState(!!under)
   // Escape closes even when focus fell to the page (the pressed button is disabled while a call runs)
@@ -84,6 +89,7 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
   const run = async (dryRun: boolean) => {
     setBusy(true)
     setError(undefined)
+    setProgress(undefined)
     try {
       const r = await getApi().rpc.call('model.import', { text, format, mode, dryRun, ...(under && scoped ? { under } : {}) })
       if (dryRun) setReport(r)
@@ -130,6 +136,15 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
           </label>
         </div>
         <textarea className="model-import-text mono" rows={8} placeholder="…or paste the document here" value={text} data-testid="model-import-text" onChange={(e) => (setText(e.target.value), setReport(undefined))} />
+        {busy && progress && (
+          <div className="import-progress" role="status" data-testid="model-import-progress" data-phase={progress.phase} data-done={progress.done} data-total={progress.total}>
+            <span>{progress.phase === 'check' ? 'Checking' : 'Writing'}</span>
+            <progress max={progress.total || 1} value={progress.done} />
+            <span className="tabular">
+              {progress.done.toLocaleString('en-US')} / {progress.total.toLocaleString('en-US')} assets
+            </span>
+          </div>
+        )}
         {error && <ErrorNotice title="The import was refused; nothing changed" error={error} />}
         {report && (
           <div className="eng-result" data-testid="model-import-report">
@@ -157,5 +172,111 @@ export function ImportDialog({ under, underPath, onClose, onDone }: { under?: st
         </div>
       </div>
     </div>
+  )
+}
+
+/** A new asset under the selection (or at the top level): a name and a kind; attributes are added by editing or dragging. */
+export function CreateDialog({ parent, onClose, onDone }: { parent: { id: string; path: string } | null; onClose(): void; onDone(text: string, id: string): void }) {
+  const [name, setName] = useState('')
+  const [kind, setKind] = useState('equipment')
+  return (
+    <ConfirmDialog
+      title="New asset"
+      okLabel="Create"
+      onClose={onClose}
+      onConfirm={async () => {
+        const a = await getApi().rpc.call('model.create', { parent: parent?.id ?? null, name: name.trim(), kind: kind.trim() })
+        onDone(`Created “${a.path}”`, a.id)
+      }}
+    >
+      <div className="model-form">
+        <label htmlFor="model-new-name">Name</label>
+        <input id="model-new-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="model-new-name" />
+        <label htmlFor="model-new-kind">Kind</label>
+        <input id="model-new-kind" value={kind} onChange={(e) => setKind(e.target.value)} data-testid="model-new-kind" placeholder="site, area, line, pump…" />
+        <span className="muted">Under</span>
+        <span className="mono">{parent?.path ?? '(top level)'}</span>
+      </div>
+    </ConfirmDialog>
+  )
+}
+
+/** Deleting says first what would go (the asset, its descendants, the references elsewhere), then deletes on confirm. */
+export function DeleteDialog({ asset, onClose, onDone }: { asset: { id: string; path: string }; onClose(): void; onDone(text: string): void }) {
+  const preview = useRpc((rpc) => rpc.call('model.delete', { id: asset.id }), `model.delete?${asset.id}`)
+  const p = preview.data
+  return (
+    <ConfirmDialog
+      title={`Delete “${asset.path}”?`}
+      okLabel="Delete"
+      danger
+      onClose={onClose}
+      onConfirm={async () => {
+        const r = await getApi().rpc.call('model.delete', { id: asset.id, confirm: true })
+        onDone(`Deleted ${r.assetCount} asset(s) under “${asset.path}”${r.unlinkedCount ? `, ${r.unlinkedCount} reference(s) removed` : ''} (change #${r.change ?? '—'}; Undo brings them back)`)
+      }}
+    >
+      {preview.error && <ErrorNotice title="What it would delete could not be read" error={preview.error} />}
+      {!p && !preview.error && <p className="muted">Reading what it would delete…</p>}
+      {p && (
+        <div data-testid="model-delete-preview" data-count={p.assetCount}>
+          <p>
+            <strong className="tabular">{p.assetCount}</strong> asset(s) would be deleted
+            {p.unlinkedCount > 0 ? (
+              <>
+                , and <strong className="tabular">{p.unlinkedCount}</strong> asset(s) elsewhere lose a reference to them
+              </>
+            ) : null}
+            .
+          </p>
+          <ul className="mono m-src">
+            {p.assets.slice(0, SHOWN).map((r) => (
+              <li key={r.id}>{r.path}</li>
+            ))}
+            {p.assetCount > SHOWN && <li className="muted">… and {p.assetCount - SHOWN} more</li>}
+          </ul>
+        </div>
+      )}
+    </ConfirmDialog>
+  )
+}
+
+/** Restores a backup while running: the whole model (assets, templates, change log) becomes the backup's. */
+export function RestoreDialog({ onClose, onDone }: { onClose(): void; onDone(text: string): void }) {
+  const list = useRpc((rpc) => rpc.call('model.backups', {}), 'model.backups')
+  const [picked, setPicked] = useState<string>()
+  const items = list.data?.items ?? []
+  const name = picked ?? items[0]?.name
+  return (
+    <ConfirmDialog
+      title="Restore a backup of the asset model?"
+      okLabel="Restore"
+      danger
+      onClose={onClose}
+      onConfirm={async () => {
+        if (!name) throw Object.assign(new Error('No backup chosen'), { code: 'model.bad_backup' })
+        const r = await getApi().rpc.call('model.restore', { name })
+        onDone(`Restored ${r.restored} (schema ${r.from}${r.to !== r.from ? ` → ${r.to}` : ''}); the model it replaced is kept as ${r.previous ?? '—'}`)
+      }}
+    >
+      <p>
+        The whole model — assets, templates and the change log — becomes the backup’s, for every window at once. The current one is kept as{' '}
+        <span className="mono">app.db.bak</span>; Undo cannot revert a restore.
+      </p>
+      {list.error && <ErrorNotice title="Backups could not be listed" error={list.error} />}
+      {list.data && items.length === 0 && <p className="muted">No backups yet: make one with Backup.</p>}
+      <ul className="restore-list" data-testid="model-restore-list">
+        {items.slice(0, 30).map((b) => (
+          <li key={b.name}>
+            <label>
+              <input type="radio" name="backup" checked={name === b.name} onChange={() => setPicked(b.name)} /> <span className="mono">{b.name}</span>{' '}
+              <span className="muted tabular">
+                {new Date(b.at).toLocaleString('en-GB')} · {formatBytes(b.bytes)}
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
+    </ConfirmDialog>
   )
 }

@@ -4,17 +4,22 @@ import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { VirtualList } from '../../../components/VirtualList'
 import { MoreRow } from '../../../components/MoreRow'
-import { applyPage, emptyTree, idOf, markError, markLoading, MODEL_PAGE, setExpanded, TOP, visibleRows, type ModelRow, type ModelTreeState } from './model-tree'
+import { ASSET_MIME, carries, dragAsset, dropped, isAsset, isSource, SOURCE_MIME, type DraggedSource } from '../../../lib/drag'
+import { applyPage, emptyTree, idOf, markError, markLoading, MODEL_PAGE, setExpanded, TOP, visibleRows, type ModelRow, type ModelTreeState } from '../../../lib/model-tree'
 
 interface Props {
   selected?: string
   onSelect(id: string): void
+  /** A source from a browser dropped on an asset (bind it there). */
+  onDropSource(asset: { id: string; path: string }, source: DraggedSource): void
+  /** An asset dropped on another (move it there), or on the top-level strip (`to` null). */
+  onMove(asset: { id: string; path: string }, to: { id: string; path: string } | null): void
   /** Bumped on every `model.changed`: the loaded levels are asked for again. */
   version: number
 }
 
 /** The asset model, one page of children per expand (never the whole tree), windowed. */
-export function ModelTree({ selected, onSelect, version }: Props) {
+export function ModelTree({ selected, onSelect, version, onDropSource, onMove }: Props) {
   const [state, setState] = useState<ModelTreeState>(emptyTree)
   const stateRef = useRef(state)
   stateRef.current = state
@@ -54,13 +59,41 @@ export function ModelTree({ selected, onSelect, version }: Props) {
         role="tree"
         label="Asset model"
         className="browse-tree"
-        render={(r) => <Row r={r} selected={selected} onSelect={onSelect} toggle={toggle} load={load} />}
+        render={(r) => <Row r={r} selected={selected} onSelect={onSelect} toggle={toggle} load={load} onDropSource={onDropSource} onMove={onMove} />}
       />
+      <TopDrop onMove={onMove} />
     </div>
   )
 }
 
-function Row({ r, selected, onSelect, toggle, load }: { r: ModelRow; selected?: string; onSelect(id: string): void; toggle(key: string, open: boolean): void; load(parent: string, more: boolean): Promise<void> }) {
+/** A strip under the tree: an asset dropped here moves to the top level. */
+function TopDrop({ onMove }: Pick<Props, 'onMove'>) {
+  const [over, setOver] = useState(false)
+  return (
+    <div
+      className={`model-top-drop${over ? ' over' : ''}`}
+      data-testid="model-top-drop"
+      onDragOver={(e) => {
+        if (!carries(e, ASSET_MIME)) return
+        e.preventDefault()
+        setOver(true)
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        setOver(false)
+        const a = dropped(e, ASSET_MIME, isAsset)
+        if (a) onMove(a, null)
+      }}
+    >
+      Drop an asset here to move it to the top level
+    </div>
+  )
+}
+
+type RowProps = { r: ModelRow; selected?: string | undefined; toggle(key: string, open: boolean): void; load(parent: string, more: boolean): Promise<void> } & Pick<Props, 'onSelect' | 'onDropSource' | 'onMove'>
+
+function Row({ r, selected, onSelect, toggle, load, onDropSource, onMove }: RowProps) {
+  const [over, setOver] = useState(false)
   const pad = { paddingLeft: `${0.3 + (r.level - 1) * 1.1}rem` }
   if (r.kind === 'loading') return <div className="b-row muted" style={pad}>Loading…</div>
   if (r.kind === 'error')
@@ -85,11 +118,29 @@ function Row({ r, selected, onSelect, toggle, load }: { r: ModelRow; selected?: 
       aria-level={r.level}
       aria-expanded={a.hasChildren ? r.expanded : undefined}
       aria-selected={on}
-      className={`b-row${on ? ' selected' : ''}`}
+      className={`b-row${on ? ' selected' : ''}${over ? ' drop-over' : ''}`}
       data-testid={`model-node-${a.path}`}
-      title={`${a.path}${a.reference ? ' (reference)' : ''}`}
+      title={`${a.path}${a.reference ? ' (reference)' : ''}\nDrag to move it; drop a source from the right to bind it here`}
       style={pad}
       onClick={() => onSelect(a.id)}
+      draggable={!a.reference}
+      onDragStart={(e) => dragAsset(e, { id: a.id, path: a.path })}
+      onDragOver={(e) => {
+        if (!carries(e, SOURCE_MIME) && !carries(e, ASSET_MIME)) return
+        e.preventDefault()
+        e.dataTransfer.dropEffect = carries(e, SOURCE_MIME) ? 'copy' : 'move'
+        setOver(true)
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault()
+        setOver(false)
+        const here = { id: a.id, path: a.path }
+        const src = dropped(e, SOURCE_MIME, isSource)
+        if (src) return onDropSource(here, src)
+        const moved = dropped(e, ASSET_MIME, isAsset)
+        if (moved && moved.id !== a.id) onMove(moved, here)
+      }}
     >
       <span
         className="twisty"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AssetSummary } from '../../../../shared/contract/asset-model'
 import { bindingText } from './AssetDetails'
-import { applyPage, emptyTree, idOf, markError, markLoading, setExpanded, TOP, visibleRows } from './model-tree'
+import { applyPage, emptyTree, idOf, markError, markLoading, setExpanded, TOP, visibleRows } from '../../../lib/model-tree'
 
 const a = (id: string, path: string, hasChildren = false): AssetSummary => ({
   id, name: path.split('/').at(-1)!, description: '', kind: 'equipment', templateId: null, parent: null, path, attributeCount: 0, hasChildren, reference: false,

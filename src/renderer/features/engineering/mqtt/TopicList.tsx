@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { ErrorNotice } from '../../../components/ErrorNotice'
+import { dragSource } from '../../../lib/drag'
 import { formatCount, formatTimeOfDay } from '../../../lib/format'
 import { useRpc } from '../use-rpc'
 
@@ -10,10 +11,12 @@ interface Props {
   connection: string
   selected?: string
   onSelect(topic: string): void
+  /** Topics with messages can be dragged onto an asset (binds the topic's value). */
+  draggable?: boolean
 }
 
 /** One level of the live topic tree, refreshed every 2 s while shown; a breadcrumb leads back up. */
-export function TopicList({ connection, selected, onSelect }: Props) {
+export function TopicList({ connection, selected, onSelect, draggable }: Props) {
   const [prefix, setPrefix] = useState('')
   const [offset, setOffset] = useState(0)
   const t = useRpc((rpc) => rpc.call('mqtt.topics', { connection, prefix, offset, limit: LIMIT }), `${connection}|${prefix}|${offset}`, 2000)
@@ -70,6 +73,8 @@ export function TopicList({ connection, selected, onSelect }: Props) {
                     aria-selected={selected === e.path}
                     data-testid={`mqtt-topic-${e.path}`}
                     onClick={act}
+                    draggable={draggable && !!e.last}
+                    onDragStart={draggable && e.last ? (ev) => dragSource(ev, { label: e.path, binding: { kind: 'mqtt', connection, topic: e.path } }) : undefined}
                     onKeyDown={(k) => {
                       if (k.key === 'Enter' || k.key === ' ') act()
                       else if (k.key === 'ArrowRight' && e.hasChildren) open(e.path)

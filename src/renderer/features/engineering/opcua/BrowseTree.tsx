@@ -5,6 +5,7 @@ import { toErrorShape } from '../../../api/errors'
 import { ErrorNotice } from '../../../components/ErrorNotice'
 import { VirtualList } from '../../../components/VirtualList'
 import { MoreRow } from '../../../components/MoreRow'
+import { dragSource } from '../../../lib/drag'
 import { applyPage, emptyBrowse, markError, markLoading, OBJECTS, setExpanded, visibleRows, type BrowseRow, type BrowseState } from '../browse-tree'
 
 /** Children per `opcua.browse` page (the benchmark times this same page). */
@@ -18,10 +19,12 @@ interface Props {
   online: boolean
   selected?: string
   onSelect(nodeId: string, name: string): void
+  /** Rows can be dragged onto an asset (a variable binds it, an object binds the variables under it). */
+  draggable?: boolean
 }
 
 /** The address space, one page per expand: never a recursive browse. A windowed tree: arrows, → ← open/close, Enter selects. */
-export function BrowseTree({ connection, online, selected, onSelect }: Props) {
+export function BrowseTree({ connection, online, selected, onSelect, draggable }: Props) {
   const [state, setState] = useState<BrowseState>(emptyBrowse)
   const stateRef = useRef(state)
   stateRef.current = state
@@ -136,6 +139,8 @@ export function BrowseTree({ connection, online, selected, onSelect }: Props) {
               title={`${n.nodeId} (${n.nodeClass})`}
               {...common}
               onClick={() => activate(r)}
+              draggable={draggable && (n.nodeClass === 'Variable' || n.nodeClass === 'Object')}
+              onDragStart={draggable ? (e) => dragSource(e, { label: n.displayName, binding: { kind: 'opcua', connection, nodeId: n.nodeId } }) : undefined}
             >
               <span
                 className={`twisty${r.expandable ? '' : ' leaf'}`}

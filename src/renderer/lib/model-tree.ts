@@ -1,5 +1,5 @@
-import type { AssetSummary } from '../../../../shared/contract/asset-model'
-import type { ErrorShape } from '../../../../shared/model'
+import type { AssetSummary } from '../../shared/contract/asset-model'
+import type { ErrorShape } from '../../shared/model'
 
 /** Children per `model.children` page; the next page loads when its "more" row scrolls into view. */
 export const MODEL_PAGE = 200
@@ -19,7 +19,7 @@ export interface ModelTreeState {
   expanded: Record<string, boolean>
 }
 export type ModelRow =
-  | { kind: 'asset'; key: string; asset: AssetSummary; level: number; expanded: boolean }
+  | { kind: 'asset'; key: string; asset: AssetSummary; level: number; expanded: boolean; pos: number; size: number }
   | { kind: 'more'; key: string; parent: string; level: number }
   | { kind: 'loading'; key: string; parent: string; level: number }
   | { kind: 'error'; key: string; parent: string; level: number; error: ErrorShape }
@@ -27,6 +27,8 @@ export type ModelRow =
 export const emptyTree = (): ModelTreeState => ({ nodes: {}, levels: {}, expanded: {} })
 /** The asset id behind a row key. */
 export const idOf = (key: string) => key.slice(key.lastIndexOf('/') + 1)
+/** The parent row's key (`TOP` for a top-level row). */
+export const parentKeyOf = (key: string) => key.slice(0, Math.max(0, key.lastIndexOf('/')))
 
 export function markLoading(s: ModelTreeState, parent: string): ModelTreeState {
   const lv = s.levels[parent] ?? { ids: [], next: null, loading: true }
@@ -57,11 +59,11 @@ export function visibleRows(s: ModelTreeState): ModelRow[] {
   const walk = (parent: string, level: number) => {
     const lv = s.levels[parent]
     if (!lv) return
-    for (const key of lv.ids) {
+    for (const [i, key] of lv.ids.entries()) {
       const asset = s.nodes[key]
       if (!asset) continue
       const expanded = !!s.expanded[key] && asset.hasChildren
-      out.push({ kind: 'asset', key, asset, level, expanded })
+      out.push({ kind: 'asset', key, asset, level, expanded, pos: i + 1, size: lv.ids.length })
       if (expanded) {
         if (!s.levels[key]) out.push({ kind: 'loading', key: `${key}#loading`, parent: key, level: level + 1 })
         else walk(key, level + 1)

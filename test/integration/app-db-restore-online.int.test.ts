@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { AppDbHandle } from '../../src/adapters/app-db/app-db-files'
+import { startRuntime } from '../../src/app/runtime'
+import { AppConfig } from '../../src/core/config/app-config'
+import type { Logger } from '../../src/core/ports/logger'
+import type { Session } from '../../src/shared/rpc/server'
+import { tempDir } from '../fixtures/store/engine'
+
+const files = tempDir('app-db-restore-online')
+afterAll(files.cleanup)
+/** The stable code a promise rejects with. */
+const thrownCode = (f: () => Promise<unknown>) => f().then(() => 'resolved', (e: { code?: string }) => e.code ?? String(e))
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
+
+describe('restoring the application database while Plantdeck runs', () => {
+  it('swaps the file under the same store: the backup comes back, the replaced file is kept, bad names and files change nothing', async () => {
+    const dataDir = files.path('data')
+    mkdirSync(dataDir, { recursive: true })
+    const h = new AppDbHandle(dataDir)
+    const store = h.store
+    const line = store.create({ parent: null, name: 'Line 1', kind: 'line' }, 't')
+    const b = await h.files.backup()
+    const later = store.create({ parent: null, name: 'Later', kind: 'site' }, 't')
+    store.update(line.id, { name: 'Line 1 renamed' }, 't')
+    expect(h.files.list().map((x) => x.name)).toEqual([basename(b.file)])
+
+    // refused before anything is closed: a path outside the backups, a missing name, a file that is not an app.db
+    expect(await thrownCode(() => h.files.restore('../app.db'))).toBe('model.bad_backup')
+    expect(await thrownCode(() => h.files.restore('nope.db'))).toBe('model.bad_backup')
+    writeFileSync(join(dataDir, 'backups', 'junk.db'), 'not sqlite')
+    expect(await thrownCode(() => h.files.restore('junk.db'))).toBe('model.bad_backup')
+    expect(store.get(later.id)?.name).toBe('Later') // still the running model
+
+    const r = await h.files.restore(basename(b.file))
+    expect(r).toMatchObject({ restored: basename(b.file), previous: join(dataDir, 'app.db.bak') })
+    // the same store object now reads the backup: ids kept, the later change gone
+    expect(store.get(line.id)?.name).toBe('Line 1')
+    expect(store.get(later.id)).toBeUndefined()
+    expect(store.children(null, { limit: 10 }).items.map((a) => a.name)).toEqual(['Line 1'])
+    // and it writes: the restored file is open for changes
+    store.create({ parent: line.id, name: 'P-1', kind: 'pump' }, 't')
+    expect(store.byPath('Line 1/P-1')).toBeDefined()
+    h.close()
+    const bak = new Database(join(dataDir, 'app.db.bak'), { readonly: true })
+    expect(bak.prepare('SELECT name FROM asset WHERE id = ?').pluck().get(later.id)).toBe('Later')
+    bak.close()
+  })
+
+  it('through the API: model.backups lists, model.restore tells every window (model.changed, op restore)', async () => {
+    const dataDir = files.path('api')
+    const events: [string, unknown][] = []
+    const session: Session = { id: 1, emit: (e, p) => void events.push([e, p]), onClose() {}, unsent: () => 0 }
+    const rt = await startRuntime({ config: AppConfig.parse({ demo: { enabled: false } }), dataDir, logger: silent, host: 'test', version: '0.0.0-test' })
+    const seen: unknown[] = []
+    const off = rt.core.onBroadcast((e, p) => e === 'model.changed' && seen.push(p))
+    try {
+      const api = rt.core.handlers
+      await api['model.create']({ parent: null, name: 'Kept', kind: 'site' }, { session })
+      await api['model.backup']({}, { session })
+      await api['model.create']({ parent: null, name: 'Gone', kind: 'site' }, { session })
+      const list = await api['model.backups']({}, { session })
+      expect(list.items).toHaveLength(1)
+      seen.length = 0
+      await api['model.restore']({ name: list.items[0]!.name }, { session })
+      expect(seen).toEqual([expect.objectContaining({ op: 'restore', all: true })])
+      expect((await api['model.children']({ parent: null }, { session })).items.map((a) => a.name)).toEqual(['Kept'])
+      expect(existsSync(join(dataDir, 'app.db.bak'))).toBe(true)
+    } finally {
+      off()
+      await rt.stop()
+    }
+  })
+})
