@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The README's test command. Sets up what the tests need, then runs every suite:
-# typecheck, unit, integration (real mosquitto, node-opcua servers, SQLite files, danted as a SOCKS5 proxy), e2e (real Chromium).
+# typecheck, unit, integration (real mosquitto, victoria-metrics, node-opcua servers, SQLite files, danted as a SOCKS5 proxy), e2e (real Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
 [ -x /usr/sbin/danted ] || need+=(dante-server)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -22,6 +22,9 @@ import { createNotifier } from '../core/alarms/notifications'
 import { seedModel } from '../core/assets-model/seed'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
 import { createAlarmJournal, type SqliteAlarmJournal } from '../adapters/app-db/alarm-journal'
+import { createSinks } from './sync-sinks'
+
+const DAY = 24 * 3_600_000
 
 export interface Runtime {
   core: Core
@@ -96,11 +99,29 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const live = lateLiveSource()
   const collectors = createCollectors(plant.connections, o.dataDir, log, live.source)
   mkdirSync(join(o.dataDir, 'store'), { recursive: true })
+  const sinks = createSinks(o.config.sync.sinks, { dataDir: o.dataDir, logger: log.child({ part: 'sync' }), proxy: o.config.sync.proxy }, o.configFile)
+  const policy = o.config.store
+  if (sinks.length > 0 && !policy.keepUndelivered) {
+    log.warn('store.keepUndelivered is off: what a sync sink has not delivered when it is compacted is not delivered at all')
+  }
   const store: SampleStore = await openSqliteSampleStore({
     path: join(o.dataDir, 'store', 'samples.db'),
-    synchronous: o.config.store.durability === 'power-loss' ? 'full' : 'normal',
+    synchronous: policy.durability === 'power-loss' ? 'full' : 'normal',
+    diskBudgetBytes: policy.diskBudget,
+    rawMaxAgeMs: policy.retentionDays.raw * DAY,
+    rollup1mMaxAgeMs: policy.retentionDays.minutes * DAY,
+    rollup1hMaxAgeMs: policy.retentionDays.hours * DAY,
+    // kept for the sinks only: without one, a batch leaves the log once compacted
+    keepUndelivered: policy.keepUndelivered && sinks.length > 0,
     ...(o.storeWorker ? { workerEntry: o.storeWorker } : {}),
   })
+  // a sink removed or disabled holds nothing back any more
+  for (const c of await store.cursors()) {
+    if (!sinks.some((s) => s.sink.id === c.name)) {
+      await store.removeCursor(c.name)
+      log.info({ cursor: c }, `sync cursor ${c.name} removed: no enabled sink of that id`)
+    }
+  }
   const rec = store.recovery
   if (rec?.unclean) {
     log.warn({ store: rec }, `unclean stop detected: the store was not closed; ${rec.batches} batches replayed, ${rec.samples} samples recovered`)
@@ -144,7 +165,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const handle = appDb
   const journal = handle ? openAlarmJournal(() => handle.db, { retentionDays: o.config.alarms.journalRetentionDays, logger: log }) : undefined
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
-  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
@@ -170,6 +191,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await core.stop()
       await notifier.stop()
       journal?.stop()
+      await Promise.all(sinks.map((s) => s.sink.close()))
       await store.close()
       appDb?.close()
       await demo?.stop()

@@ -13,6 +13,7 @@ import type { HistoryReader } from './trends/history-reader'
 import { MemoryHistory } from './trends/memory-history'
 import { StoreHistory } from './trends/store-history'
 import { createTrendQuery } from './trends/trend-query'
+import { ReadThroughHistory } from './trends/read-through'
 import type { Diagnostics } from '../shared/contract/system'
 import { AppError } from '../shared/model/errors'
 import type { SampleBatch } from '../shared/model'
@@ -25,6 +26,7 @@ import type { PlantPersistence } from './ports/plant-persistence'
 import type { AssetFiles, AssetStore } from './ports/asset-store'
 import { createModelHandlers, unavailableModelHandlers } from './assets-model/model-handlers'
 import { runtimeModel } from './assets-model/runtime-assets'
+import { SyncEngine, type SyncEngineDeps } from './sync/sync-engine'
 import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
 import type { AlarmJournal, JournalRecord } from './alarms/ports'
@@ -57,6 +59,11 @@ export interface CoreDeps {
   alarmTiming?: { flushMs?: number; tickMs?: number }
   /** Condition pacing: how often changed paths are pushed (default 500 ms), the staleness tick (default 1 s). */
   conditionTiming?: { flushMs?: number; tickMs?: number }
+  /** Shared backends the store's samples are delivered to (store-and-forward; needs `store`). */
+  sinks?: SyncEngineDeps['sinks']
+  syncBackoff?: SyncEngineDeps['backoff']
+  /** How often `sync.status` is pushed (default 1 s). */
+  syncStatusMs?: number
 }
 
 
@@ -69,6 +76,8 @@ export interface Core {
   start(): Promise<void>
   stop(): Promise<void>
   readonly live: LiveValues
+  /** The store-and-forward engine (absent without a store). */
+  readonly sync: SyncEngine | undefined
   readonly alarms: AlarmService
   readonly conditions: ConditionTracker
 }
@@ -81,8 +90,6 @@ export function createCore(deps: CoreDeps): Core {
   const live = new LiveValues()
   const store = deps.store
   const memory = store ? undefined : new MemoryHistory()
-  const history: HistoryReader = store ? new StoreHistory(store) : memory!
-  const trendQuery = createTrendQuery(history)
   /** A signal definition with where the model (else the configured tree) shows it, for the store to keep beside the signal. */
   const withPath = (d: SignalDef): SignalDef => {
     const assetPath = link?.assetPath(d.id) ?? d.assetPath ?? catalog.pathOf(d.id)
@@ -175,6 +182,10 @@ export function createCore(deps: CoreDeps): Core {
     alarms.onConnection(s)
     conditions.onConnection(s)
   })
+  const sync = store ? new SyncEngine({ store, sinks: deps.sinks ?? [], clock, logger: log.child({ part: 'sync' }), ...(deps.syncBackoff ? { backoff: deps.syncBackoff } : {}) }) : undefined
+  // trends reach back into the backend for what the store no longer holds
+  const history: HistoryReader = store ? (sync?.canRead ? new ReadThroughHistory(new StoreHistory(store), store, sync, log) : new StoreHistory(store)) : memory!
+  const trendQuery = createTrendQuery(history)
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const handlers: HandlerMap<Contract> = {
@@ -207,6 +218,8 @@ export function createCore(deps: CoreDeps): Core {
       signals: signals ? signals.flatMap((id) => accounting.signal(id) ?? []) : accounting.troubled(500),
     }),
     'trends.query': (q, { session }) => trendQuery(q, session),
+    'sync.status': async () =>
+      sync ? sync.status() : { at: clock.now(), sinks: [], store: { diskBytes: null, diskBudgetBytes: null, oldestTs: null, undeliveredDropped: 0 } },
     ...alarms.handlers(),
     ...conditions.handlers(),
     ...(deps.assets
@@ -233,6 +246,7 @@ export function createCore(deps: CoreDeps): Core {
   return {
     handlers,
     live,
+    sync,
     alarms,
     conditions,
     onBroadcast(cb) {
@@ -273,6 +287,22 @@ export function createCore(deps: CoreDeps): Core {
           col.onSamples((batch) => take(col.id, batch)),
         )
       }
+      if (sync) {
+        await sync.start()
+        // the status bar's store and backlog figures, about once a second; a slow store skips a beat
+        let pushing = false
+        const statusTimer = setInterval(() => {
+          if (pushing || broadcasts.size === 0) return
+          pushing = true
+          void sync
+            .status()
+            .then((s) => broadcasts.forEach((b) => b('sync.status', s)))
+            .catch(() => undefined)
+            .finally(() => (pushing = false))
+        }, deps.syncStatusMs ?? 1000)
+        statusTimer.unref?.()
+        unsubs.push(() => clearInterval(statusTimer))
+      }
       await Promise.all(deps.collectors.map((c) => c.start()))
       // the model is the persistence of what it binds: each connection collects what the model binds and it does not
       await link?.start()
@@ -293,6 +323,7 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.stop().catch((e) => log.error({ err: e, connection: c.id }, 'stop failed'))))
       link?.stop()
       unsubs.splice(0).forEach((u) => u())
+      await sync?.stop()
     },
   }
 }

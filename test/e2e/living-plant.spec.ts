@@ -54,6 +54,8 @@ describe('the PoC presenter sees a living plant', () => {
       readings.add((await page.locator(testid(`signal-value-${FLOW}`)).textContent()) ?? '')
       await page.waitForTimeout(500)
     }
+    // the status bar shows the store's size and since when it holds samples (event sync.status, about 1/s)
+    await page.waitForFunction((sel) => /^Store [\d.]+ (B|KB|MB|GB)( · since .+)?$/.test(document.querySelector(sel)?.textContent ?? ''), testid('store-size'))
     await page.screenshot({ path: join(SHOTS, 'living-plant-1366x768.png') })
     // the control-room size too: the same screen must read at 1920x1080 (looked at, not compared)
     await page.setViewportSize({ width: 1920, height: 1080 })

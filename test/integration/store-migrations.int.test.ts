@@ -30,6 +30,11 @@ const versions: Record<number, (db: Database.Database) => void> = {
     db.exec('DROP TABLE rollup_1m; DROP TABLE rollup_1h')
     rollupsUp(db)
   },
+  // version 3's files also had a single sync watermark, which version 4 turns into the cursor named `default`
+  3: (db) => {
+    versions[2]!(db)
+    db.prepare("UPDATE meta SET value = 1 WHERE key = 'sync_seq'").run()
+  },
 }
 
 describe('migrations', () => {
@@ -64,6 +69,10 @@ describe('migrations', () => {
         t.append([{ signal: 'm/a', ts: NOW - 1000, value: 1, quality: 'good' }])
         t.engine.maintain()
         expect(t.engine.count('m/a', 0, NOW)).toBe(1441)
+        // version 4: the old watermark is the default cursor (only the version 3 fixture set one)
+        expect(t.engine.cursors()).toEqual(Number(from) === 3 ? [{ name: 'default', seq: 1 }] : [])
+        t.engine.setCursor('vm', 1)
+        expect(t.engine.cursors()).toContainEqual({ name: 'vm', seq: 1 })
       } else {
         expect(t.engine.listSignals()).toEqual([])
       }

@@ -56,6 +56,30 @@ describe('retention', () => {
     t.engine.close()
   })
 
+  it('keeps what the slowest cursor has not delivered; a removed cursor holds nothing back', () => {
+    const retention = policy({ rawMaxAgeMs: DAY, rollup1mMaxAgeMs: DAY, rollup1hMaxAgeMs: DAY, keepUndelivered: true })
+    const t = openEngine(files.path('cursors.db'), { retention })
+    t.engine.registerSignals([numberSignal('r/c')])
+    const hour = (k: number) => series('r/c', NOW - 3 * DAY + k * HOUR, NOW - 3 * DAY + (k + 1) * HOUR, 60_000, () => k)
+    const seqs = [0, 1, 2, 3].map((k) => t.append(hour(k)).seq)
+    t.engine.setCursor('fast', seqs[3] ?? 0)
+    t.engine.setCursor('slow', seqs[0] ?? 0)
+    t.engine.maintain()
+    expect(t.engine.readSince(0, 1e6).map((b) => b.seq)).toEqual(seqs.slice(1))
+    t.engine.setCursor('slow', seqs[2] ?? 0)
+    t.engine.maintain()
+    expect(t.engine.readSince(0, 1e6).map((b) => b.seq)).toEqual(seqs.slice(3))
+    t.engine.removeCursor('slow')
+    t.engine.maintain()
+    expect(t.engine.readSince(0, 1e6)).toEqual([])
+    expect(t.engine.stats().counters.undeliveredDropped).toBe(0)
+    t.engine.close()
+    // cursors are persisted with the data
+    const again = openEngine(files.path('cursors.db'), { retention })
+    expect(again.engine.cursors()).toEqual([{ name: 'fast', seq: seqs[3] }])
+    again.engine.close()
+  })
+
   it('meets the disk budget: raw first, then rollups, then undelivered data, counted and announced', async () => {
     const path = files.path('budget.db')
     const fill = openEngine(path, { retention: policy({ keepUndelivered: true }) })

@@ -3,8 +3,10 @@ import { type Clock, systemClock } from '../../core/ports/clock'
 import type { Unsubscribe } from '../../core/ports/collector'
 import {
   type AppendReceipt,
+  type Backlog,
   type BucketQuery,
   type BucketSeries,
+  DEFAULT_CURSOR,
   DEFAULT_MAX_FUTURE_MS,
   type LoggedBatch,
   type MaintenanceReport,
@@ -37,7 +39,7 @@ export class MemorySampleStore implements SampleStore {
   private readonly data = new Map<SignalId, Map<number, Normalized>>()
   private readonly newest = new Map<SignalId, number>()
   private log: LoggedBatch[] = []
-  private syncSeq = 0
+  private readonly cursorSeqs = new Map<string, number>()
   private readonly counters = zeroCounters()
   private readonly durable = new Set<(seq: number) => void>()
   private closed = false
@@ -144,7 +146,34 @@ export class MemorySampleStore implements SampleStore {
   }
 
   async setSyncWatermark(seq: number): Promise<void> {
-    this.syncSeq = Math.min(Math.max(this.syncSeq, seq), this.durableSeq)
+    await this.setCursor(DEFAULT_CURSOR, seq)
+  }
+
+  async setCursor(name: string, seq: number): Promise<void> {
+    this.check()
+    this.cursorSeqs.set(name, Math.max(0, Math.min(Math.max(this.cursorSeqs.get(name) ?? 0, Math.floor(seq)), this.durableSeq)))
+  }
+
+  async cursors(): Promise<{ name: string; seq: number }[]> {
+    return [...this.cursorSeqs].map(([name, seq]) => ({ name, seq }))
+  }
+
+  async backlog(afterSeq: number): Promise<Backlog> {
+    const after = this.log.filter((b) => b.seq > afterSeq)
+    const samples = after.reduce((n, b) => n + b.samples.length, 0)
+    const first = after[0]?.samples.map((s) => s.ts)
+    // about what the SQLite store logs per sample (id, time, value, flags)
+    return { batches: after.length, samples, bytes: samples * 21, oldestTs: first && first.length > 0 ? Math.min(...first) : null }
+  }
+
+  async removeCursor(name: string): Promise<void> {
+    this.cursorSeqs.delete(name)
+  }
+
+  /** The slowest cursor; 0 when there is none. */
+  private get syncSeq(): number {
+    const seqs = [...this.cursorSeqs.values()]
+    return seqs.length === 0 ? 0 : Math.min(...seqs)
   }
 
   async readSince(afterSeq: number, maxSamples: number): Promise<LoggedBatch[]> {
@@ -173,6 +202,8 @@ export class MemorySampleStore implements SampleStore {
       counters: { ...this.counters },
       durableSeq: this.durableSeq,
       syncSeq: this.syncSeq,
+      cursors: Object.fromEntries(this.cursorSeqs),
+      oldestTs: this.oldestTs(),
       signals: this.defs.size,
       recentSamples: 0,
       diskBytes: 0,
@@ -187,6 +218,12 @@ export class MemorySampleStore implements SampleStore {
 
   async close(): Promise<void> {
     this.closed = true
+  }
+
+  private oldestTs(): number | null {
+    let oldest = Infinity
+    for (const series of this.data.values()) for (const ts of series.keys()) if (ts < oldest) oldest = ts
+    return oldest === Infinity ? null : oldest
   }
 
   private check(): void {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs'
 import type { Sample } from '../../shared/model'
 import type {
   AppendReceipt,
+  Backlog,
   SignalRejection,
   SignalResolution,
   BucketQuery,
@@ -13,6 +14,7 @@ import type {
   StoreRecovery,
   StoreStats,
 } from '../../core/ports/sample-store'
+import { DEFAULT_CURSOR } from '../../core/ports/sample-store'
 import { planBuckets } from '../store-engine/buckets'
 import { emptyColumns, sampleAt } from '../store-engine/columns'
 import { BLOCK_TARGET, Compactor, ceilHour } from './compactor'
@@ -60,6 +62,8 @@ export class StoreEngine {
   private readonly retention: Retention
   private readonly insertLog
   private readonly upsertSignal
+  private readonly upsertCursor
+  private readonly firstBlock
 
   constructor(
     private readonly opts: EngineOptions,
@@ -75,6 +79,8 @@ export class StoreEngine {
       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, data_type = excluded.data_type,
       unit = excluded.unit, connection = excluded.connection, binding = excluded.binding,
       asset_path = coalesce(excluded.asset_path, signal.asset_path) RETURNING *`)
+    this.upsertCursor = this.s.db.prepare('INSERT INTO cursor (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq')
+    this.firstBlock = this.s.db.prepare('SELECT t0 FROM block WHERE signal = ? ORDER BY t0 LIMIT 1').pluck()
     // 'open' stays 1 from here until a clean close: finding it set means the last run did not close the file
     const wasOpen = this.s.db.prepare("SELECT value FROM meta WHERE key = 'open'").pluck().get() === 1
     const replayed = this.replayLog()
@@ -215,11 +221,71 @@ export class StoreEngine {
   }
 
   setSyncWatermark(seq: number): void {
+    this.setCursor(DEFAULT_CURSOR, seq)
+  }
+
+  /** Creates or moves a named cursor forward (never back, never past the last commit). */
+  setCursor(name: string, seq: number): void {
     const s = this.s
-    const next = Math.min(Math.max(s.syncSeq, Math.floor(seq)), s.lastSeq)
-    if (next === s.syncSeq) return
-    s.write(() => s.setMeta('sync_seq', next))
-    s.syncSeq = next
+    const known = s.cursors.get(name)
+    const next = Math.max(0, Math.min(Math.max(known ?? 0, Math.floor(seq)), s.lastSeq))
+    if (next === known) return
+    s.write(() => this.upsertCursor.run(name, next))
+    s.cursors.set(name, next)
+  }
+
+  cursors(): { name: string; seq: number }[] {
+    return [...this.s.cursors].map(([name, seq]) => ({ name, seq }))
+  }
+
+  backlog(afterSeq: number): Backlog {
+    const r = this.s.db
+      .prepare(`SELECT count(*) AS batches, coalesce(sum(n), 0) AS samples,
+        coalesce(sum(length(sig) + length(ts) + length(num) + length(flags) + coalesce(length(extra), 0)), 0) AS bytes
+        FROM log WHERE seq > ?`)
+      .get(afterSeq) as Omit<Backlog, 'oldestTs'>
+    const first = this.s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT 1').get(afterSeq) as LogRow | undefined
+    let oldestTs: number | null = null
+    if (first) {
+      const b = fromLogRow(first)
+      for (let i = 0; i < b.n; i++) oldestTs = Math.min(oldestTs ?? Infinity, b.ts[i] ?? Infinity)
+    }
+    return { ...r, oldestTs }
+  }
+
+  removeCursor(name: string): void {
+    if (!this.s.cursors.has(name)) return
+    this.s.write(() => this.s.db.prepare('DELETE FROM cursor WHERE name = ?').run(name))
+    this.s.cursors.delete(name)
+  }
+
+  /** The oldest raw sample kept: each signal's first block (an index lookup), else the oldest uncompacted one. */
+  oldestTs(): number | null {
+    let oldest = Infinity
+    for (const st of this.s.signals.values()) {
+      const t = this.firstBlock.get(st.id) as number | undefined
+      if (t !== undefined && t < oldest) oldest = t
+    }
+    if (oldest === Infinity) {
+      for (const m of [this.s.frozen, this.s.active]) {
+        if (!(m && 'batches' in m)) continue
+        for (const b of m.batches) for (let i = 0; i < b.n; i++) oldest = Math.min(oldest, b.ts[i] ?? Infinity)
+      }
+    }
+    return oldest === Infinity ? null : oldest
+  }
+
+  /** `readSince` as packed batches (signal ids, typed arrays): the caller's thread makes the samples. */
+  readSinceWire(afterSeq: number, maxSamples: number): { seq: number; batch: WireBatch }[] {
+    const out: { seq: number; batch: WireBatch }[] = []
+    let total = 0
+    const rows = this.s.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').iterate(afterSeq)
+    for (const row of rows as IterableIterator<LogRow>) {
+      if (total > 0 && total + row.n > maxSamples) break
+      out.push({ seq: row.seq, batch: fromLogRow(row) })
+      total += row.n
+    }
+    return out
   }
 
   readSince(afterSeq: number, maxSamples: number): LoggedBatch[] {
@@ -282,6 +348,8 @@ export class StoreEngine {
       counters: { ...s.counters },
       durableSeq: s.lastSeq,
       syncSeq: s.syncSeq,
+      cursors: Object.fromEntries(s.cursors),
+      oldestTs: this.oldestTs(),
       signals: s.signals.size,
       recentSamples: this.recentSamples,
       diskBytes,

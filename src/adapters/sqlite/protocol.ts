@@ -1,6 +1,7 @@
 import type { Sample } from '../../shared/model'
 import type {
   AppendReceipt,
+  Backlog,
   BucketQuery,
   BucketSeries,
   LoggedBatch,
@@ -12,7 +13,7 @@ import type {
   StoreStats,
 } from '../../core/ports/sample-store'
 import type { AppendInput, EngineOptions } from './engine'
-import type { SignalRef } from './wire-batch'
+import type { SignalRef, WireBatch } from './wire-batch'
 
 /** What the worker thread answers, method by method. */
 export interface WorkerApi {
@@ -24,7 +25,12 @@ export interface WorkerApi {
   latest(signals: string[]): Sample[]
   count(signal: string, from: number, to: number): number
   setSyncWatermark(seq: number): void
+  setCursor(name: string, seq: number): void
+  cursors(): { name: string; seq: number }[]
+  removeCursor(name: string): void
+  backlog(afterSeq: number): Backlog
   readSince(afterSeq: number, maxSamples: number): LoggedBatch[]
+  readSinceWire(afterSeq: number, maxSamples: number): { seq: number; batch: WireBatch }[]
   maintain(): MaintenanceReport
   stats(): StoreStats
   /** Tests: the file's page limit (`PRAGMA max_page_count`), to make the store full or give it room again. */

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/ports/clock'
 import type { Unsubscribe } from '../../core/ports/collector'
 import type {
   AppendReceipt,
+  Backlog,
   BucketQuery,
   BucketSeries,
   LoggedBatch,
@@ -17,7 +18,8 @@ import type {
 } from '../../core/ports/sample-store'
 import { StoreError } from '../../core/ports/sample-store'
 import type { Method, Notice, Reply, WorkerApi } from './protocol'
-import { type SignalRef, encodeBatch } from './wire-batch'
+import { type SignalRef, batchColumns, encodeBatch } from './wire-batch'
+import { sampleAt } from '../store-engine/columns'
 
 const DEFAULT_LIMIT = 100_000
 /** Samples packed per message: a few milliseconds of work on the caller's thread at most. */
@@ -33,6 +35,8 @@ export class WorkerSampleStore implements SampleStore {
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private readonly refs = new Map<string, SignalRef>()
+  /** Signal keys by the store's integer id, for `readSince`. */
+  private readonly keysById: (string | undefined)[] = []
   private readonly durableListeners = new Set<(seq: number) => void>()
   private readonly eventListeners = new Set<(e: StoreEvent) => void>()
   private failure: Error | null = null
@@ -141,8 +145,40 @@ export class WorkerSampleStore implements SampleStore {
     return this.call('setSyncWatermark', [seq])
   }
 
-  readSince(afterSeq: number, maxSamples: number): Promise<LoggedBatch[]> {
-    return this.call('readSince', [afterSeq, maxSamples])
+  setCursor(name: string, seq: number): Promise<void> {
+    return this.call('setCursor', [name, seq])
+  }
+
+  cursors(): Promise<{ name: string; seq: number }[]> {
+    return this.call('cursors', [])
+  }
+
+  backlog(afterSeq: number): Promise<Backlog> {
+    return this.call('backlog', [afterSeq])
+  }
+
+  removeCursor(name: string): Promise<void> {
+    return this.call('removeCursor', [name])
+  }
+
+  /**
+   * The worker sends the logged batches packed (typed arrays copy as memory, where Sample objects would be cloned one
+   * by one on its thread, holding up appends); the samples are made here.
+   */
+  async readSince(afterSeq: number, maxSamples: number): Promise<LoggedBatch[]> {
+    const wire = await this.call('readSinceWire', [afterSeq, maxSamples])
+    if (this.keysById.length === 0 || wire.some(({ batch }) => batch.sig.some((id) => this.keysById[id] === undefined))) {
+      for (const [key, ref] of this.refs) this.keysById[ref.id] = key
+    }
+    return wire.map(({ seq, batch }) => {
+      const cols = batchColumns(batch)
+      const samples: Sample[] = []
+      for (let i = 0; i < batch.n; i++) {
+        const key = this.keysById[batch.sig[i] ?? 0]
+        if (key !== undefined) samples.push(sampleAt(key, cols, i))
+      }
+      return { seq, samples }
+    })
   }
 
   maintain(): Promise<MaintenanceReport> {

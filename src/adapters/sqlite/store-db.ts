@@ -55,7 +55,8 @@ export class StoreDb {
   frozenSeq = 0
   lastSeq: number
   compactedSeq: number
-  syncSeq: number
+  /** Named sync cursors (table `cursor`). */
+  readonly cursors = new Map<string, number>()
 
   private readonly setMetaStmt: Statement
   private readonly setCounterStmt: Statement
@@ -69,7 +70,7 @@ export class StoreDb {
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [MetaKey, number][])
     this.lastSeq = meta.get('last_seq') ?? 0
     this.compactedSeq = meta.get('compacted_seq') ?? 0
-    this.syncSeq = meta.get('sync_seq') ?? 0
+    for (const [name, seq] of db.prepare('SELECT name, seq FROM cursor').raw().all() as [string, number][]) this.cursors.set(name, seq)
     this.counters = zeroCounters()
     for (const [name, value] of db.prepare('SELECT name, value FROM counter').raw().all() as [string, number][]) {
       if (name in this.counters) this.counters[name as keyof StoreCounters] = value
@@ -108,6 +109,13 @@ export class StoreDb {
     this.byId[s.id] = s
     this.byKey.set(def.id, s)
     return s
+  }
+
+  /** The slowest cursor (0 when there is none: nothing is delivered). Retention keeps log rows after it. */
+  get syncSeq(): number {
+    let min = Infinity
+    for (const seq of this.cursors.values()) min = Math.min(min, seq)
+    return min === Infinity ? 0 : min
   }
 
   setMeta(key: MetaKey, value: number): void {

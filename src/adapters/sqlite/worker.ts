@@ -46,7 +46,12 @@ const handlers: { [M in keyof WorkerApi]: (...args: Parameters<WorkerApi[M]>) =>
   latest: (signals) => engine.latest(signals),
   count: (signal, from, to) => engine.count(signal, from, to),
   setSyncWatermark: (seq) => engine.setSyncWatermark(seq),
+  setCursor: (name, seq) => engine.setCursor(name, seq),
+  cursors: () => engine.cursors(),
+  removeCursor: (name) => engine.removeCursor(name),
+  backlog: (after) => engine.backlog(after),
   readSince: (after, max) => engine.readSince(after, max),
+  readSinceWire: (after, max) => engine.readSinceWire(after, max),
   maintain: () => {
     const { report, retention } = engine.maintain()
     announceBudget(retention.budget)

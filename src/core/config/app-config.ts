@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ConfigAssetNode, ConfigTemplate } from './asset-config'
 import { ConnectionConfig, refineTemplates } from './schema'
 import { AlarmsConfig, defaultAlarmsConfig } from './alarms-config'
+import { StoreConfig, SyncConfig } from './store-config'
 
 const Port = z.number().int().min(0).max(65535)
 const IP = z.union([z.ipv4(), z.ipv6()])
@@ -44,10 +45,9 @@ export const AppConfig = z
      * synchronous=NORMAL); `power-loss`: also a power cut or OS crash, at the cost of an fsync per group commit
      * (measured in `npm run bench:store`).
      */
-    store: z
-      .object({ durability: z.enum(['process-crash', 'power-loss']).default('process-crash') })
-      .strict()
-      .default({ durability: 'process-crash' }),
+    store: StoreConfig.prefault({}),
+    /** Store-and-forward to shared backends: one cursor per sink in the store (see docs/sync.md). */
+    sync: SyncConfig.prefault({}),
     /** Where the cache, logs and certificates live. Default: the platform's user-data folder. */
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -88,6 +88,11 @@ export const AppConfig = z
         }
       })
     }
+    const sinks = new Set<string>()
+    c.sync.sinks.forEach((sink, i) => {
+      if (sinks.has(sink.id)) ctx.addIssue({ code: 'custom', path: ['sync', 'sinks', i, 'id'], message: `duplicate sink id "${sink.id}"` })
+      sinks.add(sink.id)
+    })
   })
 export type AppConfig = z.infer<typeof AppConfig>
 

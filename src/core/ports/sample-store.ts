@@ -151,11 +151,28 @@ export class StoreError extends Error {
   }
 }
 
+/** Logged batches after a cursor (see `backlog`). */
+export interface Backlog {
+  batches: number
+  samples: number
+  bytes: number
+  /** The oldest timestamp in the first batch after the cursor (null: nothing after it). */
+  oldestTs: number | null
+}
+
+/** The cursor `setSyncWatermark` moves. */
+export const DEFAULT_CURSOR = 'default'
+
 export interface StoreStats {
   state: StoreState
   counters: StoreCounters
   durableSeq: number
+  /** The slowest cursor's seq (0 when there is none): what retention may delete up to when keeping undelivered data. */
   syncSeq: number
+  /** Every named cursor (see `setCursor`), by name. */
+  cursors?: Record<string, number>
+  /** Timestamp of the oldest raw sample kept (null: none yet), for the status bar. */
+  oldestTs?: number | null
   signals: number
   /** Samples received but not yet compacted into blocks. */
   recentSamples: number
@@ -231,8 +248,21 @@ export interface SampleStore {
   /** Number of samples of a signal in [from, to]. */
   count(signal: SignalId, from: number, to: number): Promise<number>
 
-  /** The sync has delivered every sample up to `seq`; retention may now delete them. Never moves back. */
+  /** The sync has delivered every sample up to `seq`; retention may now delete them. Never moves back. The cursor named `default`. */
   setSyncWatermark(seq: number): Promise<void>
+  /**
+   * One named cursor per sync sink: every batch up to `seq` is delivered to it. Never moves back (a lower seq is
+   * ignored), never past `durableSeq`; created at `seq` when new. With `keepUndelivered`, retention keeps what the
+   * slowest cursor has not passed, until the disk budget forces otherwise (counted in `undeliveredDropped`).
+   * Persisted with the data.
+   */
+  setCursor(name: string, seq: number): Promise<void>
+  /** Every cursor and its seq. */
+  cursors(): Promise<{ name: string; seq: number }[]>
+  /** What the log holds after `afterSeq`: samples, their bytes as logged, and the oldest timestamp of the first batch there. */
+  backlog(afterSeq: number): Promise<Backlog>
+  /** Forgets a cursor (a sink removed or disabled): it no longer holds back retention. */
+  removeCursor(name: string): Promise<void>
   /**
    * Committed batches after `afterSeq`, oldest first, up to about `maxSamples` samples (whole batches),
    * holding the accepted samples as stored (NaN already turned into a bad null, and so on).

@@ -10,6 +10,8 @@ import type { BucketQuery, BucketSeries, SignalDef } from './sample-store'
 export interface SyncSink {
   readonly id: string
   readonly kind: string
+  /** The endpoint in use now, for the status (optional: the engine otherwise shows the last probe's). */
+  readonly endpoint?: string
   /**
    * Writes every sample of `samples` (ascending seq; any signals). Resolves once the backend has them, with what it
    * dropped on purpose (e.g. rows older than the database's KEEP) — those are not retried. Rejects with a SinkError

@@ -7,7 +7,7 @@ function fakeStore() {
   const listeners = new Set<(e: StoreEvent) => void>()
   const store = {
     onEvent: (cb: (e: StoreEvent) => void) => (listeners.add(cb), () => listeners.delete(cb)),
-    stats: async () => ({ diskBytes: 4096, diskBudgetBytes: null }) as StoreStats,
+    stats: async () => ({ diskBytes: 4096, diskBudgetBytes: null, oldestTs: 1234 }) as StoreStats,
   } as unknown as SampleStore
   return { store, emit: (e: StoreEvent) => listeners.forEach((cb) => cb(e)) }
 }
@@ -30,7 +30,7 @@ it('follows the store state for the screen and diagnostics, and logs each change
   let now = 1000
   const changes: string[] = []
   const t = new StoreStatusTracker(store, { now: () => now }, log, (s) => changes.push(s.state))
-  expect(await t.diagnostics()).toEqual({ state: 'ok', since: 1000, reason: null, diskBytes: 4096, diskBudgetBytes: null })
+  expect(await t.diagnostics()).toEqual({ state: 'ok', since: 1000, reason: null, diskBytes: 4096, diskBudgetBytes: null, oldestTs: 1234 })
 
   now = 2000
   emit({ type: 'state', state: 'full', message: 'database or disk is full' })

@@ -34,6 +34,6 @@ export class StoreStatusTracker {
     if (!this.store) return null
     // a dead store thread must not break the diagnostics that would show it
     const stats = await this.store.stats().catch(() => null)
-    return { ...this.status, diskBytes: stats?.diskBytes ?? null, diskBudgetBytes: stats?.diskBudgetBytes ?? null }
+    return { ...this.status, diskBytes: stats?.diskBytes ?? null, diskBudgetBytes: stats?.diskBudgetBytes ?? null, oldestTs: stats?.oldestTs ?? null }
   }
 }

@@ -240,6 +240,33 @@ function describeIngestContract(ctx: { store: SampleStore }): void {
     expect((await ctx.store.stats()).syncSeq).toBe(r1.seq)
   })
 
+  it('keeps named cursors: created, never moved back nor past the last commit, listed, removed', async () => {
+    const [a] = await freshSignals(ctx.store, ['number'])
+    const r1 = await ctx.store.append([{ signal: a ?? '', ts: T0 + 10, value: 1, quality: 'good' }])
+    const r2 = await ctx.store.append([{ signal: a ?? '', ts: T0 + 11, value: 2, quality: 'good' }])
+    await ctx.store.setCursor('sink-a', r1.seq)
+    await ctx.store.setCursor('sink-b', r2.seq)
+    await ctx.store.setCursor('sink-a', r1.seq - 1)
+    await ctx.store.setCursor('sink-b', r2.seq + 1000)
+    const byName = Object.fromEntries((await ctx.store.cursors()).map((c) => [c.name, c.seq]))
+    expect(byName['sink-a']).toBe(r1.seq)
+    expect(byName['sink-b']).toBe(r2.seq)
+    const stats = await ctx.store.stats()
+    expect(stats.cursors?.['sink-a']).toBe(r1.seq)
+    // the slowest cursor is what retention may delete up to
+    expect(stats.syncSeq).toBe(Math.min(...Object.values(stats.cursors ?? {})))
+    expect((await ctx.store.readSince(byName['sink-a'] ?? 0, 10)).map((b) => b.seq)).toEqual([r2.seq])
+    const backlog = await ctx.store.backlog(byName['sink-a'] ?? 0)
+    expect(backlog).toMatchObject({ batches: 1, samples: 1, oldestTs: T0 + 11 })
+    expect(backlog.bytes).toBeGreaterThan(0)
+    expect(await ctx.store.backlog(ctx.store.durableSeq)).toEqual({ batches: 0, samples: 0, bytes: 0, oldestTs: null })
+    await ctx.store.removeCursor('sink-a')
+    await ctx.store.removeCursor('sink-b')
+    await ctx.store.removeCursor('never-there')
+    expect((await ctx.store.cursors()).map((c) => c.name)).not.toContain('sink-a')
+    expect(((await ctx.store.stats()).oldestTs ?? Infinity) <= T0 + 10).toBe(true)
+  })
+
   it('reports stats', async () => {
     const stats = await ctx.store.stats()
     expect(stats.durableSeq).toBe(ctx.store.durableSeq)

@@ -11,6 +11,8 @@ export async function loadAll(api: Api): Promise<void> {
     api.rpc.call('system.info', {}).then(sys.setInfo, (e) => sys.setInfoError(toErrorShape(e))),
     // only the store's state is shown; a failed answer leaves it unknown (the status bar then shows nothing)
     api.rpc.call('system.diagnostics', {}).then((d) => sys.setStore(d.store ?? undefined), () => sys.setStore(undefined)),
+    // the status bar's store size and sync backlog; pushed about once a second after this (`sync.status`)
+    api.rpc.call('sync.status', {}).then(sys.setSync, () => sys.setSync(undefined)),
     api.rpc.call('assets.tree', {}).then(
       (tree) => useAssetsStore.getState().setTree(tree),
       (e) => useAssetsStore.getState().setError(toErrorShape(e)),

@@ -34,6 +34,7 @@ export function startSession(api: Api): () => void {
     }),
     api.rpc.on('connections.state', (c) => useConnectionsStore.getState().upsert(c)),
     api.rpc.on('system.store', (s) => useSystemStore.getState().setStore(s)),
+    api.rpc.on('sync.status', (s) => useSystemStore.getState().setSync(s)),
     api.link.onStatus((link) => {
       const wasOpens = useSystemStore.getState().link.opens
       useSystemStore.getState().setLink(link)

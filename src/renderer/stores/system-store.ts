@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { StoreStatus, SystemInfo } from '../../shared/contract'
+import type { StoreStatus, SyncStatus, SystemInfo } from '../../shared/contract'
 import type { ErrorShape } from '../../shared/model'
 import type { LinkStatus } from '../api/link'
 
@@ -19,6 +19,9 @@ interface SystemState {
   setLink(link: LinkStatus): void
   setClockOffset(ms: number): void
   setStore(store: StoreStatus | undefined): void
+  /** The store's size, budget and oldest sample, and each sync sink's backlog (event `sync.status`, about 1/s). */
+  sync?: SyncStatus
+  setSync(sync: SyncStatus | undefined): void
 }
 
 export const useSystemStore = create<SystemState>()((set) => ({
@@ -30,6 +33,7 @@ export const useSystemStore = create<SystemState>()((set) => ({
   setLink: (link) => set({ link }),
   setClockOffset: (clockOffsetMs) => set({ clockOffsetMs }),
   setStore: (store) => set({ store }),
+  setSync: (sync) => set({ sync }),
 }))
 
 /** Now, on the server's clock. */

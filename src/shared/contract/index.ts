@@ -7,14 +7,15 @@ import { certificates } from './certificates'
 import { opcua, opcuaEvents } from './opcua'
 import { signals, signalsEvents } from './signals'
 import { system, systemEvents } from './system'
+import { sync, syncEvents } from './sync'
 import { trends, trendsEvents } from './trends'
 import { alarms, alarmsEvents } from './alarms'
 import { conditions, conditionsEvents } from './conditions'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions, ...sync } as const
 /** Every event the core may push. */
-export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents, ...conditionsEvents } as const
+export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents, ...conditionsEvents, ...syncEvents } as const
 
 export type Contract = typeof contract
 export type Events = typeof events
@@ -32,5 +33,6 @@ export * from './trends'
 export * from './opcua'
 export * from './certificates'
 export * from './mqtt'
+export * from './sync'
 export * from './alarms'
 export * from './conditions'

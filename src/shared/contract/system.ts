@@ -43,6 +43,8 @@ export const StoreDiagnostics = StoreStatus.extend({
   /** Bytes on disk; null when the store could not be asked. */
   diskBytes: z.number().int().nullable(),
   diskBudgetBytes: z.number().int().nullable(),
+  /** Timestamp of the oldest raw sample kept (null: none, or the store could not be asked). */
+  oldestTs: z.number().nullable().optional(),
 })
 export type StoreDiagnostics = z.infer<typeof StoreDiagnostics>
 

@@ -2,9 +2,10 @@ import type { Database } from 'better-sqlite3'
 import { up as initial } from './001-initial'
 import { up as rollups } from './002-rollups'
 import { up as assetPaths } from './003-asset-paths'
+import { up as cursors } from './004-cursors'
 
 /** Schema versions in order; the file's `user_version` is the number applied. Append only. */
-export const migrations: readonly ((db: Database) => void)[] = [initial, rollups, assetPaths]
+export const migrations: readonly ((db: Database) => void)[] = [initial, rollups, assetPaths, cursors]
 
 export const LATEST_VERSION = migrations.length
 

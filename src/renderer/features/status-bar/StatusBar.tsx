@@ -8,6 +8,7 @@ import { useSystemStore } from '../../stores/system-store'
 import { useUiStore } from '../../stores/ui-store'
 import { waitsForCertificate } from '../engineering/certificates'
 import { DiagnosticsButton } from './DiagnosticsButton'
+import { SinkChip, StoreChip } from './SyncChips'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
@@ -57,6 +58,7 @@ export function StatusBar() {
   const via = useSystemStore((s) => s.via)
   const linkUp = useSystemStore((s) => s.link.state === 'open')
   const store = useSystemStore((s) => s.store)
+  const sync = useSystemStore((s) => s.sync)
   return (
     <footer className="status-bar" data-testid="status-bar" aria-label="Connections">
       <span className={`link ${linkUp ? '' : 'down'}`} title={via === 'ipc' ? 'Desktop: in-process core' : 'Browser: WebSocket to the Plantdeck server'}>
@@ -83,6 +85,10 @@ export function StatusBar() {
           <ConnectionChip key={c.id} c={c} />
         ))}
       </ul>
+      {sync && <StoreChip sync={sync} />}
+      {sync?.sinks.map((s) => (
+        <SinkChip key={s.id} s={s} />
+      ))}
       <DiagnosticsButton />
     </footer>
   )
