@@ -1,3 +1,4 @@
+import { SerialRebuild } from '../assets-model/serial-rebuild'
 import { stringify } from 'csv-stringify/sync'
 import { alarms as alarmsContract, type Alarm, type AlarmPriority, type EventPayload } from '../../shared/contract'
 import type { Asset, AssetAttribute } from '../../shared/contract/asset-model'
@@ -73,8 +74,11 @@ export class AlarmService {
   /** Definitions refused at load (from a database written before the checks, say): path and reason. */
   refused: { path: string; reason: string }[] = []
   private timers: ReturnType<typeof setInterval>[] = []
-  private rebuilding: Promise<void> | undefined
-  private again = false
+  private readonly serial = new SerialRebuild(
+    () => this.rebuild(),
+    () => this.d.settled?.() ?? Promise.resolve(),
+    (e) => this.d.log.error({ err: e.message }, 'alarms: rebuild failed'),
+  )
   /** Events sent, for tests and diagnostics. */
   events = 0
 
@@ -98,28 +102,12 @@ export class AlarmService {
 
   /** The model changed: rebuild once the live link followed it (serialized; a change meanwhile rebuilds once more). */
   changed(): Promise<void> {
-    if (this.rebuilding) {
-      this.again = true
-      return this.rebuilding
-    }
-    const run = async () => {
-      do {
-        this.again = false
-        await this.d.settled?.()
-        try {
-          this.rebuild()
-        } catch (e) {
-          this.d.log.error({ err: (e as Error).message }, 'alarms: rebuild failed')
-        }
-      } while (this.again)
-    }
-    this.rebuilding = run().finally(() => (this.rebuilding = undefined))
-    return this.rebuilding
+    return this.serial.changed()
   }
 
   /** Resolves once no rebuild is running or waiting. */
-  async settled(): Promise<void> {
-    while (this.rebuilding) await this.rebuilding
+  settled(): Promise<void> {
+    return this.serial.settled()
   }
 
   /** Builds every alarm from the model; alarms that stay keep their state, new ones start from the live values. */

@@ -1,3 +1,4 @@
+import { SerialRebuild } from '../assets-model/serial-rebuild'
 import { CONDITION_RANK, CONDITIONS, type Condition, type ConditionCounts, type EventPayload, type PathCondition, conditions as conditionsContract } from '../../shared/contract'
 import type { AssetAttribute } from '../../shared/contract/asset-model'
 import type { ConnectionState, Sample, SampleBatch } from '../../shared/model'
@@ -125,8 +126,11 @@ export class ConditionTracker {
   /** What sessions were last told per path (absent: good). */
   private sent = new Map<string, Condition>()
   private timers: ReturnType<typeof setInterval>[] = []
-  private rebuilding: Promise<void> | undefined
-  private again = false
+  private readonly serial = new SerialRebuild(
+    () => this.rebuild(),
+    () => this.d.settled?.() ?? Promise.resolve(),
+    (e) => this.d.log.error({ err: e.message }, 'conditions: rebuild failed'),
+  )
   /** Events sent, for tests and diagnostics. */
   events = 0
 
@@ -148,28 +152,12 @@ export class ConditionTracker {
 
   /** The model changed: rebuild once the live link followed it (serialized; a change meanwhile rebuilds once more). */
   changed(): Promise<void> {
-    if (this.rebuilding) {
-      this.again = true
-      return this.rebuilding
-    }
-    const run = async () => {
-      do {
-        this.again = false
-        await this.d.settled?.()
-        try {
-          this.rebuild()
-        } catch (e) {
-          this.d.log.error({ err: (e as Error).message }, 'conditions: rebuild failed')
-        }
-      } while (this.again)
-    }
-    this.rebuilding = run().finally(() => (this.rebuilding = undefined))
-    return this.rebuilding
+    return this.serial.changed()
   }
 
   /** Resolves once no rebuild is running or waiting. */
-  async settled(): Promise<void> {
-    while (this.rebuilding) await this.rebuilding
+  settled(): Promise<void> {
+    return this.serial.settled()
   }
 
   /** Every attribute with a signal from the whole model; a signal's arrivals and learnt interval are kept. */

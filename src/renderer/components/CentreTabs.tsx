@@ -7,7 +7,7 @@ export function CentreTabs() {
   const set = useUiStore((s) => s.setOperatorTab)
   const name = useAssetsStore((s) => (s.selectedAssetId ? s.index?.byId.get(s.selectedAssetId)?.name : undefined))
   return (
-    <div className="centre-tabs" role="tablist" aria-label="Operator view">
+    <div className="centre-tabs tab-strip" role="tablist" aria-label="Operator view">
       <button role="tab" aria-selected={tab === 'overview'} className={tab === 'overview' ? 'on' : ''} onClick={() => set('overview')} data-testid="tab-overview">
         Overview
       </button>

@@ -24,7 +24,7 @@ export function AlarmsView() {
   const [tab, setTab] = useState<'summary' | 'journal'>('summary')
   return (
     <main className="alarms-view" data-testid="alarms-view">
-      <div className="alarm-tabs" role="tablist">
+      <div className="alarm-tabs tab-strip" role="tablist">
         <button role="tab" aria-selected={tab === 'summary'} className={tab === 'summary' ? 'on' : ''} onClick={() => setTab('summary')} data-testid="alarms-tab-summary">
           Summary
         </button>

@@ -134,7 +134,7 @@ export function AssetModelPanel() {
           Restore…
         </button>
       </div>
-      <div className="model-tabs" role="tablist">
+      <div className="model-tabs tab-strip" role="tablist">
         <button role="tab" aria-selected={tab === 'assets'} className={tab === 'assets' ? 'on' : ''} onClick={() => setTab('assets')} data-testid="model-tab-assets">
           Assets
         </button>
