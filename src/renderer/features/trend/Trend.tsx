@@ -372,7 +372,8 @@ function LegendRow({ p, first, last, removed, cursors }: { p: ChartPen; first: b
   return (
     <tr data-testid={`trend-pen-${id}`} data-signal={id} className={p.pen.hidden ? 'is-hidden' : ''}>
       <td>
-        <button className="swatch" style={{ ['--swatch' as string]: p.color }} aria-pressed={!p.pen.hidden} title={p.pen.hidden ? 'Show' : 'Hide'} data-testid={`trend-pen-toggle-${id}`} onClick={() => s.toggleHidden(id)}>
+        <button className="swatch" aria-pressed={!p.pen.hidden} title={p.pen.hidden ? 'Show this pen' : 'Hide this pen'} data-testid={`trend-pen-toggle-${id}`} onClick={() => s.toggleHidden(id)}>
+          <span className="stripe" style={{ background: p.pen.hidden ? 'transparent' : p.color, borderColor: p.color }} />
           <span className="sr-only">{p.pen.hidden ? 'Show' : 'Hide'}</span>
         </button>
       </td>

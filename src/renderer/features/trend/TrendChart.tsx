@@ -119,7 +119,7 @@ function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: numb
         font,
         grid: { stroke: grid, width: 1 },
         ticks: { stroke: grid, width: 1 },
-        space: 90,
+        space: 70,
         // 24-hour time in the plant's zone; the date on midnight ticks of long ranges, seconds only off the whole minute.
         values: (u, splits) => {
           const span = (u.scales['x']?.max ?? 0) - (u.scales['x']?.min ?? 0)
@@ -268,6 +268,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           buf = withHeldValue(buf, win.from / 1000, now / 1000, cur ? plotValue(cur.value, cur.quality) : null)
         }
         drawnBufs.set(p.pen.signal, buf)
+        const row = panel?.querySelector<HTMLElement>(`[data-testid="trend-pen-${CSS.escape(p.pen.signal)}"]`)
+        if (row) row.dataset.firstT = d?.buf.t.length ? String(Math.round(d.buf.t[0]! * 1000)) : ''
         if (p.pen.main || !first) {
           mainPoints = buf.t.length
           first = buf.t.length ? String(Math.round(buf.t[0]! * 1000)) : ''
