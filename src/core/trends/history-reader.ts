@@ -62,7 +62,8 @@ export function seriesFrom(signal: string, t: ArrayLike<number>, v: ArrayLike<nu
     }
     return rawSeries(signal, rt, rv)
   }
-  const bucketMs = Math.max(1, Math.ceil((to - from) / Math.max(1, Math.floor(points / 2))))
+  const buckets = Math.max(1, Math.floor(points / 2))
+  const bucketMs = Math.max(1, Math.ceil((to - from) / buckets))
   const bt: number[] = []
   const count: number[] = []
   const min: (number | null)[] = []
@@ -70,9 +71,10 @@ export function seriesFrom(signal: string, t: ArrayLike<number>, v: ArrayLike<nu
   const avg: (number | null)[] = []
   let i = lo
   while (i < hi) {
-    const k = Math.floor((t[i]! - from) / bucketMs)
+    // a sample at `to` itself belongs to the last bucket, not one past the range
+    const k = Math.min(buckets - 1, Math.floor((t[i]! - from) / bucketMs))
     const start = from + k * bucketMs
-    const end = start + bucketMs
+    const end = k === buckets - 1 ? Infinity : start + bucketMs
     let c = 0
     let sum = 0
     let num = 0

@@ -12,6 +12,8 @@ export interface TrendBuffer {
   lo?: (number | null)[]
   hi?: (number | null)[]
   gapSec?: number
+  /** Bucketed history: where its last bucket ends (its point sits in the bucket's middle); a live step is measured from here. */
+  seamSec?: number
 }
 
 /** Seconds a break sits inside a gap's ends, so the line stops at the last sample and starts again at the next. */
@@ -59,6 +61,7 @@ export function fromSeries(series: Series | undefined, breakGaps = true): TrendB
   if (band) {
     out.lo = lo
     out.hi = hi
+    if (t.length && series.bucketMs) out.seamSec = t[t.length - 1]! + series.bucketMs / 2000
   }
   if (breakGaps) {
     const th = gapThresholdSec(series)
@@ -92,7 +95,7 @@ export function appendSamples(buf: TrendBuffer, samples: readonly Sample[], sign
     const n = buf.t.length
     const last = n ? buf.t[n - 1]! : -Infinity
     if (t <= last) continue
-    if (buf.gapSec !== undefined && n && t - last > buf.gapSec && buf.v[n - 1] !== null) {
+    if (buf.gapSec !== undefined && n && t - Math.max(last, buf.seamSec ?? -Infinity) > buf.gapSec && buf.v[n - 1] !== null) {
       push(buf, last + EPS, null)
       push(buf, t - EPS, null)
     }

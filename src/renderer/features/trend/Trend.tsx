@@ -431,7 +431,7 @@ function CursorCells({ p, cursors }: { p: ChartPen; cursors: { a: number; b: num
   return (
     <>
       <td className="num" data-testid={`trend-stat-delta-${p.pen.signal}`}>
-        {d === null || d === undefined ? '—' : `${d > 0 ? '+' : ''}${formatNumber(d, p.decimals)}${p.unit ? ` ${p.unit}` : ''}`}
+        {d === null || d === undefined ? '—' : p.isBool ? (d === 0 ? 'no change' : 'changed') : `${d > 0 ? '+' : ''}${formatNumber(d, p.decimals)}${p.unit ? ` ${p.unit}` : ''}`}
       </td>
       <td className="num" data-testid={`trend-stat-min-${p.pen.signal}`}>{f(st?.min)}</td>
       <td className="num" data-testid={`trend-stat-max-${p.pen.signal}`}>{f(st?.max)}</td>
