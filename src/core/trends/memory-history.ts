@@ -1,6 +1,6 @@
 import type { Series } from '../../shared/contract/trends'
 import { plotValue, type SampleBatch } from '../../shared/model'
-import { decimateMinMax, type HistoryReader } from './history-reader'
+import { seriesFrom, type HistoryReader } from './history-reader'
 
 /**
  * Bounded per-signal ring of recent samples: the trend's history until the local store serves it.
@@ -27,7 +27,7 @@ export class MemoryHistory implements HistoryReader {
 
   async query(signal: string, from: number, to: number, points: number): Promise<Series> {
     const r = this.rings.get(signal)
-    if (!r) return { signal, t: [], v: [] }
+    if (!r) return seriesFrom(signal, [], [], from, to, points)
     const t: number[] = new Array(r.len)
     const v: (number | null)[] = new Array(r.len)
     for (let k = 0; k < r.len; k++) {
@@ -36,6 +36,6 @@ export class MemoryHistory implements HistoryReader {
       const x = r.v[idx]!
       v[k] = Number.isNaN(x) ? null : x
     }
-    return { signal, ...decimateMinMax(t, v, from, to, points) }
+    return seriesFrom(signal, t, v, from, to, points)
   }
 }

@@ -1,8 +1,7 @@
 import type { Series } from '../../shared/contract/trends'
 import type { BucketQuery, BucketSeries, SampleStore } from '../ports/sample-store'
 import type { Logger } from '../ports/logger'
-import type { HistoryReader } from './history-reader'
-import { bucketsToPoints } from './store-history'
+import { bucketSeries, type HistoryReader } from './history-reader'
 
 /** Where older history comes from: the sync engine's first sink that can read (see SyncEngine.readBuckets). */
 export interface BackendHistory {
@@ -38,7 +37,8 @@ export class ReadThroughHistory implements HistoryReader {
     }
     const [local] = await this.store.queryBuckets(q)
     if (!remote || !local) return this.local.query(signal, from, to, points)
-    return { signal, ...bucketsToPoints(joinBuckets(remote, local, oldest ?? Infinity)) }
+    const joined = joinBuckets(remote, local, oldest ?? Infinity)
+    return bucketSeries(signal, joined.bucketMs, joined)
   }
 }
 

@@ -3,9 +3,12 @@ import { AppError } from '../../shared/model/errors'
 import type { Session } from '../../shared/rpc/server'
 import type { HistoryReader } from './history-reader'
 
-/** One (t, v) pair in the reply's JSON: a 13-digit time, a double, separators; rounded up so the estimate stays above. */
-export const BYTES_PER_POINT = 40
-/** Largest reply one query may build; `points` shrinks to fit (64 signals: 3,276 points each). */
+/**
+ * One (t, v) pair in the reply's JSON: a 13-digit time, a double, separators; rounded up so the estimate stays above.
+ * A bucket (t, mean, min, max, count) stands for two points, as readers list `points / 2` of them.
+ */
+export const BYTES_PER_POINT = 48
+/** Largest reply one query may build; `points` shrinks to fit (64 signals: 2,730 points each). */
 export const MAX_REPLY_BYTES = 8 * 1024 * 1024
 /** Reply bytes one session may have being built plus still unsent to it; a query past it is `rpc.busy`. */
 const SESSION_REPLY_BYTES = 32 * 1024 * 1024

@@ -39,3 +39,15 @@ export function dropped<T>(e: React.DragEvent, mime: string, ok: (v: unknown) =>
 export const isSource = (v: unknown): v is DraggedSource =>
   typeof v === 'object' && v !== null && typeof (v as DraggedSource).label === 'string' && typeof (v as DraggedSource).binding?.kind === 'string'
 export const isAsset = (v: unknown): v is { id: string; path: string } => typeof v === 'object' && v !== null && typeof (v as { id: unknown }).id === 'string'
+
+/** An attribute row of a faceplate, dragged onto a trend as a pen. */
+export const SIGNAL_MIME = 'application/x-plantdeck-signal'
+
+export function dragSignal(e: React.DragEvent, signal: { signal: string; label: string }): void {
+  e.dataTransfer.setData(SIGNAL_MIME, JSON.stringify(signal))
+  e.dataTransfer.setData('text/plain', signal.label)
+  e.dataTransfer.effectAllowed = 'copy'
+}
+
+export const isSignal = (v: unknown): v is { signal: string; label: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { signal: unknown }).signal === 'string' && typeof (v as { label: unknown }).label === 'string'

@@ -4,13 +4,14 @@ import { useAssetsStore } from '../stores/assets-store'
 import { useLiveStore } from '../stores/live-store'
 import { useSystemStore } from '../stores/system-store'
 import { liveSignals } from '../lib/tree'
+import { useTrendStore } from '../stores/trend-store'
 import { overviewSignals, useOverviewStore } from './overview'
 
 const DEBOUNCE_MS = 120
 
 /**
  * Keeps this client's live stream on what the operator looks at: the selected asset (and its direct children),
- * the trended signal and the overview's key values. Fetches their current values at once, so nothing waits for the next change.
+ * the trend's pens and the overview's key values. Fetches their current values at once, so nothing waits for the next change.
  * Re-subscribes after every resync (a reconnected socket has no subscription on the server).
  */
 export function startLiveSync(api: Api): () => void {
@@ -26,7 +27,8 @@ export function startLiveSync(api: Api): () => void {
     if (link.state !== 'open' || !a.index) return
     const node = a.selectedAssetId ? a.index.byId.get(a.selectedAssetId) : undefined
     // what the faceplate and trend show, then the overview's signals (the stream takes up to 10,000)
-    const signals = [...new Set([...liveSignals(node, a.selectedSignalId), ...overviewSignals(useOverviewStore.getState().cards)])].slice(0, 10_000)
+    const pens = useTrendStore.getState().pens.map((p) => p.signal)
+    const signals = [...new Set([...liveSignals(node, a.selectedSignalId), ...pens, ...overviewSignals(useOverviewStore.getState().cards)])].slice(0, 10_000)
     const key = signals.join('\n')
     if (key === lastKey && syncs === lastSyncs) return
     lastKey = key
@@ -56,12 +58,16 @@ export function startLiveSync(api: Api): () => void {
   const offO = useOverviewStore.subscribe((s, p) => {
     if (s.cards !== p.cards) schedule()
   })
+  const offT = useTrendStore.subscribe((s, p) => {
+    if (s.pens !== p.pens) schedule()
+  })
   const offS = useSystemStore.subscribe((s, p) => {
     if (s.syncs !== p.syncs) schedule()
   })
   return () => {
     offA()
     offO()
+    offT()
     offS()
     if (timer) clearTimeout(timer)
   }

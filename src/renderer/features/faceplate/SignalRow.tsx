@@ -6,6 +6,9 @@ import { useSignalView } from '../../stores/use-signal-view'
 import { useSignalAccount } from './use-signal-account'
 import { alarmOn, useAlarmsStore } from '../../stores/alarms-store'
 import { AlarmMark } from '../alarms/priority'
+import { dragSignal } from '../../lib/drag'
+import { useTrendStore } from '../../stores/trend-store'
+import { penFor } from '../trend/pens'
 
 const QUALITY_TEXT = { good: 'Good', uncertain: 'Uncertain', bad: 'Bad' } as const
 
@@ -48,11 +51,28 @@ export const SignalRow = memo(function SignalRow({ assetId, signalId, attribute,
         aria-current={selected ? 'true' : undefined}
         onClick={select}
         onKeyDown={onKeyDown}
+        draggable={info?.dataType !== 'string'}
+        onDragStart={(e) => dragSignal(e, { signal: signalId, label: attribute })}
       >
         <th scope="row" className="attr" title={`${info?.name ?? attribute}\n${signalId}${info?.description ? `\n${info.description}` : ''}`}>
           {attribute}
           {alarm && <AlarmMark mark={alarm} />}
           {selected && <span className="sr-only"> (trended)</span>}
+          {info?.dataType !== 'string' && (
+            <button
+              className="add-trend"
+              data-testid={`signal-add-trend-${signalId}`}
+              title={`Add ${attribute} to the trend as another pen`}
+              aria-label={`Add ${attribute} to the trend`}
+              tabIndex={-1}
+              onClick={(e) => {
+                e.stopPropagation()
+                useTrendStore.getState().addPen(penFor(signalId))
+              }}
+            >
+              + trend
+            </button>
+          )}
         </th>
         <td className={`value kind-${v.kind}`} title={when}>
           {stale && (

@@ -1,149 +1,418 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { plotValue, type SignalInfo } from '../../../shared/model'
-import { booleanLabels, decimalsFor, formatClock, formatNumber, formatTimestamp } from '../../lib/format'
+import { plotValue } from '../../../shared/model'
+import { booleanLabels, formatNumber } from '../../lib/format'
+import { nullRuns, shifted, trimBefore, withHeldValue, type TrendBuffer } from '../../lib/trend-buffer'
+import { panWindow, selectionWindow, windowOf, zoomWindow } from '../../lib/trend-range'
+import { valueAt } from '../../lib/trend-stats'
+import { formatZonedClock, formatZonedDay, formatZoned } from '../../lib/trend-time'
+import type { AxisLimits, PenConfig } from '../../lib/trend-view'
 import { serverNow } from '../../stores/system-store'
 import { useLiveStore } from '../../stores/live-store'
-import { trimBefore, withHeldValue } from '../../lib/trend-buffer'
-import { TREND_WINDOW_MS, useTrendStore } from '../../stores/trend-store'
+import { compareKey, useTrendStore, type CompareData } from '../../stores/trend-store'
 import type { Theme } from '../../stores/ui-store'
 
-const REDRAW_MS = 250
-
-interface Props {
-  info: SignalInfo
-  attribute: string
-  theme: Theme
-  /** The source reports by exception (OPC UA): draw the last value on until now. */
+/** One visible pen as the chart draws it. */
+export interface ChartPen {
+  pen: PenConfig
+  color: string
+  label: string
+  unit: string
+  decimals: number
+  range?: [number, number] | undefined
+  isBool: boolean
+  /** Report by exception (OPC UA): the last value holds until now, and a silence is no outage. */
   holdLast: boolean
 }
 
-const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
+/** What the trend's toolbar needs of the chart: the canvas for PNG, the visible window and data for CSV. */
+export interface ChartHandle {
+  canvas(): HTMLCanvasElement | undefined
+  window(): { from: number; to: number }
+  buffer(signal: string): TrendBuffer | undefined
+  compareBuffer(signal: string): TrendBuffer | undefined
+}
 
-function makeOptions(info: SignalInfo, attribute: string, width: number, height: number): uPlot.Options {
+interface Props {
+  pens: ChartPen[]
+  theme: Theme
+  timeZone: string
+  axes: AxisLimits
+  handle: React.MutableRefObject<ChartHandle | undefined>
+}
+
+const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
+const withAlpha = (hex: string, a: number) => `${hex}${Math.round(a * 255).toString(16).padStart(2, '0')}`
+const axisKey = (p: ChartPen) => (p.isBool ? 'state' : p.unit || '—')
+
+/** The y-range of one unit's axis: fixed by the operator, else the union of the pens' engineering ranges widened by the data. */
+function yRange(pens: ChartPen[], fixed: { min: number; max: number } | undefined): uPlot.Scale.Range {
+  if (fixed) return () => [fixed.min, fixed.max]
+  if (pens.every((p) => p.isBool)) return () => [-0.15, 1.15]
+  const ranged = pens.filter((p) => p.range)
+  if (ranged.length === pens.length) {
+    const lo = Math.min(...ranged.map((p) => p.range![0]))
+    const hi = Math.max(...ranged.map((p) => p.range![1]))
+    const pad = (hi - lo) * 0.03
+    return (_u, min, max) => [Math.min(lo - pad, min ?? lo), Math.max(hi + pad, max ?? hi)]
+  }
+  return (_u, min, max) => uPlot.rangeNum(min ?? 0, max ?? 1, 0.1, true)
+}
+
+function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: number, height: number, layout: { compareOf: Map<string, number> }, hooks: uPlot.Hooks.Arrays, xRange: () => [number, number]): uPlot.Options {
   const text = cssVar('--muted')
   const grid = cssVar('--grid')
-  const pen = cssVar('--pen')
-  const isBool = info.dataType === 'boolean'
-  const dec = decimalsFor(info)
-  const unit = info.unit ?? ''
-  const [onText, offText] = booleanLabels(attribute)
-  const fmt = (v: number | null | undefined) =>
-    v == null ? '—' : isBool ? (v >= 0.5 ? onText : offText) : `${formatNumber(v, dec)}${unit ? ` ${unit}` : ''}`
   const font = `${Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.85)}px system-ui, sans-serif`
-  const range: uPlot.Scale.Range = isBool
-    ? [-0.15, 1.15]
-    : info.range
-      ? (_u, min, max) => {
-          // The engineering range, widened only if the value leaves it: same scale every time, nothing clipped.
-          const [lo, hi] = info.range!
-          const pad = (hi - lo) * 0.03
-          return [Math.min(lo - pad, min ?? lo), Math.max(hi + pad, max ?? hi)]
-        }
-      : (_u, min, max) => uPlot.rangeNum(min ?? 0, max ?? 1, 0.1, true)
+  const units = [...new Set(pens.map(axisKey))]
+  const series: uPlot.Series[] = [{ label: 'Time' }]
+  const bands: uPlot.Band[] = []
+  for (const p of pens) {
+    const scale = `y:${axisKey(p)}`
+    const step = p.isBool || p.holdLast ? uPlot.paths.stepped!({ align: 1 }) : undefined
+    const main = series.length
+    series.push({ label: p.label, scale, stroke: p.color, width: 1.6, spanGaps: false, ...(step ? { paths: step } : {}), points: { show: false } })
+    series.push({ label: `${p.label} min`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
+    series.push({ label: `${p.label} max`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
+    bands.push({ series: [main + 2, main + 1], fill: withAlpha(p.color, 0.22) })
+    if (p.pen.compare && p.pen.compare !== 'none') {
+      layout.compareOf.set(p.pen.signal, series.length)
+      series.push({ label: `${p.label} (${p.pen.compare === '1d' ? 'yesterday' : 'last week'})`, scale, stroke: withAlpha(p.color, 0.75), width: 1.3, dash: [6, 4], spanGaps: false, ...(step ? { paths: step } : {}), points: { show: false } })
+    }
+  }
+  const scales: uPlot.Scales = { x: { time: true, range: xRange } }
+  const yAxes: uPlot.Axis[] = units.map((unit, k) => {
+    const group = pens.filter((p) => axisKey(p) === unit)
+    scales[`y:${unit}`] = { range: yRange(group, axes[unit]) }
+    const isBool = unit === 'state'
+    const dec = Math.min(2, Math.max(...group.map((p) => p.decimals)))
+    const [on, off] = booleanLabels(group[0]!.label)
+    return {
+      scale: `y:${unit}`,
+      side: k % 2 === 0 ? 3 : 1,
+      stroke: units.length > 1 ? group[0]!.color : text,
+      font,
+      labelFont: font,
+      label: isBool ? 'state' : unit === '—' ? '' : unit,
+      labelSize: 18,
+      grid: { show: k === 0, stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 },
+      size: 58,
+      ...(isBool ? { splits: () => [0, 1] } : {}),
+      values: (_u: uPlot, splits: number[]) => splits.map((v) => (isBool ? (v >= 0.5 ? on : off) : formatNumber(v, dec))),
+    }
+  })
   return {
     width,
     height,
     pxAlign: 0,
-    cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 7 } },
-    legend: { show: true, live: true },
-    scales: {
-      x: {
-        time: true,
-        range: () => {
-          const now = serverNow() / 1000
-          return [now - TREND_WINDOW_MS / 1000, now]
-        },
-      },
-      y: { range },
-    },
-    series: [
-      { label: 'Time', value: (_u, v) => (v == null ? 'point at the chart for exact values' : formatTimestamp(v * 1000)) },
-      {
-        label: attribute,
-        stroke: pen,
-        width: 1.6,
-        spanGaps: false,
-        paths: isBool ? uPlot.paths.stepped!({ align: 1 }) : undefined,
-        value: (_u, v) => fmt(v),
-        points: { show: false },
-      },
-    ],
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
+    cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
+    select: { show: true, left: 0, top: 0, width: 0, height: 0 },
+    legend: { show: false },
+    scales,
+    series,
+    bands,
     axes: [
       {
         stroke: text,
         font,
         grid: { stroke: grid, width: 1 },
         ticks: { stroke: grid, width: 1 },
-        space: 90,
-        // 24-hour local time, as on every control-room clock; seconds only off the whole minute.
-        values: (_u, splits) => splits.map((v) => (Math.round(v) % 60 === 0 ? formatClock(v * 1000).slice(0, 5) : formatClock(v * 1000))),
+        space: 70,
+        // 24-hour time in the plant's zone; the date on midnight ticks of long ranges, seconds only off the whole minute.
+        values: (u, splits) => {
+          const span = (u.scales['x']?.max ?? 0) - (u.scales['x']?.min ?? 0)
+          return splits.map((v) => {
+            const ms = v * 1000
+            const clock = formatZonedClock(ms, tz, Math.round(v) % 60 !== 0)
+            return span > 36 * 3600 && clock === '00:00' ? formatZonedDay(ms, tz) : span > 36 * 3600 ? `${formatZonedDay(ms, tz)} ${clock}` : clock
+          })
+        },
       },
-      {
-        stroke: text,
-        font,
-        labelFont: font,
-        label: isBool ? '' : unit,
-        labelSize: unit ? 18 : 0,
-        grid: { stroke: grid, width: 1 },
-        ticks: { stroke: grid, width: 1 },
-        size: 62,
-        splits: isBool ? () => [0, 1] : undefined,
-        values: (_u, splits) => splits.map((v) => (isBool ? (v >= 0.5 ? onText : offText) : formatNumber(v, Math.min(dec, 2)))),
-      },
+      ...yAxes,
     ],
+    hooks,
   }
 }
 
 /**
- * uPlot fed from the trend store on its own timer (4 Hz): live samples never go through React.
- * The x window slides with the server clock; the chart follows its container's size.
+ * uPlot fed from the trend store in its own animation-frame loop: live samples never go through React.
+ * Redraws when data arrived (at most 10 times a second) and, live, as often as the window moves by a pixel.
+ * Mouse: drag to zoom, shift-drag or shift-wheel to pan, wheel to zoom around the pointer; keys in Trend.
  */
-export function TrendChart({ info, attribute, theme, holdLast }: Props) {
+export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
   const hostRef = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
     const host = hostRef.current
     if (!host) return
-    const size = () => {
-      const legend = host.querySelector<HTMLElement>('.u-legend')
-      return { width: Math.max(200, host.clientWidth), height: Math.max(80, host.clientHeight - (legend?.offsetHeight ?? 26)) }
-    }
-    const { width, height } = size()
-    const buf = useTrendStore.getState().buffer
-    const u = new uPlot(makeOptions(info, attribute, width, height), [buf.t, buf.v], host)
-    // The legend is only measurable once mounted.
-    u.setSize(size())
+    const panel = host.closest<HTMLElement>('[data-testid="trend"]')
+    const layout = { compareOf: new Map<string, number>() }
+    const drawnBufs = new Map<string, TrendBuffer>()
+    const drawnCompare = new Map<string, TrendBuffer>()
+    const shiftedCache = new WeakMap<CompareData, TrendBuffer>()
+    let win = windowOf(useTrendStore.getState().range, serverNow())
 
-    let drawn = -1
+    const gapShade = cssVar('--gap-shade') || 'rgba(128,128,128,0.12)'
+    const muted = cssVar('--muted')
+    const cursorColour = cssVar('--text')
+    const drawHook = (u: uPlot) => {
+      const { ctx } = u
+      const { left, top, width, height } = u.bbox
+      ctx.save()
+      ctx.beginPath()
+      ctx.rect(left, top, width, height)
+      ctx.clip()
+      // gaps and bad quality of periodic pens: shaded, and labelled when wide enough to read
+      ctx.fillStyle = gapShade
+      ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`
+      for (const p of pens) {
+        if (p.holdLast) continue
+        const buf = drawnBufs.get(p.pen.signal)
+        if (!buf) continue
+        for (const [a, b] of nullRuns(buf, win.from / 1000, win.to / 1000)) {
+          const x0 = Math.max(left, u.valToPos(a, 'x', true))
+          const x1 = Math.min(left + width, u.valToPos(b, 'x', true))
+          if (x1 <= x0) continue
+          ctx.fillStyle = gapShade
+          ctx.fillRect(x0, top, x1 - x0, height)
+          if (x1 - x0 > 70 * devicePixelRatio) {
+            ctx.fillStyle = muted
+            ctx.fillText('no data', x0 + 4 * devicePixelRatio, top + 14 * devicePixelRatio)
+          }
+        }
+      }
+      const c = useTrendStore.getState().cursors
+      if (c) {
+        ctx.strokeStyle = cursorColour
+        ctx.fillStyle = cursorColour
+        ctx.lineWidth = devicePixelRatio
+        ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio])
+        for (const [name, t] of [['A', c.a], ['B', c.b]] as const) {
+          const x = u.valToPos(t, 'x', true)
+          ctx.beginPath()
+          ctx.moveTo(x, top)
+          ctx.lineTo(x, top + height)
+          ctx.stroke()
+          ctx.fillText(name, x + 3 * devicePixelRatio, top + height - 4 * devicePixelRatio)
+        }
+      }
+      ctx.restore()
+    }
+    const readout = (u: uPlot) => {
+      if (!panel) return
+      const left = u.cursor.left ?? -1
+      const timeEl = panel.querySelector<HTMLElement>('[data-readout-time]')
+      if (left < 0) {
+        if (timeEl) timeEl.textContent = ''
+        panel.querySelectorAll<HTMLElement>('[data-readout]').forEach((el) => (el.textContent = ''))
+        return
+      }
+      const t = u.posToVal(left, 'x')
+      if (timeEl) timeEl.textContent = formatZoned(t * 1000, timeZone)
+      for (const p of pens) {
+        const el = panel.querySelector<HTMLElement>(`[data-readout="${CSS.escape(p.pen.signal)}"]`)
+        const buf = drawnBufs.get(p.pen.signal)
+        if (!el) continue
+        const v = buf ? valueAt(buf, t) : null
+        el.textContent = v === null ? 'no data' : fmt(p, v)
+      }
+    }
+    const zoomHook = (u: uPlot) => {
+      const { left, width } = u.select
+      if (width > 4) {
+        const r = selectionWindow(u.posToVal(left, 'x') * 1000, u.posToVal(left + width, 'x') * 1000)
+        if (r) useTrendStore.getState().setRange(r)
+      }
+      u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
+    }
+
+    const size = () => ({ width: Math.max(200, host.clientWidth), height: Math.max(80, host.clientHeight) })
+    const { width, height } = size()
+    const u = new uPlot(
+      makeOptions(pens, timeZone, axes, width, height, layout, { draw: [drawHook], setCursor: [readout], setSelect: [zoomHook] }, () => [win.from / 1000, win.to / 1000]),
+      [[], ...pens.flatMap((p) => (layout.compareOf.has(p.pen.signal) ? [[], [], [], []] : [[], [], []]))] as unknown as uPlot.AlignedData,
+      host,
+    )
+
+    handle.current = {
+      canvas: () => u.ctx.canvas,
+      window: () => win,
+      buffer: (s) => drawnBufs.get(s),
+      compareBuffer: (s) => drawnCompare.get(s),
+    }
+
+    let drawnVersion = -1
     let drawnAt = 0
-    let drawnBuffer = buf
-    const timer = setInterval(() => {
+    let nowAt = 0
+    let drawnRange: unknown
+    let drawnCursors: unknown
+    let raf = 0
+    const redraw = () => {
       const s = useTrendStore.getState()
-      const now = Date.now()
-      // Redraw on new data, and at least once a second so the window keeps sliding.
-      if (s.version === drawn && s.buffer === drawnBuffer && now - drawnAt < 1000) return
-      const nowSec = serverNow() / 1000
-      const fromSec = nowSec - TREND_WINDOW_MS / 1000
-      trimBefore(s.buffer, fromSec)
-      let data = s.buffer
-      if (holdLast && s.status === 'ready') {
-        const cur = useLiveStore.getState().latest[info.id]
-        data = withHeldValue(s.buffer, fromSec, nowSec, cur ? plotValue(cur.value, cur.quality) : null)
+      const now = serverNow()
+      win = windowOf(s.range, now)
+      const live = s.range.kind === 'live'
+      const tables: uPlot.AlignedData[] = []
+      const modes: uPlot.JoinNullMode[][] = []
+      let mainPoints = 0
+      let first = ''
+      let last = ''
+      for (const p of pens) {
+        const d = s.data[p.pen.signal]
+        let buf: TrendBuffer = d?.buf ?? { t: [], v: [] }
+        if (live) trimBefore(buf, win.from / 1000)
+        if (p.holdLast && live && d?.status === 'ready') {
+          const cur = useLiveStore.getState().latest[p.pen.signal]
+          buf = withHeldValue(buf, win.from / 1000, now / 1000, cur ? plotValue(cur.value, cur.quality) : null)
+        }
+        drawnBufs.set(p.pen.signal, buf)
+        const row = panel?.querySelector<HTMLElement>(`[data-testid="trend-pen-${CSS.escape(p.pen.signal)}"]`)
+        if (row) row.dataset.firstT = d?.buf.t.length ? String(Math.round(d.buf.t[0]! * 1000)) : ''
+        if (p.pen.main || !first) {
+          mainPoints = buf.t.length
+          first = buf.t.length ? String(Math.round(buf.t[0]! * 1000)) : ''
+          last = buf.t.length ? String(Math.round(buf.t[buf.t.length - 1]! * 1000)) : ''
+        }
+        tables.push([buf.t, buf.v, buf.lo ?? buf.v, buf.hi ?? buf.v] as uPlot.AlignedData)
+        modes.push([1, 1, 1, 1])
+        if (layout.compareOf.has(p.pen.signal)) {
+          const c = s.compare[compareKey(p.pen.signal, p.pen.compare!)]
+          let cb: TrendBuffer = { t: [], v: [] }
+          if (c) {
+            cb = shiftedCache.get(c) ?? shifted(c.buf, c.shiftSec)
+            shiftedCache.set(c, cb)
+          }
+          drawnCompare.set(p.pen.signal, cb)
+          tables.push([cb.t, cb.v] as uPlot.AlignedData)
+          modes.push([1, 1])
+        }
       }
-      u.setData([data.t, data.v])
-      // For tests and diagnostics, without a React render: what the chart holds (epoch ms).
-      const panel = host.closest<HTMLElement>('[data-testid="trend"]')
+      const data = tables.length ? uPlot.join(tables, modes) : ([[]] as unknown as uPlot.AlignedData)
+      u.setData(data)
       if (panel) {
-        panel.dataset.points = String(s.buffer.t.length)
-        panel.dataset.firstT = s.buffer.t.length ? String(Math.round(s.buffer.t[0]! * 1000)) : ''
-        panel.dataset.lastT = s.buffer.t.length ? String(Math.round(s.buffer.t[s.buffer.t.length - 1]! * 1000)) : ''
+        // For tests and diagnostics, without a React render: what the chart holds and shows (epoch ms).
+        panel.dataset.points = String(mainPoints)
+        panel.dataset.firstT = first
+        panel.dataset.lastT = last
+        panel.dataset.from = String(Math.round(win.from))
+        panel.dataset.to = String(Math.round(win.to))
+        panel.dataset.drawn = String(data[0].length)
+        panel.dataset.comparePoints = String([...drawnCompare.values()].reduce((n, b) => n + b.t.length, 0))
       }
-      drawn = s.version
-      drawnBuffer = s.buffer
-      drawnAt = now
-    }, REDRAW_MS)
+      placeHandles()
+      if (performance.now() - nowAt > 250) {
+        nowAt = performance.now()
+        writeNowValues()
+      }
+      drawnVersion = s.version
+      drawnRange = s.range
+      drawnCursors = s.cursors
+      drawnAt = performance.now()
+    }
+
+    const writeNowValues = () => {
+      if (!panel) return
+      const latest = useLiveStore.getState().latest
+      for (const p of pens) {
+        const el = panel.querySelector<HTMLElement>(`[data-now="${CSS.escape(p.pen.signal)}"]`)
+        if (!el) continue
+        const smp = latest[p.pen.signal]
+        const v = smp ? plotValue(smp.value, smp.quality) : null
+        const text = !smp ? 'no value yet' : smp.quality === 'bad' ? 'BAD' : v === null ? String(smp.value) : fmt(p, v)
+        if (el.textContent !== text) el.textContent = text
+        el.dataset.quality = smp?.quality ?? 'none'
+      }
+    }
+
+    // Cursor handles: dragged along the time axis; positioned by the frame loop, never by React.
+    const handles = (['a', 'b'] as const).map((k) => {
+      const el = document.createElement('div')
+      el.className = 'trend-cursor-handle'
+      el.dataset.testid = `trend-cursor-${k}`
+      el.setAttribute('data-testid', `trend-cursor-${k}`)
+      el.title = `Cursor ${k.toUpperCase()}: drag along the time axis`
+      el.textContent = k.toUpperCase()
+      el.addEventListener('mousedown', (e) => {
+        e.stopPropagation()
+        e.preventDefault()
+        const rect = u.over.getBoundingClientRect()
+        const move = (m: MouseEvent) => {
+          const c = useTrendStore.getState().cursors
+          if (!c) return
+          const t = u.posToVal(Math.min(rect.width, Math.max(0, m.clientX - rect.left)), 'x')
+          useTrendStore.getState().setCursors({ ...c, [k]: t })
+        }
+        const up = () => {
+          window.removeEventListener('mousemove', move)
+          window.removeEventListener('mouseup', up)
+        }
+        window.addEventListener('mousemove', move)
+        window.addEventListener('mouseup', up)
+      })
+      u.over.appendChild(el)
+      return el
+    })
+    const placeHandles = () => {
+      const c = useTrendStore.getState().cursors
+      handles.forEach((el, i) => {
+        if (!c) {
+          el.style.display = 'none'
+          return
+        }
+        const x = u.valToPos(i === 0 ? c.a : c.b, 'x')
+        el.style.display = x >= 0 && x <= u.over.clientWidth ? 'block' : 'none'
+        el.style.left = `${x}px`
+      })
+    }
+
+    // Shift-drag pans; the wheel zooms around the pointer (shift-wheel or a sideways wheel pans).
+    const onDown = (e: MouseEvent) => {
+      if (!e.shiftKey || e.button !== 0) return
+      e.stopPropagation()
+      e.preventDefault()
+      const start = e.clientX
+      const w0 = windowOf(useTrendStore.getState().range, serverNow())
+      const px = u.over.clientWidth || 1
+      const move = (m: MouseEvent) => useTrendStore.getState().setRange(panWindow(w0, -(m.clientX - start) / px))
+      const up = () => {
+        window.removeEventListener('mousemove', move)
+        window.removeEventListener('mouseup', up)
+      }
+      window.addEventListener('mousemove', move)
+      window.addEventListener('mouseup', up)
+    }
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault()
+      const w0 = windowOf(useTrendStore.getState().range, serverNow())
+      const dx = e.shiftKey ? e.deltaY || e.deltaX : e.deltaX
+      if (dx !== 0 && (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY))) {
+        useTrendStore.getState().setRange(panWindow(w0, Math.sign(dx) * 0.1))
+        return
+      }
+      const rect = u.over.getBoundingClientRect()
+      useTrendStore.getState().setRange(zoomWindow(w0, e.deltaY < 0 ? 0.8 : 1.25, (e.clientX - rect.left) / (rect.width || 1)))
+    }
+    u.over.addEventListener('mousedown', onDown, { capture: true })
+    u.over.addEventListener('wheel', onWheel, { passive: false })
+
+    const loop = () => {
+      raf = requestAnimationFrame(loop)
+      const s = useTrendStore.getState()
+      const t = performance.now()
+      const live = s.range.kind === 'live'
+      const msPerPx = s.range.kind === 'live' ? s.range.spanMs / Math.max(1, u.bbox.width / devicePixelRatio) : Infinity
+      const due =
+        s.range !== drawnRange ||
+        s.cursors !== drawnCursors ||
+        (s.version !== drawnVersion && t - drawnAt >= 100) ||
+        (live && t - drawnAt >= Math.min(1000, Math.max(50, msPerPx))) ||
+        t - drawnAt >= 1000
+      if (due) redraw()
+    }
+    redraw()
+    raf = requestAnimationFrame(loop)
 
     const ro = new ResizeObserver(() => {
       const next = size()
@@ -151,11 +420,23 @@ export function TrendChart({ info, attribute, theme, holdLast }: Props) {
     })
     ro.observe(host)
     return () => {
-      clearInterval(timer)
+      cancelAnimationFrame(raf)
       ro.disconnect()
+      u.over.removeEventListener('mousedown', onDown, { capture: true })
+      u.over.removeEventListener('wheel', onWheel)
+      handle.current = undefined
       u.destroy()
     }
-  }, [info, attribute, theme, holdLast])
+  }, [pens, theme, timeZone, axes, handle])
 
-  return <div className="trend-chart" ref={hostRef} />
+  return <div className="trend-chart" ref={hostRef} data-testid="trend-chart" />
+}
+
+/** A value with its unit (booleans as their words). */
+export function fmt(p: ChartPen, v: number): string {
+  if (p.isBool) {
+    const [on, off] = booleanLabels(p.label)
+    return v >= 0.5 ? on : off
+  }
+  return `${formatNumber(v, p.decimals)}${p.unit ? ` ${p.unit}` : ''}`
 }

@@ -1,30 +1,107 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
 import { serverNow, useSystemStore } from '../../stores/system-store'
 import { fromSeries } from '../../lib/trend-buffer'
-import { TREND_WINDOW_MS, useTrendStore } from '../../stores/trend-store'
+import { compareShiftMs } from '../../lib/trend-time'
+import { COMPARE_DAYS } from '../../lib/trend-view'
+import { compareKey, useTrendStore } from '../../stores/trend-store'
+
+/** A zoom or pan settles this long before history is asked for: dragging does not flood the server. */
+const SETTLE_MS = 150
+/** Per signal and call: the server lowers it when many pens would pass its reply budget. */
+const MAX_POINTS = 4000
 
 /**
- * Loads the last 10 minutes of `signal` (about one point per pixel of `width()`) whenever the signal changes
- * and after every resync (a reconnect leaves a gap that only history can fill). Live samples are appended by the
- * session as they arrive; the retry counter re-runs the query on demand.
+ * Loads every pen's history for the trend's range (about one point per pixel of `width()`) whenever the pens, the range
+ * or the link change, and each compared pen's earlier period, shifted to the same wall-clock time in the plant zone.
+ * In live mode, live samples are appended by the session as they arrive; `retry` re-runs the queries on demand.
+ * `breakGaps(signal)`: whether a pen's silences are outages (periodic sources) or unchanged values (by exception).
  */
-export function useTrendData(signal: string | undefined, width: () => number, retry: number): void {
+export function useTrendData(width: () => number, retry: number, breakGaps: (signal: string) => boolean): void {
   const syncs = useSystemStore((s) => s.syncs)
+  const signalsKey = useTrendStore((s) => s.pens.map((p) => p.signal).join('\n'))
+  const compareKeyStr = useTrendStore((s) => s.pens.map((p) => (p.compare && p.compare !== 'none' ? compareKey(p.signal, p.compare) : '')).join('\n'))
+  const range = useTrendStore((s) => s.range)
+  const refresh = useTrendStore((s) => s.refresh)
+  const timeZone = useTrendStore((s) => s.timeZone)
+  const [compareTick, setCompareTick] = useState(0)
+
   useEffect(() => {
-    useTrendStore.getState().start(signal)
-    // Without a link the query would only time out; the resync after reconnect bumps `syncs` and runs it.
-    if (!signal || syncs === 0 || useSystemStore.getState().link.state !== 'open') return
-    const to = Math.round(serverNow())
-    const points = Math.max(2, Math.min(10_000, Math.round(width())))
-    getApi()
-      .rpc.call('trends.query', { signals: [signal], from: to - TREND_WINDOW_MS, to, points })
-      .then(
-        (r) => useTrendStore.getState().loaded(signal, fromSeries(r.series.find((s) => s.signal === signal))),
-        (e) => useTrendStore.getState().failed(signal, toErrorShape(e)),
-      )
-    // width is read once per query on purpose: resizing redraws, it does not re-query.
+    const signals = signalsKey ? signalsKey.split('\n') : []
+    if (signals.length === 0 || syncs === 0 || useSystemStore.getState().link.state !== 'open') return
+    let cancelled = false
+    const timer = setTimeout(
+      () => {
+        const live = range.kind === 'live'
+        const to = live ? Math.round(serverNow()) : range.to
+        const from = live ? to - range.spanMs : range.from
+        const points = Math.max(2, Math.min(MAX_POINTS, Math.round(width())))
+        const store = useTrendStore.getState()
+        store.loading(signals)
+        getApi()
+          .rpc.call('trends.query', { signals, from: Math.max(0, Math.floor(from)), to: Math.ceil(to), points })
+          .then(
+            (r) => {
+              if (cancelled) return
+              r.series.forEach((s, i) => {
+                const id = signals[i]!
+                useTrendStore.getState().loaded(id, fromSeries(s, breakGaps(id)), 3 * (r.points ?? points) + 2000, live)
+              })
+            },
+            (e) => !cancelled && useTrendStore.getState().failed(signals, toErrorShape(e)),
+          )
+      },
+      range.kind === 'fixed' ? SETTLE_MS : 0,
+    )
+    return () => {
+      cancelled = true
+      clearTimeout(timer)
+    }
+    // width and breakGaps are read per query on purpose: resizing redraws, it does not re-query.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [signal, syncs, retry])
+  }, [signalsKey, syncs, retry, range, refresh])
+
+  useEffect(() => {
+    const pens = useTrendStore.getState().pens.filter((p) => p.compare && p.compare !== 'none')
+    if (pens.length === 0 || syncs === 0 || useSystemStore.getState().link.state !== 'open') return
+    let cancelled = false
+    const timer = setTimeout(
+      () => {
+        const live = range.kind === 'live'
+        const now = Math.round(serverNow())
+        // live: cover the window and one more span ahead, so the overlay keeps up as the window slides
+        const from = live ? now - range.spanMs : range.from
+        const to = live ? now + range.spanMs : range.to
+        const points = Math.max(2, Math.min(MAX_POINTS, Math.round(width())))
+        for (const p of pens) {
+          const days = COMPARE_DAYS[p.compare!]
+          const shift = compareShiftMs((from + Math.min(to, now)) / 2, days, timeZone)
+          getApi()
+            .rpc.call('trends.query', { signals: [p.signal], from: Math.max(0, Math.floor(from - shift)), to: Math.ceil(to - shift), points })
+            .then(
+              (r) => {
+                if (cancelled) return
+                useTrendStore.getState().compareLoaded(compareKey(p.signal, p.compare!), { buf: fromSeries(r.series[0], breakGaps(p.signal)), shiftSec: shift / 1000, status: 'ready', coverTo: to / 1000 })
+              },
+              () => {
+                if (cancelled) return
+                useTrendStore.getState().compareLoaded(compareKey(p.signal, p.compare!), { buf: { t: [], v: [] }, shiftSec: shift / 1000, status: 'error', coverTo: to / 1000 })
+              },
+            )
+        }
+        // a live overlay is asked again once the window has moved through the span it covers
+        if (live) refreshTimer = setTimeout(() => setCompareTick((n) => n + 1), range.spanMs)
+      },
+      range.kind === 'fixed' ? SETTLE_MS : 0,
+    )
+    let refreshTimer: ReturnType<typeof setTimeout> | undefined
+    return () => {
+      cancelled = true
+      clearTimeout(timer)
+      if (refreshTimer) clearTimeout(refreshTimer)
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [compareKeyStr, syncs, retry, range, timeZone, compareTick])
 }
+
