@@ -68,7 +68,13 @@ describe('the operator tree with a 50,000-node model', () => {
 
     // the big line: scroll to its end again and again; each "more" row in view loads the next 200
     for (let l = 0; l < 3; l++) await page.locator(`${testid(`asset-node-Scale plant/Line ${String(l).padStart(2, '0')}`)} .twisty`).click()
-    await page.locator(testid('asset-tree')).evaluate((el) => el.scrollTo(0, el.scrollHeight))
+    await page.locator(testid('asset-node-Scale plant/Line 02/Pump 0000')).waitFor({ state: 'detached' })
+    // to the end of the tree, again on each poll: the rows just closed may still be leaving when the first scroll runs
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="asset-tree"]')
+      if (el) el.scrollTop = el.scrollHeight
+      return !!document.querySelector('[data-testid="asset-node-Scale plant/Zz big line"]')
+    })
     await page.locator(`${testid('asset-node-Scale plant/Zz big line')} .twisty`).click()
     await page.locator(testid('asset-node-Scale plant/Zz big line/Unit 00000')).waitFor()
     for (let i = 0; i < 4; i++) {
