@@ -10,6 +10,7 @@ import type { LiveValues } from '../signals/live-values'
 import { checkBindings, type BindingSchemas } from './bindings'
 import { calcSignalId, evaluateCalculated, planCalculated, type CalcPlan, type InputValue } from './live-calc'
 import { modelSegment } from './runtime-assets'
+import { SerialRebuild } from './serial-rebuild'
 
 /** The connection id calculated attributes' signals carry (no collector: the core evaluates them). */
 export const MODEL_CONNECTION = 'model'
@@ -59,8 +60,11 @@ export class LiveLink {
   private paths = new Map<string, string>()
   private calcs = new Map<string, CalcAsset>()
   private byInput = new Map<string, Set<string>>()
-  private running: Promise<void> | undefined
-  private again = false
+  private readonly serial = new SerialRebuild(
+    () => this.syncOnce(),
+    undefined,
+    (e) => this.d.log.error({ err: e.message }, 'asset model live link: sync failed'),
+  )
   private readonly unsubs: (() => void)[] = []
 
   constructor(private readonly d: LiveLinkDeps) {}
@@ -103,27 +107,12 @@ export class LiveLink {
   }
 
   /** Resolves once no sync is running or waiting (tests, and model.bind answering after its own collection). */
-  async settled(): Promise<void> {
-    while (this.running) await this.running
+  settled(): Promise<void> {
+    return this.serial.settled()
   }
 
   sync(): Promise<void> {
-    if (this.running) {
-      this.again = true
-      return this.running
-    }
-    const run = async () => {
-      do {
-        this.again = false
-        try {
-          await this.syncOnce()
-        } catch (e) {
-          this.d.log.error({ err: (e as Error).message }, 'asset model live link: sync failed')
-        }
-      } while (this.again)
-    }
-    this.running = run().finally(() => (this.running = undefined))
-    return this.running
+    return this.serial.changed()
   }
 
   private async syncOnce(): Promise<void> {

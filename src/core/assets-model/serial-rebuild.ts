@@ -1,14 +1,14 @@
 /**
  * A rebuild from the whole model after `model.changed`, serialized: it waits for what it depends on (`before`, e.g.
- * the live link following the change), runs, and when another change came meanwhile runs once more. The alarm
- * service and the condition tracker each keep one.
+ * the live link following the change), runs, and when another change came meanwhile runs once more. The live link,
+ * the alarm service and the condition tracker each keep one.
  */
 export class SerialRebuild {
   private running: Promise<void> | undefined
   private again = false
 
   constructor(
-    private readonly rebuild: () => void,
+    private readonly rebuild: () => void | Promise<void>,
     private readonly before: (() => Promise<void>) | undefined,
     private readonly failed: (e: Error) => void,
   ) {}
@@ -23,7 +23,7 @@ export class SerialRebuild {
         this.again = false
         await this.before?.()
         try {
-          this.rebuild()
+          await this.rebuild()
         } catch (e) {
           this.failed(e as Error)
         }
