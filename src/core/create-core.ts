@@ -29,7 +29,7 @@ import { runtimeModel } from './assets-model/runtime-assets'
 import { SyncEngine, type SyncEngineDeps } from './sync/sync-engine'
 import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
-import type { AlarmJournal, JournalRecord } from './alarms/ports'
+import type { AlarmJournal, AlarmStateStore, JournalRecord } from './alarms/ports'
 import { ConditionTracker } from './conditions/condition-tracker'
 
 export interface CoreDeps {
@@ -53,6 +53,8 @@ export interface CoreDeps {
   assetFiles?: AssetFiles | undefined
   /** The alarm journal (the application database's adapter). Without one, a bounded in-memory journal (lost at restart). */
   alarmJournal?: AlarmJournal
+  /** Where alarm states are kept across a restart (the application database's adapter, or MemoryAlarmStateStore). Without one, every alarm starts normal at start. */
+  alarmState?: AlarmStateStore
   /** Handed every batch of alarm transitions once journaled (notification rules). */
   notifyAlarms?: (entries: readonly JournalRecord[]) => void
   /** Alarm pacing: how often changes are pushed and journaled (default 200 ms), the engine's tick (default 1 s). */
@@ -152,6 +154,7 @@ export function createCore(deps: CoreDeps): Core {
     settled: () => link?.settled() ?? Promise.resolve(),
     live,
     journal: deps.alarmJournal ?? new MemoryAlarmJournal(),
+    ...(deps.alarmState ? { state: deps.alarmState } : {}),
     ...(deps.notifyAlarms ? { notify: deps.notifyAlarms } : {}),
     broadcast: (payload) => broadcasts.forEach((b) => b('alarms.changed', payload)),
     connections: () => registry.list(),

@@ -11,8 +11,8 @@ import type { AssetStore } from '../ports/asset-store'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
 import type { LiveValues } from '../signals/live-values'
-import { AlarmEngine, type AlarmRuntime, type AlarmSpec, type Refusal, toAlarm } from './engine'
-import type { AlarmJournal, JournalFilter, JournalRecord } from './ports'
+import { AlarmEngine, type AlarmRuntime, type AlarmSpec, type Refusal, snapshot, toAlarm } from './engine'
+import type { AlarmJournal, AlarmStateStore, JournalFilter, JournalRecord } from './ports'
 
 export type AlarmHandlers = HandlerMap<typeof alarmsContract>
 
@@ -26,6 +26,8 @@ export interface AlarmServiceDeps {
   live: LiveValues
   /** Where every transition goes (the SQLite adapter, or MemoryAlarmJournal). */
   journal: AlarmJournal
+  /** Where alarm states are kept across a restart (the SQLite adapter, or MemoryAlarmStateStore); absent: not kept. */
+  state?: AlarmStateStore | undefined
   /** Handed every batch of transitions after the journal took it (notification rules). */
   notify?: (entries: readonly JournalRecord[]) => void
   /** `alarms.changed` to every session. */
@@ -59,8 +61,9 @@ interface Suppression {
  * The alarm service: builds the alarms from the asset model (rebuilt on every model change, keeping the state of
  * alarms that stay), feeds them live samples (collected and calculated), connection states and a 1 s tick, appends
  * every transition to the journal and pushes the changed alarms to every session, both batched (one append and a
- * few events per flush, default every 200 ms). State is in memory: after a restart active alarms raise again from
- * the live values.
+ * few events per flush, default every 200 ms). The alarms that changed are written to the state store at the same
+ * flush, and read back at start before any sample is judged, so acknowledgements, shelving, out of service and
+ * unacknowledged returns survive a restart.
  */
 export class AlarmService {
   readonly engine: AlarmEngine
@@ -87,7 +90,13 @@ export class AlarmService {
   }
 
   start(): void {
+    try {
+      this.engine.seed(this.d.state?.load() ?? [])
+    } catch (e) {
+      this.d.log.error({ err: (e as Error).message }, 'alarms: kept states not read; every alarm starts normal')
+    }
     this.rebuild()
+    this.engine.tick() // a shelve that expired while stopped returns now
     const flush = setInterval(() => this.flush(), this.d.flushMs ?? 200)
     const tick = setInterval(() => this.tick(), this.d.tickMs ?? 1000)
     flush.unref?.()
@@ -156,7 +165,8 @@ export class AlarmService {
     if (refused.length > 0 && refused.length !== this.refused.length) this.d.log.warn({ refused: refused.length, first: refused[0] }, 'alarms: definitions refused')
     this.refused = refused
     const before = new Set(specs.filter((s) => this.engine.get(s.key)).map((s) => s.key))
-    this.engine.load(specs)
+    const { removed } = this.engine.load(specs)
+    this.removedKeys.push(...removed)
     this.bySignal = new Map()
     this.byConnection = new Map()
     this.unresolved = []
@@ -169,7 +179,9 @@ export class AlarmService {
       if (w.spec.def.type === 'comm' && typeof conn === 'string') {
         push(this.byConnection, conn, r)
         const st = states.get(conn)
-        if (st && fresh) this.engine.connection(r, this.isLost(st))
+        // a restored comm alarm is not cleared by a connection that is only starting (not known to be up or lost)
+        const unknown = st !== undefined && r.restored && st.health === 'connecting' && !this.isLost(st)
+        if (st && fresh && !unknown) this.engine.connection(r, this.isLost(st))
       }
       if (w.suppress) {
         const inputs: Suppression['inputs'] = new Map()
@@ -237,13 +249,17 @@ export class AlarmService {
   }
 
   private judge(s: Suppression): void {
+    let missing = false
     const v = s.expr.evaluate((name) => {
       const i = s.inputs.get(name)
       if (!i) return null
       if ('constant' in i) return i.constant
       const cur = this.d.live.get(i.signal)
+      if (!cur) missing = true
       return cur && cur.quality !== 'bad' ? exprValue(cur.value) : null
     })
+    // restored suppressed: kept until its inputs have values (after a restart they arrive after the alarms are built)
+    if (missing && s.r.restored && s.r.suppressed) return
     this.engine.setSuppressed(s.r, v === true || (typeof v === 'number' && v !== 0))
   }
 
@@ -276,7 +292,26 @@ export class AlarmService {
       }
     }
     for (const r of changed) this.dirty.add(r)
+    this.saveStates(changed)
     return changed
+  }
+
+  private removedKeys: string[] = []
+
+  /** The changed alarms' states (and the keys gone) to the state store: one call per flush. */
+  private saveStates(changed: readonly AlarmRuntime[]): void {
+    const st = this.d.state
+    if (!st) return
+    if (changed.length === 0 && this.removedKeys.length === 0 && !st.needsAll?.()) return
+    const removed = this.removedKeys
+    this.removedKeys = []
+    try {
+      const all = st.needsAll?.() === true
+      const states = all ? [...this.engine.all()].map(snapshot) : changed.filter((r) => this.engine.get(r.spec.key) === r).map(snapshot)
+      st.save(states, removed)
+    } catch (e) {
+      this.d.log.error({ err: (e as Error).message, states: changed.length }, 'alarms: states not kept')
+    }
   }
 
   private dirty = new Set<AlarmRuntime>()
