@@ -30,6 +30,7 @@ import { SyncEngine, type SyncEngineDeps } from './sync/sync-engine'
 import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
 import type { AlarmJournal, AlarmStateStore, JournalRecord } from './alarms/ports'
+import type { NotificationRuleStatus } from '../shared/contract/alarms'
 import { ConditionTracker } from './conditions/condition-tracker'
 
 export interface CoreDeps {
@@ -57,6 +58,8 @@ export interface CoreDeps {
   alarmState?: AlarmStateStore
   /** Handed every batch of alarm transitions once journaled (notification rules). */
   notifyAlarms?: (entries: readonly JournalRecord[]) => void
+  /** The notification rules' status, for `alarms.notifications` (the notifier's `status()`). */
+  notificationStatus?: () => { rules: NotificationRuleStatus[] }
   /** Alarm pacing: how often changes are pushed and journaled (default 200 ms), the engine's tick (default 1 s). */
   alarmTiming?: { flushMs?: number; tickMs?: number }
   /** Condition pacing: how often changed paths are pushed (default 500 ms), the staleness tick (default 1 s). */
@@ -156,6 +159,7 @@ export function createCore(deps: CoreDeps): Core {
     journal: deps.alarmJournal ?? new MemoryAlarmJournal(),
     ...(deps.alarmState ? { state: deps.alarmState } : {}),
     ...(deps.notifyAlarms ? { notify: deps.notifyAlarms } : {}),
+    ...(deps.notificationStatus ? { notificationStatus: deps.notificationStatus } : {}),
     broadcast: (payload) => broadcasts.forEach((b) => b('alarms.changed', payload)),
     connections: () => registry.list(),
     who,

@@ -1,6 +1,7 @@
 import { SerialRebuild } from '../assets-model/serial-rebuild'
 import { stringify } from 'csv-stringify/sync'
 import { alarms as alarmsContract, type Alarm, type AlarmPriority, type EventPayload } from '../../shared/contract'
+import type { NotificationRuleStatus } from '../../shared/contract/alarms'
 import type { Asset, AssetAttribute } from '../../shared/contract/asset-model'
 import type { ConnectionState, SampleBatch } from '../../shared/model'
 import { AppError } from '../../shared/model/errors'
@@ -30,6 +31,8 @@ export interface AlarmServiceDeps {
   state?: AlarmStateStore | undefined
   /** Handed every batch of transitions after the journal took it (notification rules). */
   notify?: (entries: readonly JournalRecord[]) => void
+  /** The notification rules' status (`alarms.notifications`); absent: no rules. */
+  notificationStatus?: () => { rules: NotificationRuleStatus[] }
   /** `alarms.changed` to every session. */
   broadcast: (payload: EventPayload<'alarms.changed'>) => void
   /** Connection states now (comm alarms start from them). */
@@ -408,6 +411,7 @@ export class AlarmService {
         const body = rows.slice(0, CSV_ROWS + 1)
         return { text: stringify(body, { record_delimiter: '\n' }), rows: body.length - 1 }
       },
+      'alarms.notifications': () => ({ rules: this.d.notificationStatus?.().rules ?? [] }),
       'alarms.nuisance': ({ hours }) => {
         this.flushJournal()
         return { top: this.d.journal.nuisance(this.d.clock.now() - (hours ?? 24) * 3_600_000, 10) }
