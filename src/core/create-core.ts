@@ -313,8 +313,7 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.start()))
       // the model is the persistence of what it binds: each connection collects what the model binds and it does not
       await link?.start()
-      // alarms from the model, fed by every live sample (collected and calculated) and the connections' states
-      unsubs.push(live.onSamples((b) => alarms.onSamples(b)))
+      // alarms from the model, fed every live sample (collected and calculated) through their taps on the live values, and the connections' states
       alarms.start()
       unsubs.push(() => alarms.stop())
       // conditions likewise: every live sample, the connections' states, a 1 s tick for staleness

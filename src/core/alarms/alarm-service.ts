@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync'
 import { alarms as alarmsContract, type Alarm, type AlarmPriority, type EventPayload } from '../../shared/contract'
 import type { NotificationRuleStatus } from '../../shared/contract/alarms'
 import type { Asset, AssetAttribute } from '../../shared/contract/asset-model'
-import type { ConnectionState, SampleBatch } from '../../shared/model'
+import type { ConnectionState, Sample, SampleBatch } from '../../shared/model'
 import { AppError } from '../../shared/model/errors'
 import type { HandlerMap, Session } from '../../shared/rpc/server'
 import { checkAlarms, limitOf } from '../assets-model/alarm-check'
@@ -12,7 +12,7 @@ import type { AssetStore } from '../ports/asset-store'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
 import type { LiveValues } from '../signals/live-values'
-import { AlarmEngine, type AlarmRuntime, type AlarmSpec, type Refusal, snapshot, toAlarm } from './engine'
+import { AlarmEngine, AlarmRuntime, type AlarmSpec, type Refusal, snapshot, toAlarm } from './engine'
 import type { AlarmJournal, AlarmStateStore, JournalFilter, JournalRecord } from './ports'
 
 export type AlarmHandlers = HandlerMap<typeof alarmsContract>
@@ -70,8 +70,11 @@ interface Suppression {
  */
 export class AlarmService {
   readonly engine: AlarmEngine
-  /** Per signal, everything a sample of it feeds: alarms on it, deviations with it as setpoint, suppressions reading it. */
-  private bySignal = new Map<string, Fed>()
+  /**
+   * Per signal, everything a sample of it feeds: alarms on it, deviations with it as setpoint, suppressions reading it.
+   * A signal feeding one alarm and nothing else (the common case) maps to that alarm itself, one hop less per sample.
+   */
+  private bySignal = new Map<string, Fed | AlarmRuntime>()
   private byConnection = new Map<string, AlarmRuntime[]>()
   private unresolved: { spec: AlarmSpec; assetId: string; at: AssetAttribute; setpoint?: AssetAttribute | undefined }[] = []
   private lastResolve = 0
@@ -93,6 +96,7 @@ export class AlarmService {
   }
 
   start(): void {
+    this.tapped = true
     try {
       this.engine.seed(this.d.state?.load() ?? [])
     } catch (e) {
@@ -109,6 +113,8 @@ export class AlarmService {
 
   stop(): void {
     this.timers.splice(0).forEach((t) => clearInterval(t))
+    for (const u of this.untaps.splice(0)) u()
+    this.tapped = false
     this.flush()
   }
 
@@ -174,6 +180,8 @@ export class AlarmService {
     this.byConnection = new Map()
     this.unresolved = []
     const states = new Map(this.d.connections().map((c) => [c.id, c]))
+    const feeds = new Map<string, Fed>()
+    this.feeds = feeds
     for (const w of wiring) {
       const r = this.engine.get(w.spec.key)!
       const fresh = !before.has(w.spec.key)
@@ -198,10 +206,11 @@ export class AlarmService {
           }
         }
         const sup: Suppression = { r, expr: w.suppress.expr, inputs }
-        for (const i of inputs.values()) if ('signal' in i) fed(this.bySignal, i.signal).suppressions.push(sup)
+        for (const i of inputs.values()) if ('signal' in i) fed(feeds, i.signal).suppressions.push(sup)
         this.judge(sup)
       }
     }
+    this.index()
     this.lastResolve = this.d.clock.now()
   }
 
@@ -213,29 +222,64 @@ export class AlarmService {
     if (w.setpoint) {
       const sp = this.d.signalFor(w.assetId, w.setpoint)
       if (sp !== undefined) {
-        fed(this.bySignal, sp).setpoints.push(r)
+        fed(this.feeds, sp).setpoints.push(r)
+        this.indexStale = true
         const cur = this.d.live.get(sp)
         if (cur) this.engine.setpoint(r, cur)
       } else if (w.setpoint.binding?.kind === 'constant') this.engine.setpoint(r, { value: w.setpoint.binding['value'] as number, quality: 'good', ts: 0 })
       else ok = false
     }
     if (signal !== undefined) {
-      fed(this.bySignal, signal).alarms.push(r)
+      fed(this.feeds, signal).alarms.push(r)
+      this.indexStale = true
       const cur = this.d.live.get(signal)
       if (cur && fresh) this.engine.sample(r, cur)
     }
     return ok
   }
 
-  /** Live samples (collected and calculated alike). */
+  /** What each signal feeds, as wired (the index `bySignal` is made from it). */
+  private feeds = new Map<string, Fed>()
+
+  private indexStale = false
+  private untaps: (() => void)[] = []
+
+  /**
+   * `bySignal` from `feeds` (a signal that feeds one alarm and nothing else maps to the alarm), and a tap on each
+   * of those signals in the live values (`LiveValues.tap`): every sample reaches its alarms from the lookup that
+   * keeps the latest value, with no second lookup, no allocation, and for a limit alarm a compare on the alarm's own
+   * fields; nothing more happens unless its condition changes.
+   */
+  private index(): void {
+    this.indexStale = false
+    for (const u of this.untaps.splice(0)) u()
+    const m = new Map<string, Fed | AlarmRuntime>()
+    const engine = this.engine
+    for (const [signal, f] of this.feeds) {
+      const one = f.alarms.length === 1 && f.setpoints.length === 0 && f.suppressions.length === 0 ? f.alarms[0]! : undefined
+      m.set(signal, one ?? f)
+      if (this.tapped) this.untaps.push(this.d.live.tap(signal, one ? (s) => engine.sample(one, s) : (s) => this.feed(f, s)))
+    }
+    this.bySignal = m
+  }
+
+  /** True once `start` put taps on the live values (before it, and in tests that feed `onSamples`, none). */
+  private tapped = false
+
+  private feed(f: Fed, s: Sample): void {
+    for (const r of f.setpoints) this.engine.setpoint(r, s)
+    for (const r of f.alarms) this.engine.sample(r, s)
+    for (const x of f.suppressions) this.judge(x)
+  }
+
+  /** Live samples, for a service not started (tests); a started one is fed by its taps on the live values. */
   onSamples(batch: SampleBatch): void {
-    if (this.bySignal.size === 0) return
+    if (this.tapped) return
     for (const s of batch) {
       const f = this.bySignal.get(s.signal)
-      if (!f) continue
-      for (const r of f.setpoints) this.engine.setpoint(r, s)
-      for (const r of f.alarms) this.engine.sample(r, s)
-      for (const x of f.suppressions) this.judge(x)
+      if (f === undefined) continue
+      if (f instanceof AlarmRuntime) this.engine.sample(f, s)
+      else this.feed(f, s)
     }
   }
 
@@ -275,6 +319,7 @@ export class AlarmService {
         const r = this.engine.get(w.spec.key)
         if (r && !this.wire(r, w, true)) still.push(w)
       }
+      if (this.indexStale) this.index()
       this.unresolved = still
     }
   }

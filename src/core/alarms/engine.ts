@@ -46,8 +46,37 @@ export type Refusal = { code: 'alarms.unknown' | 'alarms.note_required' | 'alarm
 /** How long a stale alarm waits: the expected interval times this. */
 export const STALE_FACTOR = 3
 
+/** `AlarmRuntime.fast`: how the per-sample fast path judges a sample (set from the spec). */
+const SLOW = 0
+const HIGH = 1
+const LOW = 2
+
 /** One alarm's runtime state. Fields are the engine's; read them through `toAlarm`. */
 export class AlarmRuntime {
+  /**
+   * The hot fields of a limit alarm, copied from its spec so a sample is judged without reaching into the spec and
+   * its definition (50,000 alarms: each such hop is a cache miss): the kind (SLOW for every other type), the value
+   * that raises (`on`: the limit) and the value an active alarm must pass to clear (`off`: the limit ∓ deadband).
+   */
+  fast = SLOW
+  on = 0
+  off = 0
+  private _spec!: AlarmSpec
+
+  get spec(): AlarmSpec {
+    return this._spec
+  }
+
+  set spec(spec: AlarmSpec) {
+    this._spec = spec
+    const t = spec.def.type
+    const db = spec.def.deadband ?? 0
+    const limit = spec.limit
+    this.fast = limit === undefined ? SLOW : t === 'hi' || t === 'hihi' ? HIGH : t === 'lo' || t === 'lolo' ? LOW : SLOW
+    this.on = limit ?? 0
+    this.off = this.fast === HIGH ? this.on - db : this.on + db
+  }
+
   /** The evaluator's condition, before delays. */
   raw = false
   /** Since when `raw` differs from `active` (delay pending), else null. */
@@ -76,10 +105,8 @@ export class AlarmRuntime {
   /** Built from a state kept across a restart (not from normal). */
   restored = false
 
-  constructor(
-    public spec: AlarmSpec,
-    now: number,
-  ) {
+  constructor(spec: AlarmSpec, now: number) {
+    this.spec = spec
     this.changedAt = now
     this.lastUpdate = now
     this.message = fillMessage(spec, undefined)
@@ -147,6 +174,18 @@ export class AlarmEngine {
 
   /** A sample of the alarm's attribute (every type but `comm` reads them; `stale` only their arrival). */
   sample(r: AlarmRuntime, s: Input): void {
+    const fast = r.fast
+    if (fast !== SLOW) {
+      // hi/hihi/lo/lolo with a limit: judged from the runtime's own fields; nothing else happens unless the condition changes
+      r.value = s.value
+      const x = s.value
+      if (s.quality === 'bad') return
+      const v = typeof x === 'number' ? (Number.isFinite(x) ? x : undefined) : typeof x === 'boolean' ? (x ? 1 : 0) : undefined
+      if (v === undefined) return
+      const raw = fast === HIGH ? (r.raw ? v > r.off : v >= r.on) : r.raw ? v < r.off : v <= r.on
+      if (raw !== r.raw) this.setRaw(r, raw)
+      return
+    }
     const t = r.spec.def.type
     if (t === 'stale') r.lastUpdate = this.clock.now()
     if (t !== 'comm') r.value = s.value
