@@ -22,7 +22,7 @@ export interface Principal {
   readonly user: string
   readonly roles: readonly Role[]
   /**
-   * Asset subtrees (model paths such as `/Plant/Line1`) where this principal may operate; absent means everywhere.
+   * Asset subtrees (model paths such as `Plant/Line 1`, as `model.resolve` takes them) where this principal may operate; absent means everywhere.
    * Reads are not limited by it; commands and alarm actions on assets outside are `auth.forbidden`.
    */
   readonly scopes?: readonly string[]
