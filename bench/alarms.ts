@@ -16,6 +16,7 @@ import type { Sample } from '../src/shared/model'
 import { createRpcClient, type RpcClient } from '../src/shared/rpc/client'
 import { createRpcServer } from '../src/shared/rpc/server'
 import { createMemoryPair } from '../src/shared/rpc/transport'
+import { testPrincipal } from '../src/core/testing/call-context'
 
 const ASSETS = 1000
 const PER_ASSET = 50 // 50,000 attributes, each with one alarm
@@ -62,7 +63,7 @@ async function host(name: string, withAlarms: boolean): Promise<Host> {
   const rpc = createRpcServer({ contract, events, handlers: core.handlers })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b)
+  rpc.connect(b, { principal: testPrincipal('admin') })
   const api = createRpcClient<Contract, Events>(a, { timeoutMs: 30_000 })
   await core.start()
   for (let i = 0; i < 600 && core.alarms.engine.size < (withAlarms ? signals.length : 0); i++) await sleep(100)

@@ -24,7 +24,7 @@ const kind = <S extends z.ZodType>(k: SinkKind<S>): SinkKind => k as unknown as 
 
 /** Every sync sink kind, by `kind` in `sync.sinks[]`: the one place that names them (one line per kind). */
 export const sinkKinds: Readonly<Record<string, SinkKind>> = {
-  'line-protocol': kind({ options: LineProtocolOptions, create: (id, o) => new LineProtocolSink(id, o) }),
+  'line-protocol': kind({ options: LineProtocolOptions, create: (id, o, ctx) => new LineProtocolSink(id, o, { proxy: ctx.proxy }) }),
   tdengine: kind({ options: TdengineSinkConfig.omit({ id: true, kind: true }), create: (id, o, ctx) => createTdengineSink({ ...o, id, kind: 'tdengine' }, { proxy: ctx.proxy }) }),
 }
 

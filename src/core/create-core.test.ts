@@ -7,6 +7,7 @@ import { createMemoryPair } from '../shared/rpc/transport'
 import type { PlantConfig } from './config/schema'
 import { createCore, type Core } from './create-core'
 import { FakeCollector } from './testing/fake-collector'
+import { testPrincipal } from './testing/call-context'
 
 const plant: PlantConfig = {
   connections: [
@@ -36,7 +37,7 @@ async function setup() {
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b)
+  rpc.connect(b, { principal: testPrincipal('admin') })
   const client = createRpcClient<Contract, Events>(a, { timeoutMs: 2000 })
   await core.start()
   return { col, client }

@@ -18,6 +18,7 @@ import { openAppDb } from '../adapters/app-db/sqlite-asset-store'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { testPrincipal } from './testing/call-context'
 
 const plant = PlantConfig.parse({
   connections: [
@@ -89,7 +90,7 @@ function setup(persistence?: PlantPersistence, assets?: AssetStore) {
   core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, ...(persistence ? { persistence } : {}), ...(assets ? { assets } : {}) })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   const [a, b] = createMemoryPair()
-  rpc.connect(b)
+  rpc.connect(b, { principal: testPrincipal('admin') })
   return createRpcClient<Contract, Events>(a, { timeoutMs: 2000 })
 }
 

@@ -11,6 +11,7 @@ import { accessPolicy, refusalLog, type AccessPolicy, type RefusalReason } from 
 import { SECURITY_HEADERS, serveStatic } from './static-files'
 import { tokenAuth, type TokenAuth } from './token-auth'
 import { wsTransport } from './ws-transport'
+import { interimHostPrincipal } from '../app/interim-principal'
 
 export interface HttpServerOptions {
   host: string
@@ -84,7 +85,8 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     if (auth && !auth.allows(req)) return refuse('401 Unauthorized', 'token')
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => o.logger.warn({ err: err.message }, 'websocket error'))
-      const session = o.rpc.connect(wsTransport(ws))
+      const from = `ws ${req.socket.remoteAddress ?? '?'}`
+      const session = o.rpc.connect(wsTransport(ws), { remote: from, principal: interimHostPrincipal(from) })
       o.logger.info({ session: session.id, remote: req.socket.remoteAddress }, 'client connected')
       ws.on('close', (code) => o.logger.info({ session: session.id, code }, 'client disconnected'))
     })

@@ -143,7 +143,16 @@ describe('an operator works with a multi-pen trend', () => {
 
     // The pens and range survive a reload (a restart of the screen).
     await page.reload()
-    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-pens') === '3', trend, { timeout: 30_000 })
+    // (a failure here once timed out without saying what the trend showed instead: the message now says)
+    await page
+      .waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-pens') === '3', trend, { timeout: 30_000 })
+      .catch(async (e: Error) => {
+        const seen = await page.evaluate((sel) => {
+          const el = document.querySelector(sel)
+          return { pens: el?.getAttribute('data-pens') ?? null, signal: el?.getAttribute('data-signal') ?? null, text: document.body.innerText.slice(0, 600) }
+        }, trend)
+        throw new Error(`after the reload the trend did not show 3 pens: ${JSON.stringify(seen)} (${e.message})`)
+      })
     await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn')) > 2, trend)
     await page.screenshot({ path: join(SHOTS, 'trends-after-reload-1366x768.png') })
     expect(pageErrors).toEqual([])

@@ -7,6 +7,7 @@ import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
 import { until } from './mqtt-harness'
+import { testPrincipal } from '../../src/core/testing/call-context'
 
 /**
  * A core over real collectors and a real store, behind the real RPC server (results validated against the contract:
@@ -17,7 +18,7 @@ export async function startCoreApi(plant: PlantConfig, collectors: Collector[], 
   const core = createCore({ plant, collectors, store, info: { version: '1', host: 'test', demo: false } })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   const [a, b] = createMemoryPair()
-  rpc.connect(b)
+  rpc.connect(b, { principal: testPrincipal('admin') })
   const api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
   await core.start()
   await until(async () => (await api.call('connections.list', {}))[0]?.health === 'connected')

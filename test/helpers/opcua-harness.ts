@@ -14,6 +14,7 @@ import type { Sample } from '../../src/shared/model'
 import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
+import { testPrincipal } from '../../src/core/testing/call-context'
 
 export interface Harness {
   /** The real API over an in-memory transport, results validated against the contract. */
@@ -51,7 +52,7 @@ export async function startHarness(config: unknown, pkiDir: string, options: Pic
   })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   const [a, b] = createMemoryPair()
-  rpc.connect(a)
+  rpc.connect(a, { principal: testPrincipal('admin') })
   const api = createRpcClient<Contract, Events>(b, { timeoutMs: 60_000 })
   await core.start()
   return {

@@ -13,6 +13,7 @@ import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
 import { until } from '../helpers/mqtt-harness'
+import { testPrincipal } from '../../src/core/testing/call-context'
 
 // An alarm storm, judged by structure, not time: 5,000 alarms raised by one burst of samples reach a session (real
 // RPC server and client, results validated) in a few batched alarms.changed events, and every transition is in the
@@ -49,7 +50,7 @@ beforeAll(async () => {
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b)
+  rpc.connect(b, { principal: testPrincipal('admin') })
   api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
   api.on('alarms.changed', (e) => seen.push(e))
   await core.start()

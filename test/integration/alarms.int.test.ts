@@ -12,12 +12,14 @@ import type { Session } from '../../src/shared/rpc/server'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { publisher, until } from '../helpers/mqtt-harness'
 import { startTestServer, type TestServer } from '../helpers/opcua-server'
+import { callAs, testSession } from '../../src/core/testing/call-context'
 
 // Alarms through the whole app: a real node-opcua server (a limit crossed by writing the value on the server), a
 // real mosquitto (stopped and restarted: comm alarms), the runtime with its SQLite application database; the alarm
 // journal is the core's in-memory one until the SQLite adapter lands (branch alarm-journal).
 
-const session: Session = { id: 7, emit() {}, onClose() {}, unsent: () => 0 }
+const session = testSession(7)
+const ctx = callAs(session)
 let dir: string
 let server: TestServer
 let broker: Mosquitto
@@ -26,8 +28,8 @@ let runtime: Runtime
 const events: EventPayload<'alarms.changed'>[] = []
 
 const h = () => runtime.core.handlers
-const alarm = async (key: string): Promise<Alarm | undefined> => (await h()['alarms.list']({ all: true }, { session })).items.find((a) => a.key === key)
-const journalOf = async (key: string) => (await h()['alarms.journal']({ limit: 1000 }, { session })).items.filter((e) => e.key === key).reverse()
+const alarm = async (key: string): Promise<Alarm | undefined> => (await h()['alarms.list']({ all: true }, ctx)).items.find((a) => a.key === key)
+const journalOf = async (key: string) => (await h()['alarms.journal']({ limit: 1000 }, ctx)).items.filter((e) => e.key === key).reverse()
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'plantdeck-alarms-'))
@@ -45,7 +47,7 @@ beforeAll(async () => {
   runtime.core.onBroadcast((e, p) => {
     if (e === 'alarms.changed') events.push(p as EventPayload<'alarms.changed'>)
   })
-  await until(async () => (await h()['connections.list']({}, { session })).every((c) => c.health === 'connected'), 30_000, 'connections up')
+  await until(async () => (await h()['connections.list']({}, ctx)).every((c) => c.health === 'connected'), 30_000, 'connections up')
 }, 90_000)
 afterAll(async () => {
   await runtime?.stop()
@@ -72,7 +74,7 @@ describe('alarms from live values', () => {
           alarms: [{ id: 'hi', type: 'hi', priority: 'high', message: '{asset} level high: {value} {unit} (limit {limit})', deadband: 2, ackNote: true }],
         }],
       },
-      { session },
+      ctx,
     )
     tank = a.id
     await until(async () => (await alarm(key())) !== undefined, 20_000, 'the alarm built from the model')
@@ -85,9 +87,9 @@ describe('alarms from live values', () => {
     await until(() => events.some((e) => e.items.some((x) => x.key === key() && x.state === 'unack')), 5000, 'pushed to sessions')
     expect(events.find((e) => e.items.some((x) => x.key === key()))!.counts.unack.high).toBeGreaterThanOrEqual(1)
 
-    const refused = await h()['alarms.ack']({ keys: [key()] }, { session })
+    const refused = await h()['alarms.ack']({ keys: [key()] }, ctx)
     expect(refused).toEqual({ done: [], refused: [{ key: key(), code: 'alarms.note_required', reason: expect.any(String) }] })
-    expect(await h()['alarms.ack']({ keys: [key()], note: 'operator called the field' }, { session })).toEqual({ done: [key()], refused: [] })
+    expect(await h()['alarms.ack']({ keys: [key()], note: 'operator called the field' }, ctx)).toEqual({ done: [key()], refused: [] })
     expect((await alarm(key()))!.state).toBe('ack')
 
     server.vars.get('Double')!.setValueFromSource({ dataType: DataType.Double, value: 79 }) // inside the deadband: still active
@@ -103,7 +105,7 @@ describe('alarms from live values', () => {
       ['clear', 'normal', 'system', null, 1],
     ])
     expect(journal[0]!.value).toBe(91.26)
-    const csv = await h()['alarms.journalCsv']({ asset: tank }, { session })
+    const csv = await h()['alarms.journalCsv']({ asset: tank }, ctx)
     expect(csv.rows).toBe(3)
     expect(csv.text.split('\n')[0]).toContain('event,state,priority,path')
   })
@@ -112,11 +114,11 @@ describe('alarms from live values', () => {
     const bad = (async () => h()['model.update']({
       id: tank,
       attributes: [{ name: 'Level', dataType: 'number', range: { min: 0, max: 10 }, limits: { hi: 8 }, alarms: [{ id: 'hi', type: 'hi', priority: 'low', message: 'x', deadband: 11 }] }],
-    }, { session }))()
+    }, ctx))()
     await expect(bad).rejects.toMatchObject({ code: 'alarms.bad_definition', message: expect.stringContaining('attributes[0] (Level).alarms[0] (hi): deadband 11 is larger than the range 0..10') })
-    const dev = (async () => h()['model.update']({ id: tank, attributes: [{ name: 'Level', dataType: 'number', alarms: [{ id: 'dev', type: 'deviation', priority: 'low', message: 'x', limit: 5, setpoint: 'SP' }] }] }, { session }))()
+    const dev = (async () => h()['model.update']({ id: tank, attributes: [{ name: 'Level', dataType: 'number', alarms: [{ id: 'dev', type: 'deviation', priority: 'low', message: 'x', limit: 5, setpoint: 'SP' }] }] }, ctx))()
     await expect(dev).rejects.toMatchObject({ code: 'alarms.bad_definition', message: expect.stringContaining('no attribute "SP"') })
-    expect((await h()['model.get']({ id: tank }, { session })).attributes[0]!.alarms).toHaveLength(1)
+    expect((await h()['model.get']({ id: tank }, ctx)).attributes[0]!.alarms).toHaveLength(1)
     expect(await alarm(key())).toBeDefined()
   })
 
@@ -131,7 +133,7 @@ describe('alarms from live values', () => {
           alarms: [{ id: 'comm', type: 'comm', priority: 'medium', message: '{asset}: no connection to the broker' }],
         }],
       },
-      { session },
+      ctx,
     )
     const k = `${sensor.id}/Temp/comm`
     await until(async () => (await alarm(k)) !== undefined, 20_000, 'comm alarm built')
@@ -142,17 +144,17 @@ describe('alarms from live values', () => {
     await broker.restart()
     await until(async () => (await alarm(k))?.state === 'rtn_unack', 60_000, 'comm alarm cleared')
     expect((await journalOf(k)).map((e) => e.event)).toEqual(['raise', 'clear'])
-    expect(await h()['alarms.ack']({ keys: [k] }, { session })).toEqual({ done: [k], refused: [] })
+    expect(await h()['alarms.ack']({ keys: [k] }, ctx)).toEqual({ done: [k], refused: [] })
     expect((await alarm(k))!.state).toBe('normal')
   }, 120_000)
 
   it('shelve and out of service are journaled with who and the reason', async () => {
-    expect(await h()['alarms.shelve']({ keys: [key()], reason: 'transmitter replaced', minutes: 30 }, { session })).toEqual({ done: [key()], refused: [] })
+    expect(await h()['alarms.shelve']({ keys: [key()], reason: 'transmitter replaced', minutes: 30 }, ctx)).toEqual({ done: [key()], refused: [] })
     expect((await alarm(key()))).toMatchObject({ state: 'shelved', shelveReason: 'transmitter replaced' })
-    expect(await h()['alarms.unshelve']({ keys: [key(), 'nope'] }, { session })).toMatchObject({ done: [key()], refused: [{ key: 'nope', code: 'alarms.unknown' }] })
-    await h()['alarms.service']({ keys: [key()], inService: false, reason: 'maintenance' }, { session })
+    expect(await h()['alarms.unshelve']({ keys: [key(), 'nope'] }, ctx)).toMatchObject({ done: [key()], refused: [{ key: 'nope', code: 'alarms.unknown' }] })
+    await h()['alarms.service']({ keys: [key()], inService: false, reason: 'maintenance' }, ctx)
     expect((await alarm(key()))!.state).toBe('out_of_service')
-    await h()['alarms.service']({ keys: [key()], inService: true }, { session })
+    await h()['alarms.service']({ keys: [key()], inService: true }, ctx)
     const tail = (await journalOf(key())).slice(-4)
     expect(tail.map((e) => [e.event, e.who, e.note ?? null])).toEqual([
       ['shelve', 'test session 7', 'transmitter replaced'],
@@ -160,7 +162,7 @@ describe('alarms from live values', () => {
       ['out_of_service', 'test session 7', 'maintenance'],
       ['in_service', 'test session 7', null],
     ])
-    const nuisance = await h()['alarms.nuisance']({}, { session })
+    const nuisance = await h()['alarms.nuisance']({}, ctx)
     expect(nuisance.top.find((r) => r.key === key())).toMatchObject({ activations: 1 })
   })
 })

@@ -12,12 +12,14 @@ import type { Logger } from '../../src/core/ports/logger'
 import type { Session } from '../../src/shared/rpc/server'
 import { tempDir } from '../fixtures/store/engine'
 import { thrownCode } from '../../src/core/testing/error-text'
+import { callAs, testSession } from '../../src/core/testing/call-context'
 
 const files = tempDir('app-db-backup')
 afterAll(files.cleanup)
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
 const events: [string, unknown][] = []
-const session: Session = { id: 3, emit: (e, p) => void events.push([e, p]), onClose() {}, unsent: () => 0 }
+const session = testSession(3, { emit: (e, p) => void events.push([e, p]) })
+const ctx = callAs(session)
 const config = AppConfig.parse({ demo: { enabled: false } })
 const start = (dataDir: string) => startRuntime({ config, dataDir, logger: silent, host: 'test', version: '0.0.0-test' })
 /** The command line, as `npm run assets:*` runs it. */
@@ -32,9 +34,9 @@ describe('backup and restore of the application database', () => {
     const dataDir = files.path('data')
     const first = await start(dataDir)
     const h = first.core.handlers
-    const line = await h['model.create']({ parent: null, name: 'Line 2', kind: 'line' }, { session })
-    const pump = await h['model.create']({ parent: line.id, name: 'P-201', kind: 'equipment', attributes: [{ name: 'Flow', dataType: 'number' }] }, { session })
-    const b = await h['model.backup']({}, { session })
+    const line = await h['model.create']({ parent: null, name: 'Line 2', kind: 'line' }, ctx)
+    const pump = await h['model.create']({ parent: line.id, name: 'P-201', kind: 'equipment', attributes: [{ name: 'Flow', dataType: 'number' }] }, ctx)
+    const b = await h['model.backup']({}, ctx)
     expect(b.file.startsWith(join(dataDir, 'backups', 'app-'))).toBe(true)
     expect(b.bytes).toBe(statSync(b.file).size)
     // the CLI backs up while Plantdeck runs, too
@@ -42,8 +44,8 @@ describe('backup and restore of the application database', () => {
     expect(viaCli.status, viaCli.err).toBe(0)
     expect(JSON.parse(viaCli.out).file).toBe(files.path('cli.db'))
 
-    await h['model.update']({ id: pump.id, name: 'P-201 renamed' }, { session })
-    await h['model.create']({ parent: null, name: 'Later', kind: 'site' }, { session })
+    await h['model.update']({ id: pump.id, name: 'P-201 renamed' }, ctx)
+    await h['model.create']({ parent: null, name: 'Later', kind: 'site' }, ctx)
     // restore while running: refused, nothing replaced
     expect(codeOf(() => restoreAppDb({ dataDir, from: b.file }))).toBe('model.in_use')
     const refused = cli('restore', '--data-dir', dataDir, '--from', b.file)
@@ -58,9 +60,9 @@ describe('backup and restore of the application database', () => {
 
     const second = await start(dataDir)
     const again = second.core.handlers
-    expect((await again['model.get']({ id: pump.id }, { session })).name).toBe('P-201')
-    expect((await again['model.resolve']({ path: 'Line 2/P-201' }, { session })).asset.id).toBe(pump.id)
-    expect((await again['model.children']({ parent: null }, { session })).items.map((a) => a.name)).toEqual(['Line 2'])
+    expect((await again['model.get']({ id: pump.id }, ctx)).name).toBe('P-201')
+    expect((await again['model.resolve']({ path: 'Line 2/P-201' }, ctx)).asset.id).toBe(pump.id)
+    expect((await again['model.children']({ parent: null }, ctx)).items.map((a) => a.name)).toEqual(['Line 2'])
     await second.stop()
     // the replaced file is kept, with the change in it
     const bak = new Database(join(dataDir, 'app.db.bak'), { readonly: true })
@@ -139,7 +141,7 @@ describe('backup and restore of the application database', () => {
     const rows = ['path,kind,attribute,data type', ...Array.from({ length: 300 }, (_, k) => `Big/A${k},unit,v,number`)]
     rows.splice(1, 0, 'Big,site,,')
     events.length = 0
-    const r = await h['model.import']({ text: rows.join('\n'), format: 'csv', mode: 'by-path' }, { session })
+    const r = await h['model.import']({ text: rows.join('\n'), format: 'csv', mode: 'by-path' }, ctx)
     expect(r.create).toHaveLength(301)
     const progress = events.filter(([e]) => e === 'model.importProgress').map(([, p]) => p as { phase: string; done: number; total: number })
     expect(progress.length).toBeGreaterThan(0)

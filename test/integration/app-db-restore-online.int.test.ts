@@ -8,6 +8,7 @@ import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
 import type { Session } from '../../src/shared/rpc/server'
 import { tempDir } from '../fixtures/store/engine'
+import { callAs, testSession } from '../../src/core/testing/call-context'
 
 const files = tempDir('app-db-restore-online')
 afterAll(files.cleanup)
@@ -52,21 +53,22 @@ describe('restoring the application database while Plantdeck runs', () => {
   it('through the API: model.backups lists, model.restore tells every window (model.changed, op restore)', async () => {
     const dataDir = files.path('api')
     const events: [string, unknown][] = []
-    const session: Session = { id: 1, emit: (e, p) => void events.push([e, p]), onClose() {}, unsent: () => 0 }
+    const session = testSession(1, { emit: (e, p) => void events.push([e, p]) })
+    const ctx = callAs(session)
     const rt = await startRuntime({ config: AppConfig.parse({ demo: { enabled: false } }), dataDir, logger: silent, host: 'test', version: '0.0.0-test' })
     const seen: unknown[] = []
     const off = rt.core.onBroadcast((e, p) => e === 'model.changed' && seen.push(p))
     try {
       const api = rt.core.handlers
-      await api['model.create']({ parent: null, name: 'Kept', kind: 'site' }, { session })
-      await api['model.backup']({}, { session })
-      await api['model.create']({ parent: null, name: 'Gone', kind: 'site' }, { session })
-      const list = await api['model.backups']({}, { session })
+      await api['model.create']({ parent: null, name: 'Kept', kind: 'site' }, ctx)
+      await api['model.backup']({}, ctx)
+      await api['model.create']({ parent: null, name: 'Gone', kind: 'site' }, ctx)
+      const list = await api['model.backups']({}, ctx)
       expect(list.items).toHaveLength(1)
       seen.length = 0
-      await api['model.restore']({ name: list.items[0]!.name }, { session })
+      await api['model.restore']({ name: list.items[0]!.name }, ctx)
       expect(seen).toEqual([expect.objectContaining({ op: 'restore', all: true })])
-      expect((await api['model.children']({ parent: null }, { session })).items.map((a) => a.name)).toEqual(['Kept'])
+      expect((await api['model.children']({ parent: null }, ctx)).items.map((a) => a.name)).toEqual(['Kept'])
       expect(existsSync(join(dataDir, 'app.db.bak'))).toBe(true)
     } finally {
       off()

@@ -6,6 +6,7 @@ import { AppConfig } from '../../src/core/config/app-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import { startRuntime, type Runtime } from '../../src/app/runtime'
 import { until } from '../helpers/mqtt-harness'
+import { callAs, testSession } from '../../src/core/testing/call-context'
 
 // A third kind of connection through the whole app: calculated signals over the simulated plant's live values,
 // made by the app's collector registry, fed by the core, stored like any signal.
@@ -38,7 +39,7 @@ describe('calculated signals in the running app', () => {
     // read in one turn: a calculation runs in the same turn as the input batch that changed it, so it is of these values
     expect(calc.ts).toBe(Math.max(flow.ts, current.ts))
     expect(calc.value).toBeCloseTo((flow.value as number) / (current.value as number), 9)
-    const states = await runtime.core.handlers['connections.list']({}, { session: { id: 0, emit() {}, onClose() {}, unsent: () => 0 } })
+    const states = await runtime.core.handlers['connections.list']({}, callAs(testSession(0)))
     expect(states.find((c) => c.id === 'calc')).toMatchObject({ kind: 'calc', health: 'connected', target: '1 expression' })
     await until(async () => (await runtime.store.count('calc/flow_per_amp', 0, Date.now() + 1000)) > 0, 20_000, 'stored')
     expect((await runtime.store.listSignals()).find((s) => s.id === 'calc/flow_per_amp')).toMatchObject({ connection: 'calc', unit: 'm³/h/A' })

@@ -12,12 +12,14 @@ import type { Session } from '../../src/shared/rpc/server'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { publisher, until } from '../helpers/mqtt-harness'
 import { startTestServer, type TestServer } from '../helpers/opcua-server'
+import { callAs, testSession } from '../../src/core/testing/call-context'
 
 // Conditions through the whole app: a real node-opcua server stopped and restarted on its port, a real mosquitto with
 // a sensor publishing every 500 ms, the runtime with its SQLite application database. What sessions learn comes only
 // from `conditions.changed` events (as every client's tree does), checked against `conditions.get`.
 
-const session: Session = { id: 3, emit() {}, onClose() {}, unsent: () => 0 }
+const session = testSession(3)
+const ctx = callAs(session)
 let dir: string
 let server: TestServer
 let broker: Mosquitto
@@ -55,7 +57,7 @@ beforeAll(async () => {
     events.push(payload)
     for (const i of payload.items) told.set(i.path, i.condition)
   })
-  await until(async () => (await h()['connections.list']({}, { session })).every((c) => c.health === 'connected'), 30_000, 'connections up')
+  await until(async () => (await h()['connections.list']({}, ctx)).every((c) => c.health === 'connected'), 30_000, 'connections up')
 }, 90_000)
 afterAll(async () => {
   if (publishing) clearInterval(publishing)
@@ -67,13 +69,13 @@ afterAll(async () => {
 })
 
 const toldOf = (path: string) => told.get(path) ?? 'good'
-const got = async (paths: string[]) => Object.fromEntries((await h()['conditions.get']({ paths }, { session })).items.map((i) => [i.path, i.condition]))
+const got = async (paths: string[]) => Object.fromEntries((await h()['conditions.get']({ paths }, ctx)).items.map((i) => [i.path, i.condition]))
 
 describe('conditions judged in the core and pushed', () => {
   it('marks an OPC UA server outage on its attributes’ paths and every ancestor, and clears them when the server is back', async () => {
-    const plant = await h()['model.create']({ parent: null, name: 'Plant', kind: 'site' }, { session })
-    const a = await h()['model.create']({ parent: plant.id, name: 'Area A', kind: 'area' }, { session })
-    const b = await h()['model.create']({ parent: plant.id, name: 'Area B', kind: 'area' }, { session })
+    const plant = await h()['model.create']({ parent: null, name: 'Plant', kind: 'site' }, ctx)
+    const a = await h()['model.create']({ parent: plant.id, name: 'Area A', kind: 'area' }, ctx)
+    const b = await h()['model.create']({ parent: plant.id, name: 'Area B', kind: 'area' }, ctx)
     await h()['model.create'](
       {
         parent: a.id,
@@ -84,14 +86,14 @@ describe('conditions judged in the core and pushed', () => {
           { name: 'Count', dataType: 'number', binding: { kind: 'opcua', connection: 'ua', nodeId: 'ns=1;s=Tests.Counter' } },
         ],
       },
-      { session },
+      ctx,
     )
-    await h()['model.create']({ parent: b.id, name: 'Sensor', kind: 'sensor', attributes: [{ name: 'Temp', dataType: 'number', binding: { kind: 'mqtt', connection: 'm', topic: 'plant/sensor', path: 'temp' } }] }, { session })
+    await h()['model.create']({ parent: b.id, name: 'Sensor', kind: 'sensor', attributes: [{ name: 'Temp', dataType: 'number', binding: { kind: 'mqtt', connection: 'm', topic: 'plant/sensor', path: 'temp' } }] }, ctx)
 
     // everything good once the values flow (the attributes start `nodata`, which the events tell, then good)
-    await until(async () => (await h()['conditions.get']({ paths: ['Plant'] }, { session })).items[0]!.counts.good === 3, 30_000, 'three attributes good')
+    await until(async () => (await h()['conditions.get']({ paths: ['Plant'] }, ctx)).items[0]!.counts.good === 3, 30_000, 'three attributes good')
     await until(() => [TANK, AREA_A, 'Plant', SENSOR].every((p) => toldOf(p) === 'good'), 5000, 'told good')
-    expect(runtime.core.conditions.attribute((await h()['model.resolve']({ path: TANK }, { session })).asset.id, 'Level')).toBe('good')
+    expect(runtime.core.conditions.attribute((await h()['model.resolve']({ path: TANK }, ctx)).asset.id, 'Level')).toBe('good')
 
     const before = events.length
     await server.stop()
@@ -99,7 +101,7 @@ describe('conditions judged in the core and pushed', () => {
     expect(await got([TANK, AREA_A, 'Plant', 'Plant/Area B', SENSOR])).toMatchObject({ 'Plant/Area B': 'good', [SENSOR]: 'good' })
     // the MQTT side was never told anything but good
     expect(events.slice(before).flatMap((e) => e.items).filter((i) => i.path.startsWith('Plant/Area B'))).toEqual([])
-    const counts = (await h()['conditions.get']({ paths: ['Plant'] }, { session })).items[0]!.counts
+    const counts = (await h()['conditions.get']({ paths: ['Plant'] }, ctx)).items[0]!.counts
     expect(counts.good).toBe(1)
     expect(counts.bad + counts.stale).toBe(2)
 
@@ -107,7 +109,7 @@ describe('conditions judged in the core and pushed', () => {
     server.vars.get('Double')!.setValueFromSource({ dataType: DataType.Double, value: 43 })
     await until(() => [TANK, AREA_A, 'Plant'].every((p) => toldOf(p) === 'good'), 60_000, 'cleared by events once the server is back')
     expect(await got([TANK, AREA_A, 'Plant'])).toEqual({ [TANK]: 'good', [AREA_A]: 'good', Plant: 'good' })
-    expect((await h()['conditions.get']({}, { session })).items).toEqual([]) // nothing abnormal left
+    expect((await h()['conditions.get']({}, ctx)).items).toEqual([]) // nothing abnormal left
   }, 150_000)
 
   it('marks a broker outage on the sensor’s path and its ancestors, and clears it', async () => {
@@ -115,7 +117,7 @@ describe('conditions judged in the core and pushed', () => {
     // the collector marks its values bad as the broker goes (bad outranks stale); without that, the lost connection says stale
     const abnormal = (p: string) => toldOf(p) === 'bad' || toldOf(p) === 'stale'
     await until(() => [SENSOR, 'Plant/Area B', 'Plant'].every(abnormal), 30_000, 'the outage told on the sensor and its ancestors')
-    const sensor = (await h()['model.resolve']({ path: SENSOR }, { session })).asset.id
+    const sensor = (await h()['model.resolve']({ path: SENSOR }, ctx)).asset.id
     expect(['bad', 'stale']).toContain(runtime.core.conditions.attribute(sensor, 'Temp'))
     expect(toldOf(AREA_A)).toBe('good')
     await broker.restart()

@@ -10,6 +10,8 @@ import { freePort } from '../helpers/mosquitto'
 import { makeTestPki, type TestPki } from '../helpers/mqtt-tls'
 import { startConnectProxy, startDanted, type ConnectProxy, type Danted } from '../helpers/proxies'
 import { startStandIn, type StandIn } from '../helpers/taosadapter-standin'
+import { LineProtocolOptions, LineProtocolSink } from '../../src/adapters/sync/line-protocol-sink'
+import { haveVictoria, Victoria } from '../fixtures/sync/victoria'
 
 // Egress of the HTTP sinks through real proxies: Debian's dante-server (SOCKS5) and an HTTP CONNECT proxy over
 // node:http, started here. The backend is the taosAdapter STAND-IN (protocol only, not TDengine): what is proven
@@ -25,7 +27,8 @@ let secure: StandIn
 let blocked: StandIn
 let danted: Danted
 let connect: ConnectProxy
-let sinks: TdengineSink[] = []
+let sinks: { close(): Promise<void> }[] = []
+let vm: Victoria | undefined
 
 function sink(endpoint: string, extra: Partial<TdengineSinkConfigInput> = {}, globalProxy?: string): TdengineSink {
   const s = createTdengineSink({ id: 'td', kind: 'tdengine', endpoints: [endpoint], auth: { user: 'root', password: 'taosdata' }, timeoutMs: 5000, ...extra }, { proxy: globalProxy })
@@ -52,10 +55,12 @@ beforeAll(async () => {
   danted = await startDanted([blocked.port])
   connect = await startConnectProxy()
   connect.refusePorts.add(blocked.port)
+  if (haveVictoria) vm = await Victoria.start()
 })
 
 afterAll(async () => {
   await danted?.stop()
+  await vm?.close()
   await connect?.close()
   await Promise.all([plain?.close(), secure?.close(), blocked?.close()])
   rmSync(dir, { recursive: true, force: true })
@@ -178,3 +183,54 @@ describe('egress settings', () => {
     expect(() => sink(plain.url, { proxy: 'ftp://x:1' })).toThrow(/proxy/)
   })
 })
+
+// The line-protocol sink against a REAL VictoriaMetrics, through the same real proxies: what arrives is counted by
+// VictoriaMetrics' export API (it answers 204 even when it drops a line).
+describe.skipIf(!haveVictoria)('the line-protocol sink through proxies (real victoria-metrics)', () => {
+  const lp = (id: string, proxy: string | undefined, globalProxy?: string) => {
+    const s = new LineProtocolSink(id, LineProtocolOptions.parse({ endpoints: [vm!.url], prefix: id, timeoutMs: 5000, ...(proxy ? { proxy } : {}) }), { proxy: globalProxy })
+    sinks.push(s)
+    return s
+  }
+  const arrived = async (prefix: string) => {
+    const rows = await vm!.export(`{__name__=~"${prefix}_.*"}`)
+    return rows.reduce((n, r) => n + r.timestamps.length, 0)
+  }
+
+  it('delivers through SOCKS5 (danted logged the tunnel) and through HTTP CONNECT', async () => {
+    const viaSocks = lp('lpsocks', danted.url)
+    expect(viaSocks.route.proxy).toBe(danted.url)
+    expect(await viaSocks.probe()).toEqual({ ok: true, endpoint: vm!.url })
+    expect((await viaSocks.write(batch(40, Date.now() - 30_000), signals)).written).toBe(40)
+    expect(danted.log()).toContain(`127.0.0.1.${vm!.port}`)
+
+    connect.connects.length = 0
+    const viaConnect = lp('lpconnect', connect.url)
+    expect((await viaConnect.write(batch(30, Date.now() - 20_000), signals)).written).toBe(30)
+    expect(new Set(connect.connects)).toEqual(new Set([`127.0.0.1:${vm!.port}`]))
+
+    await until(async () => (await arrived('lpsocks')) === 40 && (await arrived('lpconnect')) === 30)
+    expect(await arrived('lpsocks')).toBe(40)
+    expect(await arrived('lpconnect')).toBe(30)
+  })
+
+  it('the global proxy applies when the sink has none; a proxy that is not there is sync.proxy and nothing is written', async () => {
+    connect.connects.length = 0
+    const viaGlobal = lp('lpglobal', undefined, connect.url)
+    expect((await viaGlobal.write(batch(10, Date.now() - 10_000), signals)).written).toBe(10)
+    expect(connect.connects).toContain(`127.0.0.1:${vm!.port}`)
+    const nowhere = lp('lpnowhere', `socks5://127.0.0.1:${await freePort()}`)
+    expect((await rejection(nowhere.write(batch(5), signals))).code).toBe('sync.proxy')
+    expect((await nowhere.probe()).code).toBe('sync.proxy')
+    await until(async () => (await arrived('lpglobal')) === 10)
+    expect(await arrived('lpnowhere')).toBe(0)
+  })
+})
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

@@ -5,10 +5,12 @@ import { silentLogger } from '../../src/core/ports/logger'
 import type { SyncStatus } from '../../src/shared/contract'
 import { T0, signalIds, step, tempDir, until } from '../fixtures/sync/pipeline'
 import { Victoria, haveVictoria } from '../fixtures/sync/victoria'
+import { callAs, testSession } from '../../src/core/testing/call-context'
 
 const files = tempDir('sync-runtime')
 afterAll(files.cleanup)
-const session = { id: 0, emit() {}, onClose() {}, unsent: () => 0 }
+const session = testSession(0)
+const ctx = callAs(session)
 const base = { logger: silentLogger, host: 'test' as const, version: '0.0.0-test' }
 
 describe('the runtime opens the store with its policy and syncs to the configured sinks', () => {
@@ -46,7 +48,7 @@ describe('the runtime opens the store with its policy and syncs to the configure
       await rt.store.registerSignals(signals.map((id) => ({ id, name: id, dataType: 'number', connection: 'rt' })))
       for (let k = 0; k < 50; k++) await rt.store.append(step(signals, k))
       await rt.core.sync?.delivered(rt.store.durableSeq)
-      const status = await rt.core.handlers['sync.status']({}, { session })
+      const status = await rt.core.handlers['sync.status']({}, ctx)
       expect(status.store).toMatchObject({ diskBudgetBytes: 64 * 1024 * 1024, oldestTs: expect.any(Number) })
       expect(status.store.diskBytes).toBeGreaterThan(0)
       expect(status.sinks).toEqual([expect.objectContaining({ id: 'vm', kind: 'line-protocol', state: 'live', endpoint: vm.url, backlog: { samples: 0, bytes: 0, oldestTs: null } })])
@@ -60,7 +62,7 @@ describe('the runtime opens the store with its policy and syncs to the configure
       // the sink leaves the configuration: its cursor no longer holds data back
       const again = await startRuntime({ ...base, config: AppConfig.parse({ demo: { enabled: false } }), dataDir })
       expect(await again.store.cursors()).toEqual([])
-      expect((await again.core.handlers['sync.status']({}, { session })).sinks).toEqual([])
+      expect((await again.core.handlers['sync.status']({}, ctx)).sinks).toEqual([])
       await again.stop()
     })
   })

@@ -83,6 +83,10 @@ export function clientOptions(c: MqttConnectionConfig, installationId?: string):
     ...(c.password === undefined ? {} : { password: c.password }),
   }
   if (version === 5) o.properties = v5Properties(c, persistent)
+  // mqtt.js's own SOCKS5 support (plain and TLS); '' is "none" on its plain path. `direct` over TLS cannot override
+  // MQTTJS_SOCKS_PROXY there (mqtt.js tests `!== undefined`), so it stays unset and the environment decides.
+  if (c.proxy && c.proxy !== 'direct') o.socksProxy = c.proxy
+  else if (c.proxy === 'direct' && !/^(mqtts|ssl):/.test(c.url)) o.socksProxy = ''
   const t = c.tls
   if (t) {
     if (t.caFile) o.ca = readFileSync(t.caFile)

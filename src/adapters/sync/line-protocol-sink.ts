@@ -5,6 +5,9 @@ import { SinkError, type SinkProbe, type SinkSignal, type SinkWriteResult, type 
 import { BucketAccumulator, planBuckets } from '../store-engine/buckets'
 import { ColumnsBuilder, KIND_BOOLEAN, KIND_NULL, KIND_NUMBER, makeFlags } from '../store-engine/columns'
 import { LineEncoder, bodies } from './line-protocol'
+import { createEgressAgent, describeProxy, ProxySetting, resolveProxy, type ProxySpec } from './egress'
+import { httpRequest, type HttpAnswer, type TlsOptions } from './http'
+import type http from 'node:http'
 
 const Url = z.string().refine((s) => {
   try {
@@ -30,7 +33,7 @@ export const LineProtocolOptions = z.object({
   probePath: z.string().startsWith('/').default('/health'),
   /** A request body stays under this (default 4 MiB; VictoriaMetrics takes 32 MiB). */
   maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
-  /** A request without an answer after this fails (`sync.timeout`) and the next endpoint is tried. */
+  /** A request without an answer after this fails (`sync.unreachable`, "did not answer within") and the next endpoint is tried. */
   timeoutMs: z.number().int().min(100).default(15_000),
   /** While on a later endpoint, the first is probed this often, and used again once it answers. */
   returnAfterMs: z.number().int().min(100).default(30_000),
@@ -40,10 +43,12 @@ export const LineProtocolOptions = z.object({
   password: z.string().optional(),
   /** History read-through over VictoriaMetrics' export API (`/api/v1/export`); off for backends without it. */
   readThrough: z.boolean().default(true),
+  /** Egress through a proxy for this sink (`socks5://`, `socks5h://`, `http://` CONNECT, or `direct`); else the global `sync.proxy`. */
+  proxy: ProxySetting.optional(),
+  /** TLS towards an https endpoint: a custom CA (PEM text), the name to check the certificate against. */
+  tls: z.object({ ca: z.string().min(1).optional(), servername: z.string().min(1).optional(), rejectUnauthorized: z.boolean().optional() }).strict().optional(),
 }).strict()
 export type LineProtocolOptions = z.infer<typeof LineProtocolOptions>
-
-type Fetch = typeof fetch
 
 /**
  * InfluxDB line protocol over HTTP, for VictoriaMetrics, InfluxDB and taosAdapter's `/influxdb/v1/write`.
@@ -56,13 +61,25 @@ export class LineProtocolSink implements SyncSink {
   private lastReturnCheck = 0
   private readonly enc: LineEncoder
   private readonly headers: Record<string, string>
+  private readonly proxy: ProxySpec | null
+  /** One keep-alive Agent per endpoint; with a proxy each connection is a tunnel through it (`egress.ts`). */
+  private readonly agents: http.Agent[]
+  private readonly tls: TlsOptions | undefined
 
   constructor(
     readonly id: string,
     private readonly o: LineProtocolOptions,
-    private readonly doFetch: Fetch = fetch,
+    /** `proxy`: the global egress setting (`sync.proxy`), used when the sink has none of its own. */
+    deps: { proxy?: string | undefined } = {},
     private readonly now: () => number = Date.now,
   ) {
+    try {
+      this.proxy = resolveProxy(o.proxy, deps.proxy)
+    } catch (e) {
+      throw new SinkError('sync.proxy', (e as Error).message, false)
+    }
+    this.agents = o.endpoints.map((ep) => createEgressAgent(this.proxy, new URL(ep).protocol === 'https:', { timeoutMs: o.timeoutMs }))
+    this.tls = o.tls
     this.enc = new LineEncoder({ measurement: o.measurement, prefix: o.prefix, precision: o.precision })
     this.headers = { 'content-type': 'text/plain; charset=utf-8' }
     if (o.token) this.headers.authorization = `Token ${o.token}`
@@ -71,6 +88,11 @@ export class LineProtocolSink implements SyncSink {
 
   get endpoint(): string {
     return this.o.endpoints[this.current] ?? ''
+  }
+
+  /** The endpoint in use, and the proxy (if any) traffic goes through. */
+  get route(): { endpoint: string; proxy: string | null } {
+    return { endpoint: this.endpoint, proxy: this.proxy ? describeProxy(this.proxy) : null }
   }
 
   async write(samples: readonly Sample[], signals: ReadonlyMap<string, SinkSignal>): Promise<SinkWriteResult> {
@@ -98,12 +120,9 @@ export class LineProtocolSink implements SyncSink {
     for (let k = 0; k < this.o.endpoints.length; k++) {
       const base = this.endpoint
       try {
-        const res = await this.request(`${base}${this.o.writePath}?${qs}`, { method: 'POST', body })
-        if (res.ok) {
-          await res.arrayBuffer().catch(() => undefined)
-          return null
-        }
-        const text = (await res.text().catch(() => '')).slice(0, 300)
+        const res = await this.request(`${base}${this.o.writePath}?${qs}`, 'POST', body)
+        if (ok(res)) return null
+        const text = res.body.slice(0, 300)
         if (res.status === 401 || res.status === 403) throw new SinkError('sync.auth', `${base}: HTTP ${res.status} ${text}`.trim(), false)
         if (res.status === 400 || res.status === 422) return `HTTP ${res.status} ${text}`.trim()
         if (res.status === 413) throw new SinkError('sync.too_large', `${base}: HTTP 413: lower maxBodyBytes (${this.o.maxBodyBytes})`, false)
@@ -127,15 +146,23 @@ export class LineProtocolSink implements SyncSink {
     if ((await this.probeOne(first)).ok) this.current = 0
   }
 
-  private async request(url: string, init: RequestInit): Promise<Response> {
-    return this.doFetch(url, { ...init, headers: { ...this.headers, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(this.o.timeoutMs) })
+  private request(url: string, method: 'GET' | 'POST', body?: string, headers?: Record<string, string>): Promise<HttpAnswer> {
+    const at = Math.max(0, this.o.endpoints.findIndex((ep) => url.startsWith(ep)))
+    return httpRequest({
+      url: new URL(url),
+      method,
+      headers: { ...this.headers, ...headers },
+      ...(body !== undefined ? { body } : {}),
+      agent: this.agents[at]!,
+      tls: this.tls,
+      timeoutMs: this.o.timeoutMs,
+    })
   }
 
   private async probeOne(base: string): Promise<SinkProbe> {
     try {
-      const res = await this.request(`${base}${this.o.probePath}`, { method: 'GET' })
-      await res.arrayBuffer().catch(() => undefined)
-      if (res.ok) return { ok: true, endpoint: base }
+      const res = await this.request(`${base}${this.o.probePath}`, 'GET')
+      if (ok(res)) return { ok: true, endpoint: base }
       return { ok: false, endpoint: base, code: res.status === 401 || res.status === 403 ? 'sync.auth' : 'sync.unreachable', reason: `HTTP ${res.status}` }
     } catch (e) {
       const err = toSinkError(e, base)
@@ -170,9 +197,9 @@ export class LineProtocolSink implements SyncSink {
       const base = this.endpoint
       let text: string
       try {
-        const res = await this.request(`${base}/api/v1/export`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } as RequestInit)
-        text = await res.text()
-        if (!res.ok) throw new SinkError(res.status === 401 ? 'sync.auth' : 'sync.bad_answer', `${base}: export HTTP ${res.status} ${text.slice(0, 200)}`, true)
+        const res = await this.request(`${base}/api/v1/export`, 'POST', body.toString(), { 'content-type': 'application/x-www-form-urlencoded' })
+        text = res.body
+        if (!ok(res)) throw new SinkError(res.status === 401 ? 'sync.auth' : 'sync.bad_answer', `${base}: export HTTP ${res.status} ${text.slice(0, 200)}`, true)
       } catch (e) {
         throw toSinkError(e, base)
       }
@@ -203,8 +230,12 @@ export class LineProtocolSink implements SyncSink {
     })
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const a of this.agents) a.destroy()
+  }
 }
+
+const ok = (a: HttpAnswer) => a.status >= 200 && a.status < 300
 
 /** Export answers series by series, each ascending; a signal split over two series (a type change) is merged. */
 function sortedView(b: ColumnsBuilder) {

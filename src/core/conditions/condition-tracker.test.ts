@@ -6,11 +6,13 @@ import type { AssetStore } from '../ports/asset-store'
 import { silentLogger } from '../ports/logger'
 import { LiveValues } from '../signals/live-values'
 import { ConditionTracker, judgeCondition, staleAfterMs } from './condition-tracker'
+import { callAs, testSession } from '../testing/call-context'
 
 // The tracker with a fake clock, a fake model (only `subtree` is read) and real live values. Bindings name their
 // signal directly (`signal`); `m` is an MQTT connection (periodic), `ua` an OPC UA one (reports by exception).
 
-const session = { id: 1, emit() {}, onClose() {}, unsent: () => 0 }
+const session = testSession(1)
+const ctx = callAs(session)
 
 type Attr = Partial<AssetAttribute> & { name: string; signal?: string; conn?: string }
 interface Node {
@@ -242,8 +244,8 @@ describe('ConditionTracker', () => {
     for (const s of ['m/level1', 'm/temp1', 'ua/level2', 'ua/speed']) h.sample(s)
     h.sample('ua/speed', 'bad')
     const get = h.tracker.handlers()['conditions.get']
-    expect((await get({}, { session })).items.map((i) => i.path).sort()).toEqual(['Plant', 'Plant/Line 2', 'Plant/Line 2/Pump'])
-    expect((await get({ paths: ['Plant/Line 1', 'Nowhere'] }, { session })).items).toEqual([
+    expect((await get({}, ctx)).items.map((i) => i.path).sort()).toEqual(['Plant', 'Plant/Line 2', 'Plant/Line 2/Pump'])
+    expect((await get({ paths: ['Plant/Line 1', 'Nowhere'] }, ctx)).items).toEqual([
       { path: 'Plant/Line 1', condition: 'good', counts: { good: 3, uncertain: 0, nodata: 0, stale: 0, bad: 0 } },
       { path: 'Nowhere', condition: 'good', counts: { good: 0, uncertain: 0, nodata: 0, stale: 0, bad: 0 } },
     ])

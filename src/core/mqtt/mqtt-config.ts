@@ -44,6 +44,21 @@ export const MqttConnectionConfig = z
     maxPayloadBytes: z.number().int().min(16).max(256 * 1024 * 1024).optional(),
     /** Ask an edge node to rebirth (NCMD `Node Control/Rebirth`) when its sequence breaks or a birth is missing; default true. */
     sparkplugRebirth: z.boolean().optional(),
+    /**
+     * Egress through a SOCKS5 proxy (mqtt.js's own SOCKS support): `socks5://[user:pass@]host:port`, or `socks5h://…`
+     * (the proxy resolves the broker's name), for mqtt:// and mqtts://; `direct` for no proxy. Without it, mqtt.js
+     * takes `MQTTJS_SOCKS_PROXY` from the environment. HTTP CONNECT and ws:// through a proxy are not supported.
+     */
+    proxy: z
+      .string()
+      .max(1024)
+      .regex(/^(socks5h?:\/\/\S+|direct)$/, 'must be socks5://host:port, socks5h://host:port or direct (MQTT goes through SOCKS5 proxies only)')
+      .optional(),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    if (c.proxy && c.proxy !== 'direct' && /^wss?:/.test(c.url)) {
+      ctx.addIssue({ code: 'custom', path: ['proxy'], message: 'a proxy is supported for mqtt:// and mqtts:// only, not for ws:// or wss://' })
+    }
+  })
 export type MqttConnectionConfig = z.infer<typeof MqttConnectionConfig>

@@ -8,6 +8,7 @@ import { createRpcServer } from '../../shared/rpc/server'
 import { createMemoryPair } from '../../shared/rpc/transport'
 import type { PlantConfig } from '../config/schema'
 import { createCore } from '../create-core'
+import { testPrincipal } from './call-context'
 
 /** A PLC connection for bindings to name. */
 export const MODEL_TEST_PLANT: PlantConfig = {
@@ -27,7 +28,7 @@ export async function startModelApi(cleanups: (() => Promise<void> | void)[], wi
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b)
+  rpc.connect(b, { principal: testPrincipal('admin') })
   const api = createRpcClient<Contract, Events>(a, { timeoutMs: 5000 })
   await core.start()
   cleanups.push(() => core.stop())

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Series } from '../../shared/contract/trends'
 import type { Session } from '../../shared/rpc/server'
+import { testSession } from '../testing/call-context'
 import type { HistoryReader } from './history-reader'
 import { BYTES_PER_POINT, createTrendQuery, MAX_REPLY_BYTES } from './trend-query'
 
@@ -16,7 +17,7 @@ function fakeHistory() {
   return { reader, asked, release: () => waiting.splice(0).forEach((r) => r()) }
 }
 
-const session = (unsent = 0): Session => ({ id: 1, emit() {}, onClose() {}, unsent: () => unsent })
+const session = (unsent = 0): Session => testSession(1, { unsent: () => unsent })
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
 describe('trends.query work bounds', () => {

@@ -154,25 +154,28 @@ export const alarms = {
       total: z.number().int(),
       counts: z.object({ unack: z.record(AlarmPriority, z.number().int()), active: z.number().int(), shelved: z.number().int(), suppressed: z.number().int(), outOfService: z.number().int() }),
     }),
+    'viewer',
   ),
   /** Acknowledge; `note` is required for definitions that say so (else that key is refused `alarms.note_required`). */
-  'alarms.ack': method(z.object({ keys: Keys, note: z.string().max(2000).optional() }).strict(), Outcome),
+  'alarms.ack': method(z.object({ keys: Keys, note: z.string().max(2000).optional() }).strict(), Outcome, 'operator'),
   /** Shelve for `minutes` (1 to 1440) with a reason; it returns by itself when the time runs out. */
-  'alarms.shelve': method(z.object({ keys: Keys, reason: z.string().min(1).max(500), minutes: z.number().int().min(1).max(1440) }).strict(), Outcome),
-  'alarms.unshelve': method(z.object({ keys: Keys }).strict(), Outcome),
+  'alarms.shelve': method(z.object({ keys: Keys, reason: z.string().min(1).max(500), minutes: z.number().int().min(1).max(1440) }).strict(), Outcome, 'operator'),
+  'alarms.unshelve': method(z.object({ keys: Keys }).strict(), Outcome, 'operator'),
   /** Out of service (maintenance) or back in service. */
-  'alarms.service': method(z.object({ keys: Keys, inService: z.boolean(), reason: z.string().max(500).optional() }).strict(), Outcome),
+  'alarms.service': method(z.object({ keys: Keys, inService: z.boolean(), reason: z.string().max(500).optional() }).strict(), Outcome, 'engineer'),
   /** The journal, newest first, paged by `before` (an entry id). */
   'alarms.journal': method(
     JournalQuery.extend({ before: z.number().int().optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
     z.object({ items: z.array(JournalEntry), next: z.number().int().nullable() }),
+    'viewer',
   ),
   /** The journal (same filters) as CSV. */
-  'alarms.journalCsv': method(JournalQuery, z.object({ text: z.string(), rows: z.number().int() })),
+  'alarms.journalCsv': method(JournalQuery, z.object({ text: z.string(), rows: z.number().int() }), 'viewer'),
   /** Nuisance alarms: per definition, activations and chattering (3+ in a minute) and fleeting (cleared within 1 s) counts, top 10 most frequent. */
   'alarms.nuisance': method(
     z.object({ hours: z.number().min(1).max(24 * 90).optional() }).strict(),
     z.object({ top: z.array(z.object({ key: z.string(), path: z.string(), attribute: z.string(), defId: z.string(), activations: z.number().int(), chattering: z.number().int(), fleeting: z.number().int() })) }),
+    'viewer',
   ),
   /** The notification rules (configuration file's `alarms.notifications`) with their counters since start: sent, failed, dropped, the last error. */
   'alarms.notifications': method(z.object({}).strict(), z.object({ rules: z.array(NotificationRuleStatus) })),

@@ -153,7 +153,7 @@ export type LiveAttribute = z.infer<typeof LiveAttribute>
 const BindFailure = z.object({ source: z.string(), reason: z.string() })
 const liveMethods = {
   /** Each asset's attributes as the core resolves them now (see LiveAttribute); an unknown id is left out of `assets`. */
-  'model.live': method(z.object({ ids: z.array(Id).min(1).max(500) }).strict(), z.object({ assets: z.record(z.string(), z.array(LiveAttribute)) })),
+  'model.live': method(z.object({ ids: z.array(Id).min(1).max(500) }).strict(), z.object({ assets: z.record(z.string(), z.array(LiveAttribute)) }), 'viewer'),
   /**
    * Binds a source picked in a protocol browser to an asset: an OPC UA variable (or every variable under an object,
    * up to `max`), an MQTT topic (with an optional JSON `path` or Sparkplug `metric`). The connection starts collecting
@@ -163,6 +163,7 @@ const liveMethods = {
   'model.bind': method(
     z.object({ asset: Id, source: AttributeBinding, name: ModelName.optional(), max: z.number().int().min(1).max(5000).optional() }).strict(),
     z.object({ asset: Asset, attributes: z.array(z.string()), collected: z.number().int(), failed: z.array(BindFailure), truncated: z.boolean(), change: z.number().int().nullable() }),
+    'engineer',
   ),
 } as const
 
@@ -171,26 +172,28 @@ const TemplateInput = { name: Template.shape.name, description: Template.shape.d
 const TemplateChange = z.object({ id: Id, ...TemplateInput }).partial().required({ id: true }).strict()
 const InstanceChange = z.object({ assetId: z.string(), path: z.string(), added: z.array(z.string()), removed: z.array(z.string()), changed: z.record(z.string(), z.array(z.string())) })
 const templateMethods = {
-  'model.templates.list': method(z.object({}).strict(), z.object({ items: z.array(Template.extend({ instanceCount: z.number().int() })) })),
-  'model.templates.get': method(z.object({ id: Id }).strict(), Template),
+  'model.templates.list': method(z.object({}).strict(), z.object({ items: z.array(Template.extend({ instanceCount: z.number().int() })) }), 'viewer'),
+  'model.templates.get': method(z.object({ id: Id }).strict(), Template, 'viewer'),
   /** `id` optional (a readable one such as "centrifugal-pump" is what search finds); a missing base or a cycle is model.bad_template. */
-  'model.templates.create': method(z.object({ id: Id.optional(), ...TemplateInput }).strict(), Template),
+  'model.templates.create': method(z.object({ id: Id.optional(), ...TemplateInput }).strict(), Template, 'engineer'),
   /** Changes the template only; its instances keep their attributes until model.templates.apply. */
-  'model.templates.update': method(TemplateChange, Template),
+  'model.templates.update': method(TemplateChange, Template, 'engineer'),
   /** Without `confirm` answers its instances; with instances it deletes only with `detach: true` (they keep their attributes, lose the template). */
   'model.templates.delete': method(
     z.object({ id: Id, confirm: z.boolean().optional(), detach: z.boolean().optional() }).strict(),
     z.object({ deleted: z.boolean(), instances: z.array(Ref), instanceCount: z.number().int(), change: z.number().int().nullable() }),
+    'engineer',
   ),
   /** One asset per name under `parent`, in one transaction; binding patterns filled from each new asset's lineage. */
   'model.instantiate': method(
     z.object({ template: Id, parent: Id.nullable(), names: z.array(ModelName).min(1).max(1000), kind: Editable.kind.optional() }).strict(),
     z.object({ assets: z.array(Asset), change: z.number().int() }),
+    'engineer',
   ),
   /** What a template change would do to its instances (and those of templates deriving from it); changes nothing. */
-  'model.templates.preview': method(TemplateChange, z.object({ instances: z.array(InstanceChange), instanceCount: z.number().int() })),
+  'model.templates.preview': method(TemplateChange, z.object({ instances: z.array(InstanceChange), instanceCount: z.number().int() }), 'engineer'),
   /** The change, to the template and all its instances, in one transaction. */
-  'model.templates.apply': method(TemplateChange, z.object({ template: Template, instances: z.array(InstanceChange), change: z.number().int() })),
+  'model.templates.apply': method(TemplateChange, z.object({ template: Template, instances: z.array(InstanceChange), change: z.number().int() }), 'engineer'),
 } as const
 
 export const assetModel = {
@@ -198,15 +201,17 @@ export const assetModel = {
   'model.children': method(
     z.object({ parent: Id.nullable(), cursor: z.string().max(400).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
     z.object({ items: z.array(AssetSummary), next: z.string().nullable() }),
+    'viewer',
   ),
-  'model.get': method(z.object({ id: Id }).strict(), Asset),
+  'model.get': method(z.object({ id: Id }).strict(), Asset, 'viewer'),
   'model.create': method(
     z.object({ parent: Id.nullable(), ...Editable, description: Editable.description.optional(), templateId: Editable.templateId.optional(), references: Editable.references.optional(), attributes: Attributes.optional() }).strict(),
     Asset,
+    'engineer',
   ),
-  'model.update': method(z.object({ id: Id, ...Editable }).partial().required({ id: true }).strict(), Asset),
+  'model.update': method(z.object({ id: Id, ...Editable }).partial().required({ id: true }).strict(), Asset, 'engineer'),
   /** Refuses a move under the asset itself or one of its descendants (`model.cycle`). */
-  'model.move': method(z.object({ id: Id, parent: Id.nullable() }).strict(), Asset),
+  'model.move': method(z.object({ id: Id, parent: Id.nullable() }).strict(), Asset, 'engineer'),
   /** Without `confirm: true` it deletes nothing and answers what it would delete and unlink. */
   'model.delete': method(
     z.object({ id: Id, confirm: z.boolean().optional() }).strict(),
@@ -220,34 +225,36 @@ export const assetModel = {
       unlinkedCount: z.number().int(),
       change: z.number().int().nullable(),
     }),
+    'engineer',
   ),
   /** Full-text search over name, path, attribute names, units and template (prefix match per word). */
-  'model.search': method(z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }).strict(), z.object({ items: z.array(AssetSummary) })),
+  'model.search': method(z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }).strict(), z.object({ items: z.array(AssetSummary) }), 'viewer'),
   /** A path to its asset and attributes; a path ending in an attribute name also gives that attribute. */
-  'model.resolve': method(z.object({ path: z.string().min(1).max(4000) }).strict(), z.object({ asset: Asset, attribute: AssetAttribute.nullable() })),
+  'model.resolve': method(z.object({ path: z.string().min(1).max(4000) }).strict(), z.object({ asset: Asset, attribute: AssetAttribute.nullable() }), 'viewer'),
   /** The change log, newest first. */
-  'model.changes': method(z.object({ before: z.number().int().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(), z.object({ items: z.array(ChangeEntry) })),
+  'model.changes': method(z.object({ before: z.number().int().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(), z.object({ items: z.array(ChangeEntry) }), 'viewer'),
   /** Reverts the last `count` changes not yet undone (newest first); the undo is itself a change. */
-  'model.undo': method(z.object({ count: z.number().int().min(1).max(100).optional() }).strict(), z.object({ undone: z.array(z.number().int()), change: z.number().int().nullable() })),
+  'model.undo': method(z.object({ count: z.number().int().min(1).max(100).optional() }).strict(), z.object({ undone: z.array(z.number().int()), change: z.number().int().nullable() }), 'engineer'),
   /** The whole model, or the subtree under `root`, as versioned JSON, or (`format: 'csv'`) as CSV text, one row per attribute. */
-  'model.export': method(z.object({ root: Id.optional(), format: BulkFormat.optional() }).strict(), z.union([ExportDocument, CsvExport])),
+  'model.export': method(z.object({ root: Id.optional(), format: BulkFormat.optional() }).strict(), z.union([ExportDocument, CsvExport]), 'engineer'),
   /** A document from model.export (JSON or CSV), as text; one transaction; `dryRun` lists what would change and changes nothing. */
   'model.import': method(
     z.object({ text: z.string().max(16 * 1024 * 1024), format: BulkFormat.optional(), mode: ImportMode, dryRun: z.boolean().optional(), under: Id.optional() }).strict(),
     ImportReport,
+    'engineer',
   ),
   // --- bulk: backup (assets-bulk) ---
   /** An online copy of the application database (SQLite's backup API) to `<dataDir>/backups/app-<time>.db`. */
-  'model.backup': method(z.object({}).strict(), z.object({ file: z.string(), bytes: z.number().int() })),
+  'model.backup': method(z.object({}).strict(), z.object({ file: z.string(), bytes: z.number().int() }), 'engineer'),
   /** The backups in `<dataDir>/backups/`, newest first. */
-  'model.backups': method(z.object({}).strict(), z.object({ items: z.array(z.object({ name: z.string(), bytes: z.number().int(), at: z.number() })) })),
+  'model.backups': method(z.object({}).strict(), z.object({ items: z.array(z.object({ name: z.string(), bytes: z.number().int(), at: z.number() })) }), 'engineer'),
   /**
    * Replaces the whole model (assets, templates, change log) with a backup from `model.backups`, by name, while
    * running: the current file is kept as `app.db.bak`, an older backup is upgraded by the migrations it lacks, and
    * every window is told (`model.changed` with `op: 'restore'`). Refused (`model.bad_backup`) for a name that is
    * not a backup there or a file that is no application database, damaged or newer; then nothing changes.
    */
-  'model.restore': method(z.object({ name: z.string().min(1).max(200) }).strict(), z.object({ restored: z.string(), previous: z.string().nullable(), from: z.number().int(), to: z.number().int() })),
+  'model.restore': method(z.object({ name: z.string().min(1).max(200) }).strict(), z.object({ restored: z.string(), previous: z.string().nullable(), from: z.number().int(), to: z.number().int() }), 'admin'),
   ...templateMethods,
   ...liveMethods,
 } as const

@@ -7,7 +7,7 @@ export type AssetTree = z.infer<typeof AssetTree>
 
 export const assets = {
   /** The whole asset tree and the signal catalog it refers to. */
-  'assets.tree': method(z.object({}).strict(), AssetTree),
+  'assets.tree': method(z.object({}).strict(), AssetTree, 'viewer'),
 } as const
 
 export const assetsEvents = {} as const

@@ -30,9 +30,9 @@ const Thumbprint = { thumbprint: z.string().regex(/^[0-9a-fA-F]{40}$/, 'SHA-1 th
 
 export const certificates = {
   /** Server certificates Plantdeck has seen, trusted or rejected, and its own application certificate. */
-  'certificates.list': method(z.object({}).strict(), z.object({ certificates: z.array(CertificateEntry), own: CertificateSummary.nullable() })),
+  'certificates.list': method(z.object({}).strict(), z.object({ certificates: z.array(CertificateEntry), own: CertificateSummary.nullable() }), 'engineer'),
   /** Trust a seen certificate; connections waiting on it retry at once. */
-  'certificates.trust': method(z.object(Thumbprint).strict(), CertificateEntry),
+  'certificates.trust': method(z.object(Thumbprint).strict(), CertificateEntry, 'engineer'),
   /** Reject a certificate (also one trusted before); a connection using it ends its session and stops at "rejected by an operator". */
-  'certificates.reject': method(z.object(Thumbprint).strict(), CertificateEntry),
+  'certificates.reject': method(z.object(Thumbprint).strict(), CertificateEntry, 'engineer'),
 } as const

@@ -37,6 +37,7 @@ export const conditions = {
   'conditions.get': method(
     z.object({ paths: z.array(z.string().min(1).max(4000)).max(10_000).optional() }).strict(),
     z.object({ items: z.array(PathCondition) }),
+    'viewer',
   ),
 } as const
 

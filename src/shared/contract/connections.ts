@@ -4,7 +4,7 @@ import { method } from './define'
 
 export const connections = {
   /** Every configured connection with its current health and counters. */
-  'connections.list': method(z.object({}).strict(), z.array(ConnectionState)),
+  'connections.list': method(z.object({}).strict(), z.array(ConnectionState), 'viewer'),
 } as const
 
 export const connectionsEvents = {

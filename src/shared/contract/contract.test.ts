@@ -15,6 +15,17 @@ describe('contract', () => {
     expect(q.safeParse({ signals: ['a b'], from: 0, to: 10, points: 100 }).success).toBe(false)
   })
 
+  it('declares who may call every method; only ping, info and the login methods are public', () => {
+    for (const [name, spec] of Object.entries(contract)) {
+      expect(['public', 'viewer', 'operator', 'engineer', 'admin'], name).toContain(spec.access)
+      if (spec.access === 'public') expect(name, name).toMatch(/^(system\.(ping|info)|auth\..+)$/)
+    }
+    // raw engineering writes and configuration changes are never within a viewer's or an operator's reach
+    for (const name of ['opcua.write', 'opcua.call', 'mqtt.publish', 'mqtt.request', 'opcua.endpoints', 'certificates.trust', 'certificates.reject', 'model.import', 'model.update', 'mqtt.mappings.add', 'opcua.add'] as const) {
+      expect(['engineer', 'admin'], name).toContain(contract[name].access)
+    }
+  })
+
   it('rejects extra params on every method (strict objects)', () => {
     for (const [name, spec] of Object.entries(contract)) {
       expect(spec.input.safeParse({ __unexpected: 1 }).success, name).toBe(false)

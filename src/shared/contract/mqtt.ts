@@ -116,31 +116,33 @@ export const mqtt = {
   'mqtt.topics': method(
     z.object({ ...Connection, prefix: z.string().max(1024).default(''), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.object({ prefix: z.string(), entries: z.array(TopicEntry), total: z.number().int(), tracked: z.number().int(), untracked: z.number().int() }),
+    'engineer',
   ),
   /** The last payload of a topic, whole up to the connection's bound (64 KiB by default). */
   'mqtt.payload': method(
     z.object({ ...Connection, topic: Topic }).strict(),
     MqttPayload.extend({ topic: z.string(), retained: z.boolean(), at: z.number().int() }),
+    'engineer',
   ),
   /** Metric names and Sparkplug types an edge node or device declared in its last birth (`entity`: `spBv1.0/<group>/<node>[/<device>]`). */
-  'mqtt.metrics': method(z.object({ ...Connection, entity: Topic }).strict(), z.object({ metrics: z.array(z.object({ name: z.string(), type: z.string() })) })),
+  'mqtt.metrics': method(z.object({ ...Connection, entity: Topic }).strict(), z.object({ metrics: z.array(z.object({ name: z.string(), type: z.string() })) }), 'engineer'),
   /** The connection's mappings: from the config and added at runtime. */
-  'mqtt.mappings.list': method(z.object(Connection).strict(), z.object({ mappings: z.array(MqttMapping) })),
+  'mqtt.mappings.list': method(z.object(Connection).strict(), z.object({ mappings: z.array(MqttMapping) }), 'engineer'),
   /**
    * Adds a mapping to the running connection and its signal to the catalog; the next message already uses it.
    * Saved so it survives a restart (see `persisted`): into the configuration file when the connection is defined
    * there, else into `<dataDir>/plant-edits.yaml`.
    */
-  'mqtt.mappings.add': method(z.object({ ...Connection, mapping: MqttMappingInput }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo, ...Saved })),
+  'mqtt.mappings.add': method(z.object({ ...Connection, mapping: MqttMappingInput }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo, ...Saved }), 'engineer'),
   /**
    * Changes name, unit, data type or JSON path of an existing mapping while connected; `null` clears unit or path.
    * The next message uses it; a data type change applies to new samples. Saved like `add`.
    */
-  'mqtt.mappings.update': method(z.object({ ...Connection, signal: SignalId, changes: MqttMappingChanges }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo, ...Saved })),
+  'mqtt.mappings.update': method(z.object({ ...Connection, signal: SignalId, changes: MqttMappingChanges }).strict(), z.object({ mapping: MqttMapping, signal: SignalInfo, ...Saved }), 'engineer'),
   /** Stops mapping; the signal stays in the catalog with its history. Saved like `add` (removed from the file). */
-  'mqtt.mappings.remove': method(z.object({ ...Connection, signal: SignalId }).strict(), z.object({ removed: z.boolean(), ...Saved })),
+  'mqtt.mappings.remove': method(z.object({ ...Connection, signal: SignalId }).strict(), z.object({ removed: z.boolean(), ...Saved }), 'engineer'),
   /** Rejected inputs: counters per reason and per mapping, and the last few with a payload preview. */
-  'mqtt.rejections': method(z.object({ ...Connection, signal: SignalId.optional() }).strict(), RejectionReport),
+  'mqtt.rejections': method(z.object({ ...Connection, signal: SignalId.optional() }).strict(), RejectionReport, 'viewer'),
   /**
    * Publish `payload`, where `{{name}}` is replaced by `values[name]` (strings JSON-escaped without quotes).
    * Resolves when the broker acknowledged (QoS 1) or the packet was written (QoS 0).
@@ -157,6 +159,7 @@ export const mqtt = {
       })
       .strict(),
     PublishResult,
+    'engineer',
   ),
   /** MQTT 5 request/response: publish with a response topic and correlation data, wait for the matching answer. */
   'mqtt.request': method(
@@ -172,6 +175,7 @@ export const mqtt = {
       })
       .strict(),
     MqttPayload,
+    'engineer',
   ),
 } as const
 

@@ -92,7 +92,7 @@ const Connection = { connection: ConnectionId }
 
 export const opcua = {
   /** Endpoints a server offers, most secure first, with the certificate each presents. Needs no configured connection. */
-  'opcua.endpoints': method(z.object({ url: EndpointUrl }).strict(), z.object({ endpoints: z.array(EndpointInfo) })),
+  'opcua.endpoints': method(z.object({ url: EndpointUrl }).strict(), z.object({ endpoints: z.array(EndpointInfo) }), 'engineer'),
   /**
    * One page of a node's children (forward hierarchical references), never a recursive browse.
    * Default root: the Objects folder. Pass `continuationPoint` from the previous page for the next one.
@@ -102,13 +102,15 @@ export const opcua = {
       .object({ ...Connection, nodeId: NodeIdText.optional(), continuationPoint: z.string().max(1024).optional(), max: z.number().int().min(1).max(5000).default(1000) })
       .strict(),
     BrowsePage,
+    'engineer',
   ),
   /** Attributes an engineer checks before using a node: type, rank, access, unit, range, description, value. */
-  'opcua.attributes': method(z.object({ ...Connection, nodeId: NodeIdText }).strict(), NodeAttributes),
+  'opcua.attributes': method(z.object({ ...Connection, nodeId: NodeIdText }).strict(), NodeAttributes, 'engineer'),
   /** Nodes under `root` whose browse name contains `text` (case-insensitive), breadth-first, up to `max` matches. */
   'opcua.search': method(
     z.object({ ...Connection, root: NodeIdText.optional(), text: z.string().min(1).max(128), max: z.number().int().min(1).max(1000).default(100) }).strict(),
     z.object({ matches: z.array(SearchMatch), visited: z.number().int(), truncated: z.boolean() }),
+    'engineer',
   ),
   /**
    * Every Variable under `root` becomes a signal of the running catalog (`<connection>/<browse path>`) and is subscribed.
@@ -119,6 +121,7 @@ export const opcua = {
   'opcua.add': method(
     z.object({ ...Connection, root: NodeIdText, max: z.number().int().min(1).max(20_000).default(5000) }).strict(),
     z.object({ added: z.array(SignalInfo), skipped: z.number().int(), failed: z.array(ItemFailure), truncated: z.boolean(), ...Saved }),
+    'engineer',
   ),
   /**
    * Stops collecting signals of a connection (their monitored items are deleted); they stay in the catalog with their
@@ -127,15 +130,17 @@ export const opcua = {
   'opcua.remove': method(
     z.object({ ...Connection, signals: z.array(SignalId).min(1).max(20_000) }).strict(),
     z.object({ removed: z.array(z.string()), unknown: z.array(z.string()), ...Saved }),
+    'engineer',
   ),
   /** Monitored items of a connection that the server refused, with their status codes. */
-  'opcua.failures': method(z.object(Connection).strict(), z.object({ monitored: z.number().int(), failed: z.array(ItemFailure) })),
+  'opcua.failures': method(z.object(Connection).strict(), z.object({ monitored: z.number().int(), failed: z.array(ItemFailure) }), 'viewer'),
   /** Write one value with the node's real DataType; out-of-range and wrong-type values are refused before sending. */
-  'opcua.write': method(z.object({ ...Connection, nodeId: NodeIdText, value: z.union([SampleValue, z.array(SampleValue).max(10_000)]) }).strict(), OpResult),
+  'opcua.write': method(z.object({ ...Connection, nodeId: NodeIdText, value: z.union([SampleValue, z.array(SampleValue).max(10_000)]) }).strict(), OpResult, 'engineer'),
   /** Call a method with its declared input argument types; outputs are returned as plain values. */
   'opcua.call': method(
     z.object({ ...Connection, objectId: NodeIdText, methodId: NodeIdText, args: z.array(z.union([SampleValue, z.array(SampleValue).max(10_000)])).max(64).default([]) }).strict(),
     OpResult.extend({ outputs: z.array(z.unknown()), inputStatus: z.array(z.string()).optional() }),
+    'engineer',
   ),
 } as const
 

@@ -4,7 +4,7 @@ import { method } from './define'
 
 export const signals = {
   /** Latest sample of each signal that has one; signals never seen are absent from the result. */
-  'signals.current': method(z.object({ signals: z.array(SignalId).max(10_000) }).strict(), z.array(Sample)),
+  'signals.current': method(z.object({ signals: z.array(SignalId).max(10_000) }).strict(), z.array(Sample), 'viewer'),
   /**
    * Replace this client's live subscription: from now on `signals.samples` carries only these signals.
    * An empty list stops the stream. Unknown ids are ignored and returned in `unknown`.
@@ -12,6 +12,7 @@ export const signals = {
   'signals.subscribe': method(
     z.object({ signals: z.array(SignalId).max(10_000) }).strict(),
     z.object({ subscribed: z.number().int(), unknown: z.array(SignalId) }),
+    'viewer',
   ),
   /**
    * Where every sample went since start, per connection and per signal (see SampleAccount). `signals` lists the
@@ -23,6 +24,7 @@ export const signals = {
       connections: z.array(SampleAccount.extend({ connection: z.string(), unassigned: z.record(SampleRejectReason, z.number().int()) })),
       signals: z.array(SampleAccount.extend({ signal: SignalId, connection: z.string() })),
     }),
+    'viewer',
   ),
 } as const
 

@@ -52,7 +52,7 @@ export type SyncStatus = z.infer<typeof SyncStatus>
 
 export const sync = {
   /** Every configured sink's state, backlog and last error, and the store's size, budget and oldest sample. */
-  'sync.status': method(z.object({}).strict(), SyncStatus),
+  'sync.status': method(z.object({}).strict(), SyncStatus, 'viewer'),
 } as const
 
 export const syncEvents = {

@@ -96,11 +96,11 @@ export type Diagnostics = z.infer<typeof Diagnostics>
 
 export const system = {
   /** Who is answering: product, version, host kind, start time. */
-  'system.info': method(z.object({}).strict(), SystemInfo),
+  'system.info': method(z.object({}).strict(), SystemInfo, 'public'),
   /** Round trip check; echoes `nonce`. */
-  'system.ping': method(z.object({ nonce: z.string().max(64) }).strict(), z.object({ nonce: z.string(), at: z.number().int() })),
+  'system.ping': method(z.object({ nonce: z.string().max(64) }).strict(), z.object({ nonce: z.string(), at: z.number().int() }), 'public'),
   /** Counters for an engineer: RPC sessions, calls in progress, rejections by code, memory. `gc` only works under `--expose-gc`. */
-  'system.diagnostics': method(z.object({ gc: z.boolean().optional() }).strict(), Diagnostics),
+  'system.diagnostics': method(z.object({ gc: z.boolean().optional() }).strict(), Diagnostics, 'viewer'),
 } as const
 
 export const systemEvents = {

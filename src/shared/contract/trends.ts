@@ -53,7 +53,7 @@ export const TrendQuery = z
 
 export const trends = {
   /** History of up to 64 signals over [from, to], at most `points` points (or buckets) each (fewer when the reply budget needs it). */
-  'trends.query': method(TrendQuery, SeriesBatch),
+  'trends.query': method(TrendQuery, SeriesBatch, 'viewer'),
 } as const
 
 export const trendsEvents = {} as const

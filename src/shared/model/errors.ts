@@ -88,6 +88,47 @@ export const ErrorCode = z.enum([
   'notify.timeout',
   'notify.unknown_connection',
   'notify.rate_limited',
+  /**
+   * Identity (`auth.*`): no session (or the kiosk does not cover the method), a role or subtree the principal lacks, a
+   * wrong user or password, too many failed logins, an expired or unknown session secret, first-start setup refused
+   * (an administrator exists, or not from loopback), a password the policy refuses, user administration refusals.
+   */
+  'auth.required',
+  'auth.forbidden',
+  'auth.bad_credentials',
+  'auth.locked',
+  'auth.expired',
+  'auth.bad_session',
+  'auth.setup_required',
+  'auth.setup_closed',
+  'auth.weak_password',
+  'auth.unknown_user',
+  'auth.user_exists',
+  'auth.last_admin',
+  /** The audit trail could not take an entry (the action is not carried out: it fails closed), or its chain is broken. */
+  'audit.write_failed',
+  'audit.unavailable',
+  'audit.chain_broken',
+  /**
+   * Commands (`commands.*`): select-before-operate. An unknown or malformed command, a target locked by another
+   * operator, a select token expired, replayed or of another user, a value of the wrong type, out of range or a step
+   * too large, an interlock that holds, an unhealthy connection, a second person's approval missing or invalid, and the
+   * outcomes that are not success (the device's rejection, a read-back mismatch, no answer in time).
+   */
+  'command.unknown',
+  'command.bad_definition',
+  'command.locked',
+  'command.bad_select',
+  'command.bad_value',
+  'command.out_of_range',
+  'command.step_too_large',
+  'command.interlocked',
+  'command.not_connected',
+  'command.needs_approval',
+  'command.bad_approval',
+  'command.rejected',
+  'command.mismatch',
+  'command.timeout',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

@@ -6,8 +6,8 @@ import { createRpcServer } from './server'
 import { createMemoryPair } from './transport'
 
 const contract = {
-  'gate.wait': method(z.object({}).strict(), z.number()),
-  'gate.now': method(z.object({}).strict(), z.number()),
+  'gate.wait': method(z.object({}).strict(), z.number(), 'public'),
+  'gate.now': method(z.object({}).strict(), z.number(), 'public'),
 } as const
 
 function setup() {

@@ -7,12 +7,12 @@ import { createRpcServer } from './server'
 import { createMemoryPair, type Transport } from './transport'
 
 const testContract = {
-  'math.add': method(z.object({ a: z.number(), b: z.number() }).strict(), z.number()),
-  'math.fail': method(z.object({}).strict(), z.number()),
-  'math.boom': method(z.object({}).strict(), z.number()),
-  'math.lie': method(z.object({}).strict(), z.number()),
-  'math.slow': method(z.object({}).strict(), z.number()),
-  'math.watch': method(z.object({}).strict(), z.literal(true)),
+  'math.add': method(z.object({ a: z.number(), b: z.number() }).strict(), z.number(), 'public'),
+  'math.fail': method(z.object({}).strict(), z.number(), 'public'),
+  'math.boom': method(z.object({}).strict(), z.number(), 'public'),
+  'math.lie': method(z.object({}).strict(), z.number(), 'public'),
+  'math.slow': method(z.object({}).strict(), z.number(), 'public'),
+  'math.watch': method(z.object({}).strict(), z.literal(true), 'public'),
 } as const
 const testEvents = { 'math.tick': z.number() } as const
 

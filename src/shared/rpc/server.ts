@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { EventMap, MethodMap } from '../contract/define'
 import { AppError, type ErrorCode, type ErrorShape } from '../model/errors'
+import { hasAccess, type Principal } from '../model/principal'
 import { DEFAULT_MAX_MESSAGE, RequestMsg } from './envelope'
 import type { Transport } from './transport'
 
@@ -11,10 +12,30 @@ export interface Session {
   onClose(cb: () => void): void
   /** Bytes sent to this client and not yet taken by it (0 when the transport cannot tell). */
   unsent(): number
+  /** Where this client is, for the audit trail and rate limits: `ws 192.0.2.7`, `ipc`, `memory`. */
+  readonly remote: string
+  /** Who this session acts as: set by a login (or at connect, from a cookie the host checked), null before. */
+  readonly principal: Principal | null
+  /** Binds (or with null, ends) the session's identity; the login and logout handlers call it. */
+  setPrincipal(p: Principal | null): void
 }
 
 export interface CallContext {
   session: Session
+  /**
+   * Who is calling: the session's principal, or the kiosk's for a viewer method the kiosk covers. Null only for
+   * `public` methods called without a login; every other method is refused before its handler runs.
+   */
+  principal: Principal | null
+}
+
+/** How the server decides who may call what, before a method's params are looked at. */
+export interface RpcAuthOptions {
+  /**
+   * The read-only kiosk: when it returns a principal, `viewer` methods are let through for sessions without a
+   * login, as that principal. A login always takes precedence. Methods above `viewer` are never let through by it.
+   */
+  kiosk?: () => Principal | null
 }
 
 export type HandlerMap<C extends MethodMap> = {
@@ -32,6 +53,15 @@ export interface RpcServerOptions<C extends MethodMap, E extends EventMap> {
   onReject?: (code: ErrorCode, session: number, detail: string) => void
   /** Calls one session may have in progress (default 16); a call over it is answered `rpc.busy` at once, never queued. */
   maxInFlight?: number
+  auth?: RpcAuthOptions
+}
+
+/** What `connect` may know of a client before its first message. */
+export interface ConnectOptions {
+  /** Where it is (default `memory`). */
+  remote?: string
+  /** Its identity when the host already checked one (a session cookie at the WebSocket upgrade). */
+  principal?: Principal | null
 }
 
 /** What the RPC layer counts, for `system.diagnostics`. */
@@ -45,7 +75,7 @@ export interface RpcStats {
 }
 
 export interface RpcServer<E extends EventMap> {
-  connect(transport: Transport): Session
+  connect(transport: Transport, o?: ConnectOptions): Session
   broadcast<K extends keyof E & string>(event: K, payload: z.input<E[K]>): void
   /** Rejections by code since start: in the log (summarised) and in `system.diagnostics`. */
   readonly rejected: Readonly<Record<string, number>>
@@ -97,6 +127,15 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
       return reject(t, session.id, id, { code: 'rpc.unknown_method', message: `unknown method "${method}"` })
     }
     const spec = opts.contract[method]!
+    // Who may call it is decided before the params are looked at: a caller without the right learns nothing from validation.
+    let principal = session.principal
+    if (spec.access !== 'public') {
+      if (!principal && spec.access === 'viewer') principal = opts.auth?.kiosk?.() ?? null
+      if (!principal) return reject(t, session.id, id, { code: 'auth.required', message: `${method} needs a login` })
+      if (!hasAccess(principal, spec.access)) {
+        return reject(t, session.id, id, { code: 'auth.forbidden', message: `${method} needs the ${spec.access} role; ${principal.user} has ${principal.roles.join(', ') || 'none'}` })
+      }
+    }
     const parsed = spec.input.safeParse(params ?? {})
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }))
@@ -115,7 +154,7 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
     inFlight.set(session, busy + 1)
     inFlightTotal++
     try {
-      let result = await handlers[method]!(parsed.data, { session })
+      let result = await handlers[method]!(parsed.data, { session, principal })
       if (opts.validateResults) {
         const out = spec.output.safeParse(result)
         if (!out.success) {
@@ -134,10 +173,18 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
   }
 
   return {
-    connect(t) {
+    connect(t, o = {}) {
       const closeCbs: (() => void)[] = []
       let open = true
+      let principal: Principal | null = o.principal ?? null
       const session: Session = {
+        remote: o.remote ?? 'memory',
+        get principal() {
+          return principal
+        },
+        setPrincipal(p) {
+          principal = p
+        },
         id: nextId++,
         emit(event, payload) {
           if (open) t.send(JSON.stringify({ event, payload }))

@@ -9,6 +9,7 @@ import { useUiStore } from '../../stores/ui-store'
 import { waitsForCertificate } from '../engineering/certificates'
 import { DiagnosticsButton } from './DiagnosticsButton'
 import { SinkChip, StoreChip } from './SyncChips'
+import { SyncPanel } from './SyncPanel'
 import './status-bar.css'
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
@@ -89,6 +90,7 @@ export function StatusBar() {
       {sync?.sinks.map((s) => (
         <SinkChip key={s.id} s={s} />
       ))}
+      {sync && <SyncPanel sync={sync} />}
       <DiagnosticsButton />
     </footer>
   )

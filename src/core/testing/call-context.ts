@@ -1,0 +1,30 @@
+import type { Principal, Role } from '../../shared/model/principal'
+import type { CallContext, Session } from '../../shared/rpc/server'
+
+/** A session for tests that call handlers directly (no transport): events go to `emit`, nothing is unsent. */
+export function testSession(id = 1, o: { emit?: Session['emit']; unsent?: () => number; principal?: Principal | null } = {}): Session {
+  let principal = o.principal ?? null
+  return {
+    id,
+    emit: o.emit ?? (() => {}),
+    onClose() {},
+    unsent: o.unsent ?? (() => 0),
+    remote: 'memory',
+    get principal() {
+      return principal
+    },
+    setPrincipal(p) {
+      principal = p
+    },
+  }
+}
+
+/** A principal of one role, as a login would bind it (for unit tests of handlers; RPC tests log in for real). */
+export function testPrincipal(role: Role = 'engineer', user = `test-${role}`, scopes?: readonly string[]): Principal {
+  return { kind: 'user', user, roles: [role], from: 'memory', ...(scopes ? { scopes } : {}) }
+}
+
+/** The context a handler sees when `session` calls as a principal of `role`. */
+export function callAs(session: Session, role: Role = 'engineer'): CallContext {
+  return { session, principal: session.principal ?? testPrincipal(role) }
+}
