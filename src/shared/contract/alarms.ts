@@ -178,7 +178,7 @@ export const alarms = {
     'viewer',
   ),
   /** The notification rules (configuration file's `alarms.notifications`) with their counters since start: sent, failed, dropped, the last error. */
-  'alarms.notifications': method(z.object({}).strict(), z.object({ rules: z.array(NotificationRuleStatus) })),
+  'alarms.notifications': method(z.object({}).strict(), z.object({ rules: z.array(NotificationRuleStatus) }), 'viewer'),
 } as const
 
 export const alarmsEvents = {
