@@ -22,6 +22,7 @@ import { createNotifier } from '../core/alarms/notifications'
 import { seedModel } from '../core/assets-model/seed'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
 import { createAlarmJournal, type SqliteAlarmJournal } from '../adapters/app-db/alarm-journal'
+import { createAlarmStateStore } from '../adapters/app-db/alarm-state'
 import { createSinks } from './sync-sinks'
 
 const DAY = 24 * 3_600_000
@@ -164,8 +165,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // alarm transitions go to the journal in app.db (it follows a restore's swap) and to the notification rules
   const handle = appDb
   const journal = handle ? openAlarmJournal(() => handle.db, { retentionDays: o.config.alarms.journalRetentionDays, logger: log }) : undefined
+  // alarm states (acknowledged, shelved, out of service, …) kept in app.db across a restart, read at start
+  const alarmState = handle ? createAlarmStateStore(() => handle.db) : undefined
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
-  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({

@@ -29,7 +29,8 @@ import { runtimeModel } from './assets-model/runtime-assets'
 import { SyncEngine, type SyncEngineDeps } from './sync/sync-engine'
 import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
-import type { AlarmJournal, JournalRecord } from './alarms/ports'
+import type { AlarmJournal, AlarmStateStore, JournalRecord } from './alarms/ports'
+import type { NotificationRuleStatus } from '../shared/contract/alarms'
 import { ConditionTracker } from './conditions/condition-tracker'
 
 export interface CoreDeps {
@@ -53,8 +54,12 @@ export interface CoreDeps {
   assetFiles?: AssetFiles | undefined
   /** The alarm journal (the application database's adapter). Without one, a bounded in-memory journal (lost at restart). */
   alarmJournal?: AlarmJournal
+  /** Where alarm states are kept across a restart (the application database's adapter, or MemoryAlarmStateStore). Without one, every alarm starts normal at start. */
+  alarmState?: AlarmStateStore
   /** Handed every batch of alarm transitions once journaled (notification rules). */
   notifyAlarms?: (entries: readonly JournalRecord[]) => void
+  /** The notification rules' status, for `alarms.notifications` (the notifier's `status()`). */
+  notificationStatus?: () => { rules: NotificationRuleStatus[] }
   /** Alarm pacing: how often changes are pushed and journaled (default 200 ms), the engine's tick (default 1 s). */
   alarmTiming?: { flushMs?: number; tickMs?: number }
   /** Condition pacing: how often changed paths are pushed (default 500 ms), the staleness tick (default 1 s). */
@@ -152,7 +157,9 @@ export function createCore(deps: CoreDeps): Core {
     settled: () => link?.settled() ?? Promise.resolve(),
     live,
     journal: deps.alarmJournal ?? new MemoryAlarmJournal(),
+    ...(deps.alarmState ? { state: deps.alarmState } : {}),
     ...(deps.notifyAlarms ? { notify: deps.notifyAlarms } : {}),
+    ...(deps.notificationStatus ? { notificationStatus: deps.notificationStatus } : {}),
     broadcast: (payload) => broadcasts.forEach((b) => b('alarms.changed', payload)),
     connections: () => registry.list(),
     who,
@@ -306,8 +313,7 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.start()))
       // the model is the persistence of what it binds: each connection collects what the model binds and it does not
       await link?.start()
-      // alarms from the model, fed by every live sample (collected and calculated) and the connections' states
-      unsubs.push(live.onSamples((b) => alarms.onSamples(b)))
+      // alarms from the model, fed every live sample (collected and calculated) through their taps on the live values, and the connections' states
       alarms.start()
       unsubs.push(() => alarms.stop())
       // conditions likewise: every live sample, the connections' states, a 1 s tick for staleness

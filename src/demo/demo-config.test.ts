@@ -32,8 +32,8 @@ describe('buildDemoConfig', () => {
 
   it('names every OPC UA node as a client addresses it', () => {
     if (opcua?.kind !== 'opcua') throw new Error('expected the OPC UA connection first')
-    // 2 lines x (2 tanks x 2 + 2 pumps x 6 + 2 valves x 2)
-    expect(opcua.signals).toHaveLength(40)
+    // 2 lines x (2 tanks x 2 + 2 pumps x 7 + 2 valves x 2)
+    expect(opcua.signals).toHaveLength(44)
     for (const s of opcua.signals) expect(s.nodeId).toBe(`ns=1;s=${s.id.slice('demo-opcua/'.length)}`)
     expect(opcua.signals.find((s) => s.id === 'demo-opcua/Line1.Pump101.Speed')).toMatchObject({ nodeId: 'ns=1;s=Line1.Pump101.Speed', unit: '%', range: [0, 100], writable: false })
     expect(opcua.signals.filter((s) => s.writable).map((s) => s.id)).toEqual([
@@ -41,6 +41,7 @@ describe('buildDemoConfig', () => {
       'demo-opcua/Line2.Pump201.SpeedSetpoint', 'demo-opcua/Line2.Pump202.SpeedSetpoint',
     ])
     expect(opcua.signals.find((s) => s.id === 'demo-opcua/Line2.Pump201.Running')?.dataType).toBe('boolean')
+    expect(opcua.signals.find((s) => s.id === 'demo-opcua/Line2.Pump201.State')).toMatchObject({ dataType: 'number', writable: false })
   })
 
   it('points every MQTT signal at a number its device actually publishes', () => {

@@ -2,6 +2,7 @@ import type { ConfigTemplate } from '../core/config/asset-config'
 import type { AssetAttribute, AttributeBinding } from '../shared/contract/asset-model'
 import { MQTT_PUBLISH_INTERVAL_MS, MQTT_TOPIC_ROOT } from './mqtt-points'
 import type { PlantModel } from './plant-model'
+import { PUMP_STATES, PUMP_TRIPPED } from './simulation'
 
 /**
  * The simulated plant's equipment as templates: what a tank, a centrifugal pump, a valve, an energy meter and an
@@ -65,6 +66,11 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
       base: null,
       attributes: [
         { name: 'Running', dataType: 'boolean', enumeration: twoState('Stopped', 'Running'), binding: ua('Running') },
+        // the motor protection trips now and then (the simulation's seed decides when) and resets by itself after a while
+        {
+          name: 'State', dataType: 'number', enumeration: { ...PUMP_STATES }, binding: ua('State'),
+          alarms: [{ id: 'tripped', type: 'discrete', value: PUMP_TRIPPED, priority: 'high', message: '{asset} tripped: {value}', guidance: `Motor protection tripped: the pump stops and cannot be started until it resets (after ${model.pumpTripResetS} s). Watch the suction tank's level; check the motor current before it runs again` }],
+        },
         { name: 'Speed', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, binding: ua('Speed') },
         { name: 'Flow', dataType: 'number', unit: 'm³/h', ...range(0, 100), decimals: 1, binding: ua('Flow') },
         // each instance gives its rated current as the range, and limits from it

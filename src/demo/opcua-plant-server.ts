@@ -63,7 +63,8 @@ const REFUSAL: Record<Exclude<CommandOutcome, { ok: true }>['reason'], StatusCod
  * Starts a real OPC UA server whose address space mirrors the plant:
  * `Objects/Plant/<Line>/<Asset>/<Attribute>`, NodeIds `ns=1;s=Line1.Pump101.Speed` (objects
  * `ns=1;s=Line1.Pump101`, methods `ns=1;s=Line1.Pump101.Start`). Analog values are AnalogItems
- * (Double, EngineeringUnits, EURange); booleans are plain variables. `SpeedSetpoint` is writable
+ * (Double, EngineeringUnits, EURange); booleans and a pump's discrete `State` (Int32: 0 Stopped, 1 Running,
+ * 2 Tripped) are plain variables. `SpeedSetpoint` is writable
  * (Double; outside 0..100 → BadOutOfRange). Methods Start/Stop (pumps) and Open/Close (valves)
  * take no arguments; one an interlock forbids returns BadInvalidState.
  *
@@ -142,6 +143,10 @@ function addVariable(ns: Namespace, parent: UAObject, asset: OpcuaAssetPoint, po
   }
   if (point.dataType === 'boolean') {
     ns.addVariable({ ...common, dataType: 'Boolean', value: { get: () => new Variant({ dataType: DataType.Boolean, value: point.read(runtime.state) }) } })
+    return
+  }
+  if (point.enumeration !== undefined) {
+    ns.addVariable({ ...common, dataType: 'Int32', value: { get: () => new Variant({ dataType: DataType.Int32, value: point.read(runtime.state) }) } })
     return
   }
   const unit = point.unit === undefined ? undefined : UNITS[point.unit]

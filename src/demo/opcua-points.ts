@@ -1,5 +1,5 @@
 import type { PlantModel } from './plant-model'
-import { entry, type PlantCommand, type PlantState } from './simulation'
+import { entry, PUMP_STATES, pumpState, type PlantCommand, type PlantState } from './simulation'
 
 /** One variable of an asset: how to read it from the state, and what a client may write. */
 export interface OpcuaVariablePoint {
@@ -8,6 +8,8 @@ export interface OpcuaVariablePoint {
   readonly dataType: 'number' | 'boolean'
   readonly unit?: string
   readonly range?: [number, number]
+  /** A discrete number (an Int32 on the server, no unit): its labels by value. */
+  readonly enumeration?: Readonly<Record<string, string>>
   readonly description: string
   read(state: PlantState): number | boolean
   /** Present on writable variables: the command a written value becomes. */
@@ -64,6 +66,7 @@ export function opcuaAssets(model: PlantModel): OpcuaAssetPoint[] {
       ],
       variables: [
         { attribute: 'Running', dataType: 'boolean', description: `${pump.id} motor energised`, read: (s) => entry(s.pumps, pump.id).running },
+        { attribute: 'State', dataType: 'number', enumeration: PUMP_STATES, description: `${pump.id} state: 0 Stopped, 1 Running, 2 Tripped (motor protection; resets by itself after ${model.pumpTripResetS} s)`, read: (s) => pumpState(entry(s.pumps, pump.id)) },
         { attribute: 'Speed', dataType: 'number', unit: '%', range: PERCENT, description: `${pump.id} actual speed`, read: (s) => entry(s.pumps, pump.id).speed },
         { attribute: 'Flow', dataType: 'number', unit: 'm³/h', range: [0, pump.maxFlowM3h], description: `${pump.id} discharge flow, ${pump.from} to ${pump.to ?? 'out of the line'}`, read: (s) => entry(s.pumps, pump.id).flow },
         { attribute: 'MotorCurrent', dataType: 'number', unit: 'A', range: [0, pump.ratedCurrentA], description: `${pump.id} motor current`, read: (s) => entry(s.pumps, pump.id).current },

@@ -95,6 +95,13 @@ export interface PlantModel {
   readonly lowLevel: number
   /** How long an operator command (Start, Stop, Open, Close) holds before automatic resumes. */
   readonly manualHoldS: number
+  /**
+   * Motor-protection trips: each pump trips now and then while running, on average once per `pumpTripEveryS` of
+   * simulated time (drawn from the seed, between half and one and a half of it), and resets by itself after
+   * `pumpTripResetS`. A tripped pump stops and refuses to start until then.
+   */
+  readonly pumpTripEveryS: number
+  readonly pumpTripResetS: number
   /** Ramp rates, in % per second. */
   readonly pumpRampPctPerS: number
   readonly valveTravelPctPerS: number
@@ -147,6 +154,8 @@ export const DEMO_PLANT: PlantModel = {
   highLevel: 95,
   lowLevel: 5,
   manualHoldS: 300,
+  pumpTripEveryS: 600,
+  pumpTripResetS: 60,
   pumpRampPctPerS: 20,
   valveTravelPctPerS: 10,
   supplyVoltage: 230,

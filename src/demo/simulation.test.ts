@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_PLANT } from './plant-model'
-import { applyCommand, entry, initialState, step, type PlantCommand, type PlantState } from './simulation'
+import { checkAlarms } from '../core/assets-model/alarm-check'
+import { demoTemplates } from './demo-templates'
+import { applyCommand, entry, initialState, pumpState, PUMP_TRIPPED, step, type PlantCommand, type PlantState } from './simulation'
 
 const M = DEMO_PLANT
 
@@ -198,5 +200,58 @@ describe('meters, sensors and determinism', () => {
       expect(env.humidity).toBeLessThanOrEqual(100)
       expect(env.co2).toBeGreaterThanOrEqual(350)
     }
+  })
+})
+
+describe('pump trips', () => {
+  /** Steps of 0.5 s (the demo's tick is shorter; the trip does not depend on it) for `seconds`; every pump's State at every step. */
+  function follow(seed: number, seconds: number) {
+    let s = initialState(M, seed)
+    const states = new Map<string, number[]>()
+    for (let i = 0; i < seconds * 2; i++) {
+      s = step(s, 0.5)
+      for (const [id, p] of Object.entries(s.pumps)) states.set(id, [...(states.get(id) ?? []), pumpState(p)])
+    }
+    return { s, states }
+  }
+  const N = 2 * 1800 // ticks of 0.5 s: half an hour of simulated time
+
+  it(`a running pump trips within ${N} ticks, stops, refuses to start, and resets by itself after ${M.pumpTripResetS} s`, () => {
+    const { states } = follow(1, 1800)
+    const tripped = [...states].filter(([, seq]) => seq.includes(PUMP_TRIPPED))
+    expect(tripped.length).toBeGreaterThan(0)
+    for (const [id, seq] of tripped) {
+      const at = seq.indexOf(PUMP_TRIPPED)
+      expect(seq[at - 1], `${id} was running when it tripped`).toBe(1)
+      const back = seq.findIndex((v, i) => i > at && v !== PUMP_TRIPPED)
+      expect(back, `${id} reset`).toBeGreaterThan(at)
+      expect((back - at) / 2, `${id} tripped for the reset time`).toBeCloseTo(M.pumpTripResetS, 0)
+    }
+    // while tripped: stopped, and Start is refused by the interlock
+    let s = initialState(M, 1)
+    while (!Object.values(s.pumps).some((p) => p.tripped)) s = step(s, 0.5)
+    const [id, p] = Object.entries(s.pumps).find(([, x]) => x.tripped)!
+    expect(p).toMatchObject({ running: false, trips: 1 })
+    expect(applyCommand(s, { kind: 'start', pump: id })).toMatchObject({ ok: false, reason: 'interlock', message: expect.stringContaining('motor protection tripped') })
+    expect(entry(step(s, 1).pumps, id).speed).toBeLessThan(p.speed + 1e-9)
+  })
+
+  it('trips again after the reset, now and then; the same seed trips at the same times, another seed at others', () => {
+    const a = follow(1, 3600)
+    const b = follow(1, 3600)
+    expect(a.states).toEqual(b.states)
+    const trips = Object.values(a.s.pumps).reduce((n, p) => n + p.trips, 0)
+    expect(trips).toBeGreaterThanOrEqual(4) // four pumps, an hour: a trip every few minutes across the plant
+    expect(Object.values(a.s.pumps).some((p) => p.trips >= 2)).toBe(true)
+    expect(follow(7, 3600).states).not.toEqual(a.states)
+  })
+
+  it('the pump template carries a discrete "tripped" alarm on State that the model\'s checks accept', () => {
+    const pump = demoTemplates(M, 1).find((t) => t.id === 'centrifugal-pump')!
+    const st = pump.attributes.find((a) => a.name === 'State')!
+    expect(st.enumeration?.[String(PUMP_TRIPPED)]).toBe('Tripped')
+    expect(st.alarms).toEqual([expect.objectContaining({ id: 'tripped', type: 'discrete', value: PUMP_TRIPPED, priority: 'high', guidance: expect.stringContaining('resets') })])
+    expect(() => checkAlarms([st], 'centrifugal-pump')).not.toThrow()
+    expect(() => checkAlarms([{ ...st, alarms: [{ ...st.alarms![0]!, value: undefined }] }], 'centrifugal-pump')).toThrow(/discrete/)
   })
 })

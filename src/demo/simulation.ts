@@ -19,6 +19,23 @@ export interface PumpState {
   current: number
   /** Simulated time at which an operator command stops overriding the controller; null in automatic. */
   manualUntil: number | null
+  /** Motor protection tripped: stopped, and nothing starts it until `resetAt`. */
+  tripped: boolean
+  /** Simulated time of the next trip (the first moment after it that the pump runs). */
+  nextTripAt: number
+  /** When a trip resets by itself; null while not tripped. */
+  resetAt: number | null
+  trips: number
+  /** Seed of this pump's next trip interval (its own stream, so the trips never shift the plant's noise). */
+  tripRng: number
+}
+
+/** A pump's discrete state, as its `State` value carries it: 0 Stopped, 1 Running, 2 Tripped. */
+export const PUMP_STATES = { '0': 'Stopped', '1': 'Running', '2': 'Tripped' } as const
+export const PUMP_TRIPPED = 2
+
+export function pumpState(p: PumpState): 0 | 1 | 2 {
+  return p.tripped ? PUMP_TRIPPED : p.running ? 1 : 0
 }
 
 /** A valve and where its actuator is heading. */
@@ -93,7 +110,11 @@ export function initialState(model: PlantModel = DEMO_PLANT, seed = 1): PlantSta
   for (const line of model.lines) {
     for (const tank of line.tanks) state.tanks[tank.id] = { level: tank.initialLevel, temperature: tank.baseTemperatureC }
     for (const pump of line.pumps) {
-      state.pumps[pump.id] = { running: pump.initiallyRunning, speed: 0, setpoint: pump.initialSetpoint, flow: 0, current: 0, manualUntil: null }
+      const [u, tripRng] = draw(Math.imul((seed | 0) ^ 0x5bd1e995, Object.keys(state.pumps).length + 1))
+      state.pumps[pump.id] = {
+        running: pump.initiallyRunning, speed: 0, setpoint: pump.initialSetpoint, flow: 0, current: 0, manualUntil: null,
+        tripped: false, nextTripAt: model.pumpTripEveryS * (0.5 + u), resetAt: null, trips: 0, tripRng,
+      }
     }
     for (const valve of line.valves) {
       state.valves[valve.id] = { position: valve.autoBase, target: valve.autoBase, manualUntil: null }
@@ -138,6 +159,7 @@ export function step(state: PlantState, dtSeconds: number, model: PlantModel = D
   for (const line of model.lines) {
     for (const spec of line.pumps) {
       const pump = entry(next.pumps, spec.id)
+      trip(model, pump, next.t)
       controlPump(model, spec, pump, next)
       pump.speed = approach(pump.speed, pump.running ? pump.setpoint : 0, model.pumpRampPctPerS * dt)
       // Real flow and motor current ripple by a percent or so around their ideal values; a flat line looks dead.
@@ -230,6 +252,34 @@ export function applyCommand(state: PlantState, command: PlantCommand, model: Pl
   }
 }
 
+/** A running pump trips once its time came; a tripped one resets after `pumpTripResetS` and draws its next trip. */
+function trip(model: PlantModel, pump: PumpState, t: number): void {
+  if (pump.tripped) {
+    if (pump.resetAt !== null && t >= pump.resetAt) {
+      const [u, rng] = draw(pump.tripRng)
+      pump.tripped = false
+      pump.resetAt = null
+      pump.tripRng = rng
+      pump.nextTripAt = t + model.pumpTripEveryS * (0.5 + u)
+    }
+    return
+  }
+  if (pump.running && t >= pump.nextTripAt) {
+    pump.tripped = true
+    pump.running = false
+    pump.trips++
+    pump.resetAt = t + model.pumpTripResetS
+  }
+}
+
+/** mulberry32 on its own state: a number in [0, 1) and the next state. */
+function draw(rng: number): [number, number] {
+  const next = (rng + 0x6d2b79f5) | 0
+  let x = Math.imul(next ^ (next >>> 15), 1 | next)
+  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
+  return [((x ^ (x >>> 14)) >>> 0) / 4294967296, next]
+}
+
 function controlPump(model: PlantModel, spec: PumpSpec, pump: PumpState, state: PlantState): void {
   if (pump.manualUntil !== null && state.t >= pump.manualUntil) pump.manualUntil = null
   if (pump.manualUntil === null) {
@@ -250,6 +300,8 @@ function controlValve(model: PlantModel, spec: ValveSpec, valve: ValveState, sta
 }
 
 function pumpInterlock(model: PlantModel, spec: PumpSpec, state: PlantState): string | null {
+  const pump = entry(state.pumps, spec.id)
+  if (pump.tripped) return `its motor protection tripped; it resets by itself at t = ${Math.round(pump.resetAt ?? state.t)} s`
   if (entry(state.tanks, spec.from).level < model.lowLevel) return `${spec.from} is below ${model.lowLevel} % (dry-run protection)`
   if (spec.to !== null && entry(state.tanks, spec.to).level >= model.highLevel) {
     return `${spec.to} is above ${model.highLevel} % (overflow protection)`

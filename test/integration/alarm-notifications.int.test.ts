@@ -43,7 +43,10 @@ describe('alarm notification published to a real mosquitto through the MQTT conn
     ;({ states } = record(col))
     await col.start()
     await until(() => states.at(-1)?.health === 'connected')
-    sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 100 })
+    // A persistent session (fixed client id, clean: false) with a QoS 1 subscription: while the subscriber is away
+    // (the broker's outage below) the broker keeps its session and queues the QoS 1 publishes for it, so a message the
+    // notifier delivers before this client has reconnected is still received (it failed once in CI without it).
+    sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 100, clean: false, clientId: `alarm-notify-sub-${process.pid}-${Date.now()}` })
     sub.on('message', (topic, body) => got.push({ topic, payload: body.toString() }))
     await sub.subscribeAsync('plant/alarms/#', { qos: 1 })
   })

@@ -26,6 +26,8 @@ const versions: Record<number, (db: Database.Database) => void> = {
   },
   // version 3: the writer keeps the FTS5 index; no alarm journal yet
   3: () => {},
+  // version 4: the alarm journal; alarm states not kept yet
+  4: () => {},
 }
 
 describe('application database migrations (one per file, user_version)', () => {
@@ -46,6 +48,7 @@ describe('application database migrations (one per file, user_version)', () => {
       expect(db.search('temp', 5).map((s) => s.id)).toEqual([a.id])
       // the alarm journal is there on every upgraded file
       expect(db.db.prepare('SELECT COUNT(*) FROM alarm_journal').pluck().get()).toBe(0)
+      expect(db.db.prepare('SELECT COUNT(*) FROM alarm_state').pluck().get()).toBe(0)
       if (Number(from) === 1) {
         // the plain template id became a template of that id and name; the asset keeps it
         expect(db.templates().map((t) => [t.id, t.name, t.instanceCount])).toEqual([['centrifugal-pump', 'centrifugal-pump', 1]])
@@ -123,6 +126,18 @@ describe('application database migrations (one per file, user_version)', () => {
     migrations[3]!(db)
     expect(names()).toHaveLength(9)
     expect(db.prepare('SELECT COUNT(*) FROM alarm_journal').pluck().get()).toBe(1)
+    db.close()
+  })
+
+  it('005 adds the alarm state table (one row per key); applied again it keeps the rows', () => {
+    const db = new Database(files.path('schema5.db'))
+    migrate(db, 5)
+    const cols = db.prepare("SELECT name FROM pragma_table_info('alarm_state') ORDER BY cid").pluck().all()
+    expect(cols).toEqual(['key', 'state', 'active', 'acked', 'latched_clear', 'occurrence', 'raised_at', 'changed_at', 'shelved_until', 'shelve_reason', 'suppressed', 'out_of_service', 'value', 'message'])
+    db.prepare("INSERT INTO alarm_state (key, state, active, acked, latched_clear, occurrence, changed_at, suppressed, out_of_service, message) VALUES ('a/T/hi', 'ack', 1, 1, 0, 3, 5, 0, 0, 'm')").run()
+    expect(() => db.prepare("INSERT INTO alarm_state (key, state, active, acked, latched_clear, occurrence, changed_at, suppressed, out_of_service, message) VALUES ('a/T/hi', 'ack', 1, 1, 0, 3, 5, 0, 0, 'm')").run()).toThrow(/UNIQUE|PRIMARY KEY/)
+    migrations[4]!(db)
+    expect(db.prepare('SELECT COUNT(*) FROM alarm_state').pluck().get()).toBe(1)
     db.close()
   })
 

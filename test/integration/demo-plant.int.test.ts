@@ -90,7 +90,7 @@ describe('demo plant over OPC UA', () => {
       const values = await session.read(opcua.signals.map((s) => ({ nodeId: s.nodeId, attributeId: AttributeIds.Value })))
       opcua.signals.forEach((s, i) => {
         expect(values[i]?.statusCode, s.id).toBe(StatusCodes.Good)
-        expect(values[i]?.value.dataType, s.id).toBe(s.dataType === 'boolean' ? DataType.Boolean : DataType.Double)
+        expect(values[i]?.value.dataType, s.id).toBe(s.dataType === 'boolean' ? DataType.Boolean : s.id.endsWith('.State') ? DataType.Int32 : DataType.Double)
       })
       const [byPath] = await session.translateBrowsePath([makeBrowsePath('ObjectsFolder', '/1:Plant/1:Line1/1:Tank101/1:Level')])
       expect(byPath?.targets?.[0]?.targetId.toString()).toBe(level)
@@ -123,10 +123,13 @@ describe('demo plant over OPC UA', () => {
     await withSession(demo.opcuaEndpoint, async (session) => {
       const call = async (name: 'Start' | 'Stop') => (await session.call({ objectId: pump, methodId: `${pump}.${name}`, inputArguments: [] })).statusCode
       const running = async () => (await session.read({ nodeId: `${pump}.Running`, attributeId: AttributeIds.Value })).value.value as boolean
+      const state = async () => (await session.read({ nodeId: `${pump}.State`, attributeId: AttributeIds.Value })).value
       expect(await call('Stop')).toBe(StatusCodes.Good)
       expect(await running()).toBe(false)
+      expect(await state()).toMatchObject({ dataType: DataType.Int32, value: 0 }) // Stopped
       expect(await call('Start')).toBe(StatusCodes.Good)
       expect(await running()).toBe(true)
+      expect((await state()).value).toBe(1) // Running
       expect((await session.read({ nodeId: `${pump}.Manual`, attributeId: AttributeIds.Value })).value.value).toBe(true)
     })
   })

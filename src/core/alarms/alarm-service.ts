@@ -1,8 +1,9 @@
 import { SerialRebuild } from '../assets-model/serial-rebuild'
 import { stringify } from 'csv-stringify/sync'
 import { alarms as alarmsContract, type Alarm, type AlarmPriority, type EventPayload } from '../../shared/contract'
+import type { NotificationRuleStatus } from '../../shared/contract/alarms'
 import type { Asset, AssetAttribute } from '../../shared/contract/asset-model'
-import type { ConnectionState, SampleBatch } from '../../shared/model'
+import type { ConnectionState, Sample, SampleBatch } from '../../shared/model'
 import { AppError } from '../../shared/model/errors'
 import type { HandlerMap, Session } from '../../shared/rpc/server'
 import { checkAlarms, limitOf } from '../assets-model/alarm-check'
@@ -11,8 +12,8 @@ import type { AssetStore } from '../ports/asset-store'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
 import type { LiveValues } from '../signals/live-values'
-import { AlarmEngine, type AlarmRuntime, type AlarmSpec, type Refusal, toAlarm } from './engine'
-import type { AlarmJournal, JournalFilter, JournalRecord } from './ports'
+import { AlarmEngine, AlarmRuntime, type AlarmSpec, type Refusal, snapshot, toAlarm } from './engine'
+import type { AlarmJournal, AlarmStateStore, JournalFilter, JournalRecord } from './ports'
 
 export type AlarmHandlers = HandlerMap<typeof alarmsContract>
 
@@ -26,8 +27,12 @@ export interface AlarmServiceDeps {
   live: LiveValues
   /** Where every transition goes (the SQLite adapter, or MemoryAlarmJournal). */
   journal: AlarmJournal
+  /** Where alarm states are kept across a restart (the SQLite adapter, or MemoryAlarmStateStore); absent: not kept. */
+  state?: AlarmStateStore | undefined
   /** Handed every batch of transitions after the journal took it (notification rules). */
   notify?: (entries: readonly JournalRecord[]) => void
+  /** The notification rules' status (`alarms.notifications`); absent: no rules. */
+  notificationStatus?: () => { rules: NotificationRuleStatus[] }
   /** `alarms.changed` to every session. */
   broadcast: (payload: EventPayload<'alarms.changed'>) => void
   /** Connection states now (comm alarms start from them). */
@@ -59,13 +64,17 @@ interface Suppression {
  * The alarm service: builds the alarms from the asset model (rebuilt on every model change, keeping the state of
  * alarms that stay), feeds them live samples (collected and calculated), connection states and a 1 s tick, appends
  * every transition to the journal and pushes the changed alarms to every session, both batched (one append and a
- * few events per flush, default every 200 ms). State is in memory: after a restart active alarms raise again from
- * the live values.
+ * few events per flush, default every 200 ms). The alarms that changed are written to the state store at the same
+ * flush, and read back at start before any sample is judged, so acknowledgements, shelving, out of service and
+ * unacknowledged returns survive a restart.
  */
 export class AlarmService {
   readonly engine: AlarmEngine
-  /** Per signal, everything a sample of it feeds: alarms on it, deviations with it as setpoint, suppressions reading it. */
-  private bySignal = new Map<string, Fed>()
+  /**
+   * Per signal, everything a sample of it feeds: alarms on it, deviations with it as setpoint, suppressions reading it.
+   * A signal feeding one alarm and nothing else (the common case) maps to that alarm itself, one hop less per sample.
+   */
+  private bySignal = new Map<string, Fed | AlarmRuntime>()
   private byConnection = new Map<string, AlarmRuntime[]>()
   private unresolved: { spec: AlarmSpec; assetId: string; at: AssetAttribute; setpoint?: AssetAttribute | undefined }[] = []
   private lastResolve = 0
@@ -87,7 +96,14 @@ export class AlarmService {
   }
 
   start(): void {
+    this.tapped = true
+    try {
+      this.engine.seed(this.d.state?.load() ?? [])
+    } catch (e) {
+      this.d.log.error({ err: (e as Error).message }, 'alarms: kept states not read; every alarm starts normal')
+    }
     this.rebuild()
+    this.engine.tick() // a shelve that expired while stopped returns now
     const flush = setInterval(() => this.flush(), this.d.flushMs ?? 200)
     const tick = setInterval(() => this.tick(), this.d.tickMs ?? 1000)
     flush.unref?.()
@@ -97,6 +113,8 @@ export class AlarmService {
 
   stop(): void {
     this.timers.splice(0).forEach((t) => clearInterval(t))
+    for (const u of this.untaps.splice(0)) u()
+    this.tapped = false
     this.flush()
   }
 
@@ -156,11 +174,14 @@ export class AlarmService {
     if (refused.length > 0 && refused.length !== this.refused.length) this.d.log.warn({ refused: refused.length, first: refused[0] }, 'alarms: definitions refused')
     this.refused = refused
     const before = new Set(specs.filter((s) => this.engine.get(s.key)).map((s) => s.key))
-    this.engine.load(specs)
+    const { removed } = this.engine.load(specs)
+    this.removedKeys.push(...removed)
     this.bySignal = new Map()
     this.byConnection = new Map()
     this.unresolved = []
     const states = new Map(this.d.connections().map((c) => [c.id, c]))
+    const feeds = new Map<string, Fed>()
+    this.feeds = feeds
     for (const w of wiring) {
       const r = this.engine.get(w.spec.key)!
       const fresh = !before.has(w.spec.key)
@@ -169,7 +190,9 @@ export class AlarmService {
       if (w.spec.def.type === 'comm' && typeof conn === 'string') {
         push(this.byConnection, conn, r)
         const st = states.get(conn)
-        if (st && fresh) this.engine.connection(r, this.isLost(st))
+        // a restored comm alarm is not cleared by a connection that is only starting (not known to be up or lost)
+        const unknown = st !== undefined && r.restored && st.health === 'connecting' && !this.isLost(st)
+        if (st && fresh && !unknown) this.engine.connection(r, this.isLost(st))
       }
       if (w.suppress) {
         const inputs: Suppression['inputs'] = new Map()
@@ -183,10 +206,11 @@ export class AlarmService {
           }
         }
         const sup: Suppression = { r, expr: w.suppress.expr, inputs }
-        for (const i of inputs.values()) if ('signal' in i) fed(this.bySignal, i.signal).suppressions.push(sup)
+        for (const i of inputs.values()) if ('signal' in i) fed(feeds, i.signal).suppressions.push(sup)
         this.judge(sup)
       }
     }
+    this.index()
     this.lastResolve = this.d.clock.now()
   }
 
@@ -198,29 +222,64 @@ export class AlarmService {
     if (w.setpoint) {
       const sp = this.d.signalFor(w.assetId, w.setpoint)
       if (sp !== undefined) {
-        fed(this.bySignal, sp).setpoints.push(r)
+        fed(this.feeds, sp).setpoints.push(r)
+        this.indexStale = true
         const cur = this.d.live.get(sp)
         if (cur) this.engine.setpoint(r, cur)
       } else if (w.setpoint.binding?.kind === 'constant') this.engine.setpoint(r, { value: w.setpoint.binding['value'] as number, quality: 'good', ts: 0 })
       else ok = false
     }
     if (signal !== undefined) {
-      fed(this.bySignal, signal).alarms.push(r)
+      fed(this.feeds, signal).alarms.push(r)
+      this.indexStale = true
       const cur = this.d.live.get(signal)
       if (cur && fresh) this.engine.sample(r, cur)
     }
     return ok
   }
 
-  /** Live samples (collected and calculated alike). */
+  /** What each signal feeds, as wired (the index `bySignal` is made from it). */
+  private feeds = new Map<string, Fed>()
+
+  private indexStale = false
+  private untaps: (() => void)[] = []
+
+  /**
+   * `bySignal` from `feeds` (a signal that feeds one alarm and nothing else maps to the alarm), and a tap on each
+   * of those signals in the live values (`LiveValues.tap`): every sample reaches its alarms from the lookup that
+   * keeps the latest value, with no second lookup, no allocation, and for a limit alarm a compare on the alarm's own
+   * fields; nothing more happens unless its condition changes.
+   */
+  private index(): void {
+    this.indexStale = false
+    for (const u of this.untaps.splice(0)) u()
+    const m = new Map<string, Fed | AlarmRuntime>()
+    const engine = this.engine
+    for (const [signal, f] of this.feeds) {
+      const one = f.alarms.length === 1 && f.setpoints.length === 0 && f.suppressions.length === 0 ? f.alarms[0]! : undefined
+      m.set(signal, one ?? f)
+      if (this.tapped) this.untaps.push(this.d.live.tap(signal, one ? (s) => engine.sample(one, s) : (s) => this.feed(f, s)))
+    }
+    this.bySignal = m
+  }
+
+  /** True once `start` put taps on the live values (before it, and in tests that feed `onSamples`, none). */
+  private tapped = false
+
+  private feed(f: Fed, s: Sample): void {
+    for (const r of f.setpoints) this.engine.setpoint(r, s)
+    for (const r of f.alarms) this.engine.sample(r, s)
+    for (const x of f.suppressions) this.judge(x)
+  }
+
+  /** Live samples, for a service not started (tests); a started one is fed by its taps on the live values. */
   onSamples(batch: SampleBatch): void {
-    if (this.bySignal.size === 0) return
+    if (this.tapped) return
     for (const s of batch) {
       const f = this.bySignal.get(s.signal)
-      if (!f) continue
-      for (const r of f.setpoints) this.engine.setpoint(r, s)
-      for (const r of f.alarms) this.engine.sample(r, s)
-      for (const x of f.suppressions) this.judge(x)
+      if (f === undefined) continue
+      if (f instanceof AlarmRuntime) this.engine.sample(f, s)
+      else this.feed(f, s)
     }
   }
 
@@ -237,13 +296,17 @@ export class AlarmService {
   }
 
   private judge(s: Suppression): void {
+    let missing = false
     const v = s.expr.evaluate((name) => {
       const i = s.inputs.get(name)
       if (!i) return null
       if ('constant' in i) return i.constant
       const cur = this.d.live.get(i.signal)
+      if (!cur) missing = true
       return cur && cur.quality !== 'bad' ? exprValue(cur.value) : null
     })
+    // restored suppressed: kept until its inputs have values (after a restart they arrive after the alarms are built)
+    if (missing && s.r.restored && s.r.suppressed) return
     this.engine.setSuppressed(s.r, v === true || (typeof v === 'number' && v !== 0))
   }
 
@@ -256,6 +319,7 @@ export class AlarmService {
         const r = this.engine.get(w.spec.key)
         if (r && !this.wire(r, w, true)) still.push(w)
       }
+      if (this.indexStale) this.index()
       this.unresolved = still
     }
   }
@@ -276,7 +340,26 @@ export class AlarmService {
       }
     }
     for (const r of changed) this.dirty.add(r)
+    this.saveStates(changed)
     return changed
+  }
+
+  private removedKeys: string[] = []
+
+  /** The changed alarms' states (and the keys gone) to the state store: one call per flush. */
+  private saveStates(changed: readonly AlarmRuntime[]): void {
+    const st = this.d.state
+    if (!st) return
+    if (changed.length === 0 && this.removedKeys.length === 0 && !st.needsAll?.()) return
+    const removed = this.removedKeys
+    this.removedKeys = []
+    try {
+      const all = st.needsAll?.() === true
+      const states = all ? [...this.engine.all()].map(snapshot) : changed.filter((r) => this.engine.get(r.spec.key) === r).map(snapshot)
+      st.save(states, removed)
+    } catch (e) {
+      this.d.log.error({ err: (e as Error).message, states: changed.length }, 'alarms: states not kept')
+    }
   }
 
   private dirty = new Set<AlarmRuntime>()
@@ -373,6 +456,7 @@ export class AlarmService {
         const body = rows.slice(0, CSV_ROWS + 1)
         return { text: stringify(body, { record_delimiter: '\n' }), rows: body.length - 1 }
       },
+      'alarms.notifications': () => ({ rules: this.d.notificationStatus?.().rules ?? [] }),
       'alarms.nuisance': ({ hours }) => {
         this.flushJournal()
         return { top: this.d.journal.nuisance(this.d.clock.now() - (hours ?? 24) * 3_600_000, 10) }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AlarmDef, AlarmState } from '../../shared/contract/alarms'
-import { AlarmEngine, type AlarmRuntime, type AlarmSpec, fillMessage, toAlarm } from './engine'
+import { AlarmEngine, type AlarmRuntime, type AlarmSpec, fillMessage, snapshot, toAlarm } from './engine'
+import { MemoryAlarmStateStore } from './memory-state'
 
 const clockAt = (t = 1_000_000) => {
   const c = { t, now: () => c.t, advance: (ms: number) => (c.t += ms) }
@@ -421,5 +422,111 @@ describe('messages and reload', () => {
     t.engine.load([other])
     expect(t.engine.get(t.key)).toBeUndefined()
     expect(t.engine.size).toBe(1)
+  })
+})
+
+describe('state kept across a restart (seed before load)', () => {
+  /** A new engine on the same clock, seeded from what the old one would have saved (through the memory store). */
+  function restart(t: ReturnType<typeof setup>, specs: AlarmSpec[] = [t.r.spec]) {
+    const kept = new MemoryAlarmStateStore()
+    kept.save([...t.engine.all()].map(snapshot), [])
+    const engine = new AlarmEngine(t.clock)
+    engine.seed(kept.load())
+    const { removed } = engine.load(specs)
+    const r = engine.get(t.key)!
+    const value = (v: number) => engine.sample(r, { value: v, quality: 'good', ts: t.clock.now() })
+    return { engine, r, removed, value, events: () => engine.drain().entries.map((e) => [e.event, e.state, e.occurrence]) }
+  }
+
+  const cases: [string, Action[], Partial<AlarmDef>][] = [
+    ['normal', [], {}],
+    ['unack', ['activate'], {}],
+    ['ack', ['activate', 'ack'], {}],
+    ['rtn_unack', ['activate', 'clear'], {}],
+    ['shelved', ['activate', 'shelve'], {}],
+    ['suppressed', ['suppress'], {}],
+    ['out_of_service', ['activate', 'oos'], {}],
+    ['unack', ['activate', 'clear'], { latch: true }], // latched, condition gone
+    ['ack', ['activate', 'ack', 'clear'], { latch: true }], // latched, waiting for the reset
+  ]
+  for (const [state, path, def] of cases) {
+    it(`${path.join(' → ') || 'nothing'}${def.latch ? ' (latched)' : ''}: ${state} again after the restart, same occurrence, nothing journaled`, () => {
+      const t = setup(def)
+      for (const a of path) expect(act(t, a)).toBeNull()
+      t.engine.drain()
+      const before = toAlarm(t.r)
+      expect(before.state).toBe(state)
+      const n = restart(t)
+      expect(toAlarm(n.r)).toEqual(before)
+      expect(n.r.restored).toBe(true)
+      expect(n.events()).toEqual([])
+    })
+  }
+
+  it('an alarm active before the restart stays the same occurrence while its value is beyond the limit (and inside the deadband), and clears once back', () => {
+    const t = setup({ deadband: 2 })
+    t.value(91)
+    t.engine.ack(t.key, 'op', undefined)
+    t.clock.advance(60_000)
+    const n = restart(t)
+    n.value(90)
+    n.value(79) // inside the deadband: still active
+    expect(n.events()).toEqual([])
+    expect(toAlarm(n.r)).toMatchObject({ state: 'ack', active: true, occurrence: 1 })
+    n.value(70)
+    expect(n.events()).toEqual([['clear', 'normal', 1]])
+    n.value(85)
+    expect(n.events()).toEqual([['raise', 'unack', 2]])
+  })
+
+  it('an unacknowledged alarm whose value came back meanwhile returns unacknowledged at the first sample', () => {
+    const t = setup()
+    t.value(90)
+    const n = restart(t)
+    n.value(10)
+    expect(n.events()).toEqual([['clear', 'rtn_unack', 1]])
+    expect(n.engine.ack(t.key, 'op', undefined)).toBeNull()
+    expect(n.r.state).toBe('normal')
+  })
+
+  it('a shelve that expired while stopped returns by itself at the first tick (raising anew if the condition holds)', () => {
+    const t = setup()
+    t.value(90)
+    t.engine.shelve(t.key, 'op', 'sensor work', t.clock.now() + 60_000)
+    t.engine.drain()
+    t.clock.advance(120_000) // stopped past the expiry
+    const n = restart(t)
+    expect(n.r.state).toBe('shelved')
+    expect(n.r.shelveReason).toBe('sensor work')
+    n.engine.tick()
+    expect(n.events()).toEqual([['expire', 'unack', 2], ['raise', 'unack', 2]])
+    expect(n.r.shelvedUntil).toBeUndefined()
+  })
+
+  it('a stale alarm active before the restart stays active until a sample comes', () => {
+    const t = setup({ type: 'stale', id: 'stale' }, { expectedIntervalMs: 1000 })
+    t.clock.advance(5000)
+    t.engine.tick()
+    expect(t.r.state).toBe('unack')
+    const n = restart(t)
+    n.engine.tick()
+    expect(n.events()).toEqual([])
+    expect(n.r.active).toBe(true)
+    n.value(1)
+    n.engine.tick()
+    expect(n.events()).toEqual([['clear', 'rtn_unack', 1]])
+  })
+
+  it('a kept state whose definition is gone is reported removed; a changed definition recomputes the state (latch dropped)', () => {
+    const t = setup({ latch: true })
+    t.value(90)
+    t.value(10) // latched: unack, condition gone
+    expect(t.r.state).toBe('unack')
+    const other = spec({ id: 'lo', type: 'lo' }, { limit: 5 })
+    const n = restart(t, [other])
+    expect(n.removed).toEqual([t.key])
+    expect(n.engine.get(t.key)).toBeUndefined()
+    const m = restart(t, [{ ...t.r.spec, def: { ...t.r.spec.def, latch: false } }])
+    expect(m.r.state).toBe('rtn_unack')
   })
 })

@@ -1,6 +1,6 @@
 import type { Alarm, AlarmDef, AlarmState } from '../../shared/contract/alarms'
 import type { Quality, SampleValue } from '../../shared/model/sample'
-import type { JournalRecord } from './ports'
+import type { AlarmStateRecord, JournalRecord } from './ports'
 
 /**
  * The alarm engine: pure (time comes from the clock passed in, nothing else is read), one runtime per alarm (a
@@ -46,8 +46,37 @@ export type Refusal = { code: 'alarms.unknown' | 'alarms.note_required' | 'alarm
 /** How long a stale alarm waits: the expected interval times this. */
 export const STALE_FACTOR = 3
 
+/** `AlarmRuntime.fast`: how the per-sample fast path judges a sample (set from the spec). */
+const SLOW = 0
+const HIGH = 1
+const LOW = 2
+
 /** One alarm's runtime state. Fields are the engine's; read them through `toAlarm`. */
 export class AlarmRuntime {
+  /**
+   * The hot fields of a limit alarm, copied from its spec so a sample is judged without reaching into the spec and
+   * its definition (50,000 alarms: each such hop is a cache miss): the kind (SLOW for every other type), the value
+   * that raises (`on`: the limit) and the value an active alarm must pass to clear (`off`: the limit ∓ deadband).
+   */
+  fast = SLOW
+  on = 0
+  off = 0
+  private _spec!: AlarmSpec
+
+  get spec(): AlarmSpec {
+    return this._spec
+  }
+
+  set spec(spec: AlarmSpec) {
+    this._spec = spec
+    const t = spec.def.type
+    const db = spec.def.deadband ?? 0
+    const limit = spec.limit
+    this.fast = limit === undefined ? SLOW : t === 'hi' || t === 'hihi' ? HIGH : t === 'lo' || t === 'lolo' ? LOW : SLOW
+    this.on = limit ?? 0
+    this.off = this.fast === HIGH ? this.on - db : this.on + db
+  }
+
   /** The evaluator's condition, before delays. */
   raw = false
   /** Since when `raw` differs from `active` (delay pending), else null. */
@@ -73,11 +102,11 @@ export class AlarmRuntime {
   lastUpdate: number
   /** deviation: the setpoint's current value. */
   setpoint: number | undefined
+  /** Built from a state kept across a restart (not from normal). */
+  restored = false
 
-  constructor(
-    public spec: AlarmSpec,
-    now: number,
-  ) {
+  constructor(spec: AlarmSpec, now: number) {
+    this.spec = spec
     this.changedAt = now
     this.lastUpdate = now
     this.message = fillMessage(spec, undefined)
@@ -88,6 +117,7 @@ export class AlarmEngine {
   private readonly alarms = new Map<string, AlarmRuntime>()
   private entries: JournalRecord[] = []
   private changed = new Set<AlarmRuntime>()
+  private seeded = new Map<string, AlarmStateRecord>()
 
   constructor(private readonly clock: { now(): number }) {}
 
@@ -95,16 +125,39 @@ export class AlarmEngine {
    * Sets the alarms to exactly `specs`: a key that stays keeps its state (its definition may change), a new key
    * starts normal, a key that is gone is dropped (without a journal entry: its definition no longer exists).
    */
-  load(specs: readonly AlarmSpec[]): void {
+  load(specs: readonly AlarmSpec[]): { removed: string[] } {
     const now = this.clock.now()
     const seen = new Set<string>()
     for (const spec of specs) {
       seen.add(spec.key)
       const r = this.alarms.get(spec.key)
       if (r) r.spec = spec
-      else this.alarms.set(spec.key, new AlarmRuntime(spec, now))
+      else {
+        const fresh = new AlarmRuntime(spec, now)
+        const kept = this.seeded.get(spec.key)
+        if (kept) {
+          restore(fresh, kept, now)
+          fresh.state = this.stateOf(fresh) // the definition may have changed meanwhile (latch, say)
+        }
+        this.alarms.set(spec.key, fresh)
+      }
     }
-    for (const k of [...this.alarms.keys()]) if (!seen.has(k)) this.alarms.delete(k)
+    const removed: string[] = []
+    for (const k of [...this.alarms.keys()]) if (!seen.has(k)) (this.alarms.delete(k), removed.push(k))
+    // states kept for keys the model no longer has: gone with their definitions
+    for (const k of this.seeded.keys()) if (!seen.has(k)) removed.push(k)
+    this.seeded.clear()
+    return { removed }
+  }
+
+  /**
+   * States kept across a restart, taken by the next `load` for the alarms it builds (call before it, so before any
+   * sample is judged). A restored alarm keeps its occurrence, acknowledgement, latching, shelving (an expired shelve
+   * returns at the next tick) and out of service; its condition starts as it was, so an alarm still beyond its limit
+   * at the first sample stays the same occurrence and one back inside clears.
+   */
+  seed(states: readonly AlarmStateRecord[]): void {
+    this.seeded = new Map(states.map((s) => [s.key, s]))
   }
 
   get(key: string): AlarmRuntime | undefined {
@@ -121,6 +174,18 @@ export class AlarmEngine {
 
   /** A sample of the alarm's attribute (every type but `comm` reads them; `stale` only their arrival). */
   sample(r: AlarmRuntime, s: Input): void {
+    const fast = r.fast
+    if (fast !== SLOW) {
+      // hi/hihi/lo/lolo with a limit: judged from the runtime's own fields; nothing else happens unless the condition changes
+      r.value = s.value
+      const x = s.value
+      if (s.quality === 'bad') return
+      const v = typeof x === 'number' ? (Number.isFinite(x) ? x : undefined) : typeof x === 'boolean' ? (x ? 1 : 0) : undefined
+      if (v === undefined) return
+      const raw = fast === HIGH ? (r.raw ? v > r.off : v >= r.on) : r.raw ? v < r.off : v <= r.on
+      if (raw !== r.raw) this.setRaw(r, raw)
+      return
+    }
     const t = r.spec.def.type
     if (t === 'stale') r.lastUpdate = this.clock.now()
     if (t !== 'comm') r.value = s.value
@@ -364,6 +429,44 @@ export class AlarmEngine {
       occurrence: r.occurrence,
     })
   }
+}
+
+/** What is kept of an alarm across a restart. */
+export function snapshot(r: AlarmRuntime): AlarmStateRecord {
+  return {
+    key: r.spec.key,
+    state: r.state,
+    active: r.active,
+    acked: r.acked,
+    latchedClear: r.latchedClear,
+    occurrence: r.occurrence,
+    raisedAt: r.raisedAt,
+    changedAt: r.changedAt,
+    ...(r.shelvedUntil !== undefined ? { shelvedUntil: r.shelvedUntil, shelveReason: r.shelveReason ?? '' } : {}),
+    suppressed: r.suppressed,
+    outOfService: r.outOfService,
+    ...(r.value !== undefined ? { value: r.value } : {}),
+    message: r.message,
+  }
+}
+
+function restore(r: AlarmRuntime, s: AlarmStateRecord, now: number): void {
+  r.restored = true
+  r.active = s.active
+  r.raw = s.active // the condition as it was: the first sample judges it with the deadband of an active alarm
+  r.acked = s.acked
+  r.latchedClear = s.latchedClear
+  r.occurrence = s.occurrence
+  r.raisedAt = s.raisedAt
+  r.changedAt = s.changedAt
+  r.shelvedUntil = s.shelvedUntil
+  r.shelveReason = s.shelvedUntil !== undefined ? s.shelveReason : undefined
+  r.suppressed = s.suppressed
+  r.outOfService = s.outOfService
+  r.value = s.value
+  r.message = s.message
+  // a stale alarm that was active stays so until a sample comes (nothing arrived since, as far as it knows)
+  if (r.spec.def.type === 'stale' && s.active && r.spec.expectedIntervalMs !== undefined) r.lastUpdate = now - r.spec.expectedIntervalMs * STALE_FACTOR - 1
 }
 
 /** The contract's view of a runtime. */

@@ -1,4 +1,5 @@
-import type { JournalEntry } from '../../shared/contract/alarms'
+import type { AlarmState, JournalEntry } from '../../shared/contract/alarms'
+import type { SampleValue } from '../../shared/model/sample'
 
 /** A journal entry before the journal numbers it. */
 export type JournalRecord = Omit<JournalEntry, 'id'>
@@ -51,4 +52,43 @@ export interface NotificationEvent {
   text(template: string): string
   /** The same, each value JSON-escaped (without quotes), so a JSON template stays valid JSON whatever the message holds. */
   json(template: string): string
+}
+
+/**
+ * What an alarm's state is made of, as kept across a restart (per alarm key): the filtered condition, the
+ * acknowledgement, latching, shelving with its expiry, suppression and out of service, the occurrence and its times,
+ * and the value and message of the last transition. The evaluators' working state (delays pending, a rate's previous
+ * sample) is not kept: it starts again from the live values.
+ */
+export interface AlarmStateRecord {
+  key: string
+  state: AlarmState
+  active: boolean
+  acked: boolean
+  latchedClear: boolean
+  occurrence: number
+  raisedAt: number | null
+  changedAt: number
+  shelvedUntil?: number | undefined
+  shelveReason?: string | undefined
+  suppressed: boolean
+  outOfService: boolean
+  value?: SampleValue | undefined
+  message: string
+}
+
+/**
+ * Where alarm states are kept so they survive a restart (adapter: `adapters/app-db/alarm-state.ts`, table
+ * `alarm_state`; `MemoryAlarmStateStore` without a database). The service writes the alarms that changed at each
+ * flush (one call, one transaction) and reads them all once at start, before any sample is judged.
+ */
+export interface AlarmStateStore {
+  load(): AlarmStateRecord[]
+  /** Writes (replaces) these states and deletes the `removed` keys, in one transaction. */
+  save(states: readonly AlarmStateRecord[], removed: readonly string[]): void
+  /**
+   * True when the next `save` must carry every alarm: the store's file was swapped since the last write (a restore
+   * while running brings a backup's older states). Optional: a store that is never swapped answers nothing.
+   */
+  needsAll?(): boolean
 }

@@ -129,6 +129,22 @@ const JournalQuery = z
   })
   .strict()
 
+/** A notification rule's counters and last error (the notifier's `status()`); the target never carries a header or a token. */
+export const NotificationRuleStatus = z.object({
+  id: z.string(),
+  enabled: z.boolean(),
+  action: z.object({ kind: z.string(), target: z.string() }),
+  matched: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  retried: z.number().int(),
+  dropped: z.number().int(),
+  inFlight: z.number().int(),
+  lastSentAt: z.number().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.number() }).nullable(),
+})
+export type NotificationRuleStatus = z.infer<typeof NotificationRuleStatus>
+
 export const alarms = {
   /** Alarms not `normal` (and, with `all`, every alarm), highest priority first, newest first; counts by priority and state. */
   'alarms.list': method(
@@ -161,6 +177,8 @@ export const alarms = {
     z.object({ top: z.array(z.object({ key: z.string(), path: z.string(), attribute: z.string(), defId: z.string(), activations: z.number().int(), chattering: z.number().int(), fleeting: z.number().int() })) }),
     'viewer',
   ),
+  /** The notification rules (configuration file's `alarms.notifications`) with their counters since start: sent, failed, dropped, the last error. */
+  'alarms.notifications': method(z.object({}).strict(), z.object({ rules: z.array(NotificationRuleStatus) }), 'viewer'),
 } as const
 
 export const alarmsEvents = {

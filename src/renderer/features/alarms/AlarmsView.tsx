@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
-import type { Alarm, AlarmPriority, AlarmState, JournalEntry } from '../../../shared/contract/alarms'
+import type { Alarm, AlarmPriority, AlarmState, JournalEntry, NotificationRuleStatus } from '../../../shared/contract/alarms'
 import type { ErrorShape } from '../../../shared/model'
 import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
@@ -21,7 +21,7 @@ const fmtValue = (a: Alarm) => (a.value === undefined || a.value === null ? '' :
 
 /** The alarm summary and the journal, as one view. */
 export function AlarmsView() {
-  const [tab, setTab] = useState<'summary' | 'journal'>('summary')
+  const [tab, setTab] = useState<'summary' | 'journal' | 'notifications'>('summary')
   return (
     <main className="alarms-view" data-testid="alarms-view">
       <div className="alarm-tabs tab-strip" role="tablist">
@@ -31,8 +31,11 @@ export function AlarmsView() {
         <button role="tab" aria-selected={tab === 'journal'} className={tab === 'journal' ? 'on' : ''} onClick={() => setTab('journal')} data-testid="alarms-tab-journal">
           Journal
         </button>
+        <button role="tab" aria-selected={tab === 'notifications'} className={tab === 'notifications' ? 'on' : ''} onClick={() => setTab('notifications')} data-testid="alarms-tab-notifications">
+          Notifications
+        </button>
       </div>
-      {tab === 'summary' ? <Summary /> : <Journal />}
+      {tab === 'summary' ? <Summary /> : tab === 'journal' ? <Journal /> : <Notifications />}
     </main>
   )
 }
@@ -366,6 +369,96 @@ function Journal() {
           <button onClick={() => void load(true)} data-testid="journal-more">
             Older entries…
           </button>
+        )}
+      </div>
+    </section>
+  )
+}
+
+/** How often the notifications tab asks again while it is open. */
+const NOTIFICATIONS_REFRESH_MS = 5000
+
+/** The notification rules with their counters and last error, so a failing rule is seen (read again every 5 s while open). */
+function Notifications() {
+  const [rules, setRules] = useState<NotificationRuleStatus[]>()
+  const [error, setError] = useState<ErrorShape>()
+  const load = async () => {
+    try {
+      setRules((await getApi().rpc.call('alarms.notifications', {})).rules)
+      setError(undefined)
+    } catch (e) {
+      setError(toErrorShape(e))
+    }
+  }
+  useEffect(() => {
+    void load()
+    const t = setInterval(() => void load(), NOTIFICATIONS_REFRESH_MS)
+    return () => clearInterval(t)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+  return (
+    <section className="panel alarm-notifications" aria-label="Alarm notifications" data-testid="alarm-notifications">
+      <div className="panel-head alarm-tools">
+        <h2>Notifications</h2>
+        <span className="sub">counters since start</span>
+        <span className="spacer" />
+        <button type="button" onClick={() => void load()} data-testid="notifications-refresh">
+          Refresh
+        </button>
+      </div>
+      {error && <ErrorNotice title="The notification status could not be read" error={error} onRetry={() => void load()} />}
+      <div className="panel-body">
+        {rules?.length === 0 && (
+          <p className="muted pad" data-testid="notifications-none">
+            No notification rules. They are set in the configuration file under <code>alarms.notifications</code>.
+          </p>
+        )}
+        {rules && rules.length > 0 && (
+          <table className="eng-table notifications-table" data-testid="notifications-table">
+            <thead>
+              <tr>
+                <th>Rule</th>
+                <th>Target</th>
+                <th className="num">Matched</th>
+                <th className="num">Sent</th>
+                <th className="num">Failed</th>
+                <th className="num">Retried</th>
+                <th className="num">Dropped</th>
+                <th className="num">In flight</th>
+                <th>Last sent</th>
+                <th>Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.map((r) => (
+                <tr key={r.id} data-testid={`notification-${r.id}`} data-failed={r.failed} data-sent={r.sent} className={r.failed > 0 || r.dropped > 0 ? 'notify-bad' : ''}>
+                  <td className="mono">
+                    {r.id}
+                    {!r.enabled && <span className="muted"> (off)</span>}
+                  </td>
+                  <td className="mono">
+                    {r.action.kind} · {r.action.target}
+                  </td>
+                  <td className="num tabular">{r.matched}</td>
+                  <td className="num tabular">{r.sent}</td>
+                  <td className="num tabular" data-testid="notification-failed">{r.failed}</td>
+                  <td className="num tabular">{r.retried}</td>
+                  <td className="num tabular">{r.dropped}</td>
+                  <td className="num tabular">{r.inFlight}</td>
+                  <td className="tabular nowrap">{r.lastSentAt === null ? '—' : formatTimestamp(r.lastSentAt)}</td>
+                  <td data-testid="notification-error">
+                    {r.lastError ? (
+                      <>
+                        <span className="mono">{r.lastError.code}</span> {r.lastError.message} <span className="muted tabular">{formatTimestamp(r.lastError.at)}</span>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
       </div>
     </section>
