@@ -222,7 +222,9 @@ export class AlarmService {
     if (w.setpoint) {
       const sp = this.d.signalFor(w.assetId, w.setpoint)
       if (sp !== undefined) {
-        fed(this.feeds, sp).setpoints.push(r)
+        // a retry of an alarm still unresolved (its signal or setpoint missing) must not index it twice
+        const list = fed(this.feeds, sp).setpoints
+        if (!list.includes(r)) list.push(r)
         this.indexStale = true
         const cur = this.d.live.get(sp)
         if (cur) this.engine.setpoint(r, cur)
@@ -230,7 +232,8 @@ export class AlarmService {
       else ok = false
     }
     if (signal !== undefined) {
-      fed(this.feeds, signal).alarms.push(r)
+      const list = fed(this.feeds, signal).alarms
+      if (!list.includes(r)) list.push(r)
       this.indexStale = true
       const cur = this.d.live.get(signal)
       if (cur && fresh) this.engine.sample(r, cur)
