@@ -1,7 +1,7 @@
 import { type AssetAttribute, ExportDocument, type ImportMode, type ImportReport } from '../../shared/contract/asset-model'
 import { AppError, isAppError } from '../../shared/model/errors'
 import type { AssetState, AssetStore } from '../ports/asset-store'
-import { fromCsv } from './csv'
+import { fromCsv, keepWhatCsvCannotCarry } from './csv'
 import { jsonPath, lineColumn, lineOf } from './json-lines'
 import { exportTemplates, planTemplates } from './bulk-templates'
 import { readDocument } from './fast-document'
@@ -52,6 +52,7 @@ type Params = { text: string; format?: 'json' | 'csv' | undefined; mode: ImportM
 export function importModel(store: AssetStore, p: Params, o: ImportOptions): ImportReport {
   if (p.format === 'csv') {
     const src = fromCsv(p.text, store, () => globalThis.crypto.randomUUID())
+    keepWhatCsvCannotCarry(src, store)
     const refuse = (path: readonly PropertyKey[], why: string, code: 'model.bad_import' | 'model.bad_template' = 'model.bad_import'): never => {
       const [, i, part, at] = path as [string, number?, string?, number?]
       // a binding refusal names the attribute as `$.assets[i].attributes[k] (name)`: in CSV, its row

@@ -111,6 +111,27 @@ describe('bulk CSV: export and import of the asset model', () => {
     expect(db.byPath('Site/Line 1/P-2')!.attributes.map((t) => t.unit)).toEqual(['m3/h', 'rpm'])
   })
 
+  it('keeps what a CSV cannot carry: an attribute re-imported from a spreadsheet keeps its alarm definitions', () => {
+    const db = fresh()
+    plant(db)
+    const p1 = db.byPath('Site/Line 1/P-1')!
+    const alarms = [{ id: 'hi', type: 'hi' as const, priority: 'high' as const, message: 'Flow high: {value}' }]
+    db.update(p1.id, { attributes: p1.attributes.map((t) => (t.name === 'Flow' ? { ...t, alarms } : t)) }, 't')
+    // the spreadsheet changes Flow's unit; it has no alarm columns
+    const text = csvOf(db, db.byPath('Site')!.id).replace('m3/h', 'l/min')
+    expect(text).not.toContain('Flow high')
+    csv(db, text, 'by-id')
+    const flow = db.byPath('Site/Line 1/P-1')!.attributes.find((t) => t.name === 'Flow')!
+    expect(flow.unit).toBe('l/min')
+    expect(flow.alarms).toEqual(alarms)
+    // by path too (a spreadsheet without ids), and an attribute the CSV adds has none
+    const rows = `path,kind,attribute,data type,unit\nSite/Line 1/P-1,equipment,Flow,number,bar\nSite/Line 1/P-1,equipment,Added,number,\n`
+    csv(db, rows, 'by-path')
+    const after = db.byPath('Site/Line 1/P-1')!.attributes
+    expect(after.find((t) => t.name === 'Flow')).toMatchObject({ unit: 'bar', alarms })
+    expect(after.find((t) => t.name === 'Added')?.alarms).toBeUndefined()
+  })
+
   it('refuses bad files with the line and the reason, and imports nothing', () => {
     const db = fresh()
     plant(db)

@@ -51,8 +51,31 @@ function attributeCells(t: AssetAttribute): string[] {
 }
 
 /** Where each part of a document read from CSV came from, so a refusal names the line. */
+/** The attribute fields a CSV row carries; the others (alarm definitions, commands) have no columns. */
+const CSV_FIELDS: ReadonlySet<string> = new Set(['name', 'dataType', 'unit', 'range', 'decimals', 'enumeration', 'limits', 'expectedIntervalMs', 'writable', 'binding'])
+
+/**
+ * What a CSV cannot carry is kept: each attribute read from CSV takes the fields without a column (its alarm
+ * definitions, its commands) from the attribute of the same name on the asset it replaces (by id, else by path),
+ * so a spreadsheet round trip never drops them silently.
+ */
+export function keepWhatCsvCannotCarry(src: CsvSource, store: AssetStore): void {
+  src.doc.assets.forEach((a, i) => {
+    const old = store.get(a.id) ?? store.byPath(src.assetPaths[i] ?? '')
+    if (!old) return
+    a.attributes = a.attributes.map((t) => {
+      const was = old.attributes.find((x) => x.name === t.name)
+      if (!was) return t
+      const kept = Object.fromEntries(Object.entries(was).filter(([k]) => !CSV_FIELDS.has(k)))
+      return Object.keys(kept).length > 0 ? ({ ...kept, ...t } as AssetAttribute) : t
+    })
+  })
+}
+
 export interface CsvSource {
   doc: ExportDocument
+  /** Per asset, its path as the file names it. */
+  assetPaths: string[]
   /** Per asset, the line of its first row; per attribute, its row's line. */
   assetLines: number[]
   attributeLines: number[][]
@@ -85,7 +108,7 @@ export function fromCsv(text: string, store: AssetStore, newId: () => string): C
   if (!header.includes('path')) bad(lineOf(first), 'no "path" column')
 
   const doc: ExportDocument = { format: 'plantdeck.asset-model', version: 1, assets: [] }
-  const out: CsvSource = { doc, assetLines: [], attributeLines: [] }
+  const out: CsvSource = { doc, assetPaths: [], assetLines: [], attributeLines: [] }
   const byPath = new Map<string, { i: number; key: string; attrs: Set<string>; empty: boolean }>()
   const parents: (string | undefined)[] = []
   const parentIds: string[] = []
@@ -109,6 +132,7 @@ export function fromCsv(text: string, store: AssetStore, newId: () => string): C
       })
       parents.push(cut < 0 ? undefined : path.slice(0, cut))
       parentIds.push(row['parent id'])
+      out.assetPaths.push(path)
       out.assetLines.push(line)
       out.attributeLines.push([])
     } else if (at.key !== key) bad(line, `"${path}": asset id, parent id, kind, description, template or references differ from line ${out.assetLines[at.i]}`)
