@@ -48,3 +48,14 @@ export class MemoryAuditTrail implements AuditStore {
     return this.last
   }
 }
+
+/**
+ * A trail that takes nothing (the audit database did not open): every append throws `audit.unavailable`, so every
+ * audited action is refused (fail closed) while reads go on.
+ */
+export class UnavailableAuditTrail {
+  constructor(private readonly why: string) {}
+  append(): Promise<AuditRecord> {
+    return Promise.reject(new AppError('audit.unavailable', `the audit trail is unavailable (${this.why}): actions that must be audited are refused`))
+  }
+}
