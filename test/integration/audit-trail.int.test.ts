@@ -13,6 +13,13 @@ import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
 import { startHarness, tempDir, until, type Harness } from '../helpers/opcua-harness'
 import { startTestServer, type TestServer } from '../helpers/opcua-server'
+import mqtt from 'mqtt'
+import { MqttCollector } from '../../src/adapters/mqtt/mqtt-collector'
+import { MemorySampleStore } from '../../src/adapters/memory-store/memory-sample-store'
+import { PlantConfig } from '../../src/core/config/schema'
+import { silentLogger } from '../../src/core/ports/logger'
+import { startMosquitto } from '../helpers/mosquitto'
+import { until as untilAsync } from '../helpers/mqtt-harness'
 
 const tmp = tempDir('plantdeck-audit-')
 let n = 0
@@ -147,10 +154,12 @@ describe('the audit trail in audit.db (real SQLite file)', () => {
       ['model.restore', 'pending', name],
       ['model.create', 'ok', '(top) / After'],
       ['model.create', 'pending', '(top) / After'],
+      ['model.backup', 'ok', 'app.db'],
+      ['model.backup', 'pending', 'app.db'],
       ['model.create', 'ok', '(top) / Before'],
       ['model.create', 'pending', '(top) / Before'],
     ])
-    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 6 })
+    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 8 })
   })
 })
 
@@ -222,5 +231,43 @@ describe('failing closed against a real OPC UA server', () => {
     }
     expect(await write(3)).toMatchObject({ ok: true })
     expect(nodeValue()).toBe(3)
+  })
+})
+
+describe('failing closed against a real mosquitto', () => {
+  it('audits a raw publish, and refuses one when audit.db is full: the broker never sees it', async () => {
+    const dir = freshDir()
+    const broker = await startMosquitto()
+    cleanups.push(() => broker.stop())
+    const trail = trailIn(dir)
+    const plant = PlantConfig.parse({ connections: [{ id: 'm', kind: 'mqtt', name: 'Broker', url: broker.url, protocol: '5', clientId: 'plantdeck-audit', subscriptions: [] }] })
+    const col = new MqttCollector({ config: plant.connections[0] as never, logger: silentLogger })
+    const core = createCore({ plant, collectors: [col], store: new MemorySampleStore(), audit: trail, info: { version: '1', host: 'test', demo: false } })
+    const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+    const [a, b] = createMemoryPair()
+    rpc.connect(b, { principal: testPrincipal('engineer', 'erin') })
+    const api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
+    await core.start()
+    cleanups.push(() => core.stop())
+    await untilAsync(async () => (await api.call('connections.list', {}))[0]?.health === 'connected')
+    const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 })
+    cleanups.push(() => sub.endAsync())
+    const got: string[] = []
+    sub.on('message', (_t, body) => got.push(body.toString()))
+    await sub.subscribeAsync('cmd/#', { qos: 1 })
+    const publish = (payload: string) => api.call('mqtt.publish', { connection: 'm', topic: 'cmd/pump1', payload })
+    expect(await publish('first')).toMatchObject({ ok: true })
+    expect(trail.query({ action: 'raw.publish' }, { limit: 10 }).items.map((r) => [r.result, r.target])).toEqual([
+      ['ok', 'm cmd/pump1'],
+      ['pending', 'm cmd/pump1'],
+    ])
+    trail.db.pragma(`max_page_count = ${trail.db.pragma('page_count', { simple: true }) as number}`)
+    for (let i = 0; i < 500; i++) if (await trail.append({ action: 'x', user: null, from: '', result: '' }).then(() => false, () => true)) break
+    await expect(publish('refused')).rejects.toMatchObject({ code: 'audit.write_failed' })
+    trail.db.pragma('max_page_count = 1073741823')
+    expect(await publish('after')).toMatchObject({ ok: true })
+    // one client publishes in order: had 'refused' gone out, it would arrive before 'after'
+    await until(() => got.includes('after'), 'the message after')
+    expect(got).toEqual(['first', 'after'])
   })
 })

@@ -36,6 +36,7 @@ export const genericAudits: MethodAudits<MethodName> = {
     newValue: (p) => ({ format: p.format ?? 'json', mode: p.mode, chars: p.text.length, sha256: sha256Hex(p.text) }),
     outcome: (r) => `created ${r.create.length}, updated ${r.update.length}, deleted ${r.delete.length}`,
   },
+  'model.backup': { action: 'model.backup', target: () => 'app.db', outcome: (r) => `${r.file} (${r.bytes} bytes)` },
   'model.restore': { action: 'model.restore', target: (p) => p.name, outcome: (r) => `schema ${r.from} → ${r.to}; previous kept as ${r.previous ?? 'none'}` },
   'model.instantiate': { action: 'model.instantiate', target: (p) => p.template, newValue: (p) => ({ parent: p.parent, names: p.names, kind: p.kind }) },
   'model.templates.create': { action: 'template.create', target: (p) => p.id ?? p.name, newValue: (p) => p },
@@ -47,3 +48,31 @@ export const genericAudits: MethodAudits<MethodName> = {
   'alarms.unshelve': { action: 'alarm.unshelve', target: (p) => p.keys.join(', '), outcome: counted },
   'alarms.service': { action: 'alarm.service', target: (p) => p.keys.join(', '), newValue: (p) => ({ inService: p.inService, reason: p.reason }), outcome: counted },
 }
+
+/**
+ * Methods above `viewer` that change nothing, so they are not audited: reads for engineers (browse, payloads, lists,
+ * previews, exports) and the audit trail's own reading. Every other method above `viewer` is audited here, in its
+ * driver, or by its own service (see SELF_AUDITED); audited-methods.test.ts walks the contract to keep it so.
+ */
+export const NOT_AUDITED: readonly MethodName[] = [
+  'model.export',
+  'model.backups',
+  'model.templates.preview',
+  'opcua.browse',
+  'opcua.attributes',
+  'opcua.search',
+  'certificates.list',
+  'mqtt.topics',
+  'mqtt.payload',
+  'mqtt.metrics',
+  'mqtt.mappings.list',
+  'audit.search',
+  'audit.csv',
+  'audit.verify',
+]
+
+/**
+ * Method families whose services append their own, finer entries through the AuditTrail port (logins and failed
+ * logins, session ends, user and role changes; each step of a command), rather than through the core's wrapper.
+ */
+export const SELF_AUDITED: readonly string[] = ['auth.', 'users.', 'commands.']
