@@ -24,6 +24,9 @@ import type { Database as SqliteDatabase } from 'better-sqlite3'
 import { createAlarmJournal, type SqliteAlarmJournal } from '../adapters/app-db/alarm-journal'
 import { createAlarmStateStore } from '../adapters/app-db/alarm-state'
 import { createSinks } from './sync-sinks'
+import { openAuditTrail, type SqliteAuditTrail } from '../adapters/app-db/audit-trail'
+import { UnavailableAuditTrail } from '../core/audit/memory-audit-trail'
+import type { AuditTrail } from '../core/ports/audit'
 
 const DAY = 24 * 3_600_000
 
@@ -167,8 +170,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const journal = handle ? openAlarmJournal(() => handle.db, { retentionDays: o.config.alarms.journalRetentionDays, logger: log }) : undefined
   // alarm states (acknowledged, shelved, out of service, …) kept in app.db across a restart, read at start
   const alarmState = handle ? createAlarmStateStore(() => handle.db) : undefined
+  // the audit trail, its own file beside app.db (a restore of the model never takes it back in time); one that does not
+  // open leaves every audited action refused (fail closed), not unaudited
+  const auditFile = join(o.dataDir, 'audit.db')
+  let auditDb: SqliteAuditTrail | undefined
+  let audit: AuditTrail
+  try {
+    auditDb = openAuditTrail({ path: auditFile, logger: log.child({ part: 'audit' }) })
+    audit = auditDb
+  } catch (e) {
+    log.error({ file: auditFile, err: (e as Error).message }, 'audit trail not opened: every action that must be audited is refused until it is fixed')
+    audit = new UnavailableAuditTrail((e as Error).message)
+  }
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
-  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, audit, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
@@ -197,6 +212,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await Promise.all(sinks.map((s) => s.sink.close()))
       await store.close()
       appDb?.close()
+      auditDb?.close()
       await demo?.stop()
     },
   }

@@ -19,7 +19,7 @@ import { AppError } from '../shared/model/errors'
 import type { SampleBatch } from '../shared/model'
 import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
-import { driverBindings, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
+import { driverAudits, driverBindings, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
 import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
@@ -32,6 +32,11 @@ import { MemoryAlarmJournal } from './alarms/memory-journal'
 import type { AlarmJournal, AlarmStateStore, JournalRecord } from './alarms/ports'
 import type { NotificationRuleStatus } from '../shared/contract/alarms'
 import { ConditionTracker } from './conditions/condition-tracker'
+import type { AuditTrail } from './ports/audit'
+import { MemoryAuditTrail } from './audit/memory-audit-trail'
+import { auditedHandlers, type AuditSpecs } from './audit/audited'
+import { genericAudits } from './audit/audited-methods'
+import { createAuditHandlers } from './audit/audit-service'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -69,6 +74,12 @@ export interface CoreDeps {
   syncBackoff?: SyncEngineDeps['backoff']
   /** How often `sync.status` is pushed (default 1 s). */
   syncStatusMs?: number
+  /**
+   * The audit trail (docs/audit.md): every method that changes something appends an entry before it runs and is
+   * refused when the entry cannot be written. Without one, a memory trail (tests; lost at exit). `audit.search`,
+   * `audit.csv` and `audit.verify` need its reading side (the memory and SQLite trails have it).
+   */
+  audit?: AuditTrail
 }
 
 
@@ -85,6 +96,8 @@ export interface Core {
   readonly sync: SyncEngine | undefined
   readonly alarms: AlarmService
   readonly conditions: ConditionTracker
+  /** The audit trail the core appends to (also for what hosts and other services audit: logins, commands). */
+  readonly audit: AuditTrail
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -195,7 +208,8 @@ export function createCore(deps: CoreDeps): Core {
   const trendQuery = createTrendQuery(history)
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
-  const handlers: HandlerMap<Contract> = {
+  const audit = deps.audit ?? new MemoryAuditTrail(clock)
+  const rawHandlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
     'system.diagnostics': async ({ gc }) => {
@@ -248,7 +262,14 @@ export function createCore(deps: CoreDeps): Core {
       tools: deps.tools,
       model: deps.assets ? runtimeModel(deps.assets, modelChanged, who) : undefined,
     }),
+    ...createAuditHandlers(audit, clock),
   }
+  // every method that changes something: an audit entry before it runs (none written: refused), its outcome after
+  const handlers = auditedHandlers(rawHandlers, { ...genericAudits, ...driverAudits() } as AuditSpecs, audit, {
+    collector: (id) => deps.collectors.find((c) => c.id === id),
+    live: (signal) => live.get(signal)?.value,
+    asset: (id) => deps.assets?.get(id) as Record<string, unknown> | undefined,
+  }, log.child({ part: 'audit' }))
 
   return {
     handlers,
@@ -256,6 +277,7 @@ export function createCore(deps: CoreDeps): Core {
     sync,
     alarms,
     conditions,
+    audit,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)

@@ -3,6 +3,7 @@ import { mqttDriver } from './mqtt/mqtt-driver'
 import { opcuaDriver } from './opcua/opcua-driver'
 import { calcDriver } from './calc/calc-driver'
 import type { CoreDriver, DriverDeps } from './ports/driver'
+import type { AuditSpecs } from './audit/audited'
 
 /** The protocols of the core: the one place that names them. A new protocol is one line here (see CoreDriver). */
 const drivers = [opcuaDriver, mqttDriver, calcDriver] as const
@@ -40,4 +41,9 @@ export function driverReportsByException(kind: string): boolean {
 /** Each protocol's alarm notification action, by kind (see NotificationAction; `webhook` is the notifier's own). */
 export function driverNotificationActions(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['notificationAction']>> {
   return new Map(drivers.flatMap((d) => ('notificationAction' in d && d.notificationAction ? [[d.kind, d.notificationAction] as const] : [])))
+}
+
+/** Every driver's audited methods (see CoreDriver.audited), merged. */
+export function driverAudits(): AuditSpecs {
+  return Object.assign({}, ...drivers.map((d) => ('audited' in d && d.audited ? d.audited : {}))) as AuditSpecs
 }

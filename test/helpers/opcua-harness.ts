@@ -15,6 +15,7 @@ import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
 import { testPrincipal } from '../../src/core/testing/call-context'
+import type { AuditTrail } from '../../src/core/ports/audit'
 
 export interface Harness {
   /** The real API over an in-memory transport, results validated against the contract. */
@@ -35,11 +36,12 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 
 /** One OPC UA connection behind the core and the RPC server, as the desktop and headless hosts wire it. */
 /** Core with an in-memory sample store: the in-memory trend ring of a store-less core reserves 320 kB per signal. */
-export async function startHarness(config: unknown, pkiDir: string, options: Pick<OpcuaCollectorOptions, 'timing'> = {}): Promise<Harness> {
+export async function startHarness(config: unknown, pkiDir: string, options: Pick<OpcuaCollectorOptions, 'timing'> & { audit?: AuditTrail } = {}): Promise<Harness> {
   const parsed = OpcuaConnectionConfig.parse(config)
   const store = new MemorySampleStore()
   const pki = new OpcuaPki(pkiDir)
-  const collector = new OpcuaCollector({ ...options, config: parsed, pki, logger: silentLogger })
+  const { audit, ...collectorOptions } = options
+  const collector = new OpcuaCollector({ ...collectorOptions, config: parsed, pki, logger: silentLogger })
   const states: CollectorState[] = []
   const samples: Sample[] = []
   collector.onState((s) => states.push(s))
@@ -49,6 +51,7 @@ export async function startHarness(config: unknown, pkiDir: string, options: Pic
   const core = createCore({ plant: { connections: [parsed] }, collectors: [collector], info: { version: 'test', host: 'test', demo: false },
     tools: { opcua: createOpcuaTools(pki) },
     store,
+    ...(audit ? { audit } : {}),
   })
   const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
   const [a, b] = createMemoryPair()

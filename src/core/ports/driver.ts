@@ -8,6 +8,7 @@ import type { SignalDef } from './sample-store'
 import type { DataType } from '../../shared/model'
 import type { RuntimeModel } from '../assets-model/runtime-assets'
 import type { NotificationEvent } from '../alarms/ports'
+import type { AuditSpecs } from '../audit/audited'
 
 /** What a driver's API handlers may use: the same collaborators for every protocol. */
 export interface DriverDeps {
@@ -56,6 +57,12 @@ export interface CoreDriver<C extends { id: string; kind: string }, M extends Me
   readonly reportsByException?: boolean
   /** An alarm notification action of this kind (`{ kind, connection, ... }` in a notification rule), e.g. publish a message. */
   readonly notificationAction?: NotificationAction
+  /**
+   * How the driver's methods that change something are audited (raw writes, signal and mapping edits, certificate
+   * decisions, discovery): method → action, target, new and old value. The core appends an entry before each runs
+   * and refuses it when the entry cannot be written (docs/audit.md).
+   */
+  readonly audited?: AuditSpecs
 }
 
 /**

@@ -5,7 +5,7 @@ export type Theme = 'dark' | 'light'
 export type View = 'operator' | 'alarms' | 'engineering'
 /** What the engineering view shows: the certificate store, or one connection's browser (`opcua:<id>`, `mqtt:<id>`). */
 /** `certificates`, or `<connection kind>:<connection id>`: one connection's browser. */
-export type EngSection = 'certificates' | 'assets' | `${string}:${string}`
+export type EngSection = 'certificates' | 'assets' | 'audit' | `${string}:${string}`
 
 interface UiState {
   /** Dark by default: night shifts. */

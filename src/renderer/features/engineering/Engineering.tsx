@@ -6,6 +6,7 @@ import { AssetModelPanel } from './assets/AssetModelPanel'
 import { CertificatesPanel } from './CertificatesPanel'
 import { waitsForCertificate } from './certificates'
 import { uiDriverOf } from '../../drivers'
+import { AuditView } from '../audit/AuditView'
 import './engineering.css'
 
 const HEALTH_TEXT = { connected: 'connected', connecting: 'connecting', degraded: 'degraded', error: 'error', stopped: 'stopped' } as const
@@ -48,7 +49,7 @@ export function Engineering() {
   const section = useUiStore((s) => s.engSection)
   const list = useConnectionsStore((s) => s.list)
   const waiting = list.filter(waitsForCertificate)
-  const [kind, id] = section === 'certificates' || section === 'assets' ? [section, ''] : [section.slice(0, section.indexOf(':')), section.slice(section.indexOf(':') + 1)]
+  const [kind, id] = section === 'certificates' || section === 'assets' || section === 'audit' ? [section, ''] : [section.slice(0, section.indexOf(':')), section.slice(section.indexOf(':') + 1)]
   const conn = list.find((c) => c.id === id && c.kind === kind)
   const Browser = uiDriverOf(conn?.kind)?.Browser
   return (
@@ -66,6 +67,10 @@ export function Engineering() {
             <span className="eng-nav-name">Asset model</span>
             <span className="eng-nav-sub">equipment and templates</span>
           </NavItem>
+          <NavItem section="audit" current={section} hint="Who did what, from where, with which result; export and chain check">
+            <span className="eng-nav-name">Audit trail</span>
+            <span className="eng-nav-sub">who did what · verify</span>
+          </NavItem>
           <li className="eng-nav-group">Connections</li>
           {list.map((c) => (
             <ConnectionItem key={c.id} c={c} current={section} />
@@ -77,7 +82,8 @@ export function Engineering() {
         {kind === 'certificates' && <CertificatesPanel />}
         {conn && Browser && <Browser key={conn.id} connection={conn} />}
         {kind === 'assets' && <AssetModelPanel />}
-        {kind !== 'certificates' && kind !== 'assets' && !conn && (
+        {kind === 'audit' && <AuditView />}
+        {kind !== 'certificates' && kind !== 'assets' && kind !== 'audit' && !conn && (
           <div className="panel">
             <div className="empty">
               <strong>Connection “{id}” is not configured</strong>
