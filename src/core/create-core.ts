@@ -19,7 +19,7 @@ import { AppError } from '../shared/model/errors'
 import type { SampleBatch } from '../shared/model'
 import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
-import { driverBindings, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
+import { driverBindings, driverCommands, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
 import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
@@ -31,6 +31,9 @@ import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
 import type { AlarmJournal, JournalRecord } from './alarms/ports'
 import { ConditionTracker } from './conditions/condition-tracker'
+import { CommandService } from './commands/command-service'
+import type { AuditTrail } from './ports/audit'
+import type { CredentialCheck } from './ports/identity'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -64,6 +67,12 @@ export interface CoreDeps {
   syncBackoff?: SyncEngineDeps['backoff']
   /** How often `sync.status` is pushed (default 1 s). */
   syncStatusMs?: number
+  /** The audit trail: commands fail closed without it (`audit.unavailable`) or when it cannot take an entry (`audit.write_failed`). */
+  audit?: AuditTrail
+  /** Checks a second person's credentials for critical commands (two-person rule). */
+  credentials?: CredentialCheck
+  /** How long a command selection holds its target (default 30 s). */
+  commandLockMs?: number
 }
 
 
@@ -172,6 +181,21 @@ export function createCore(deps: CoreDeps): Core {
     log,
     ...deps.conditionTiming,
   })
+  const commandKinds = driverCommands()
+  const commands = new CommandService({
+    store: deps.assets,
+    drivers: commandKinds,
+    connections: () => deps.plant.connections,
+    health: (id) => registry.list().find((c) => c.id === id)?.health,
+    collectors: deps.collectors,
+    signalFor: (assetId, at) => link?.signalFor(assetId, at),
+    live,
+    audit: deps.audit,
+    credentials: deps.credentials,
+    clock,
+    log: log.child({ part: 'commands' }),
+    ...(deps.commandLockMs !== undefined ? { lockMs: deps.commandLockMs } : {}),
+  })
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
@@ -222,6 +246,7 @@ export function createCore(deps: CoreDeps): Core {
       sync ? sync.status() : { at: clock.now(), sinks: [], store: { diskBytes: null, diskBudgetBytes: null, oldestTs: null, undeliveredDropped: 0 } },
     ...alarms.handlers(),
     ...conditions.handlers(),
+    ...commands.handlers(),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -231,6 +256,7 @@ export function createCore(deps: CoreDeps): Core {
           changed: modelChanged,
           ...(link ? { live: link } : {}),
           files: deps.assetFiles,
+          commandKinds,
         })
       : unavailableModelHandlers()),
     ...driverHandlers({

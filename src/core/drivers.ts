@@ -41,3 +41,8 @@ export function driverReportsByException(kind: string): boolean {
 export function driverNotificationActions(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['notificationAction']>> {
   return new Map(drivers.flatMap((d) => ('notificationAction' in d && d.notificationAction ? [[d.kind, d.notificationAction] as const] : [])))
 }
+
+/** Each protocol's commands, by connection kind (see CommandKinds; `setpoint` and `state` are the service's own). */
+export function driverCommands(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['commands']>> {
+  return new Map(drivers.flatMap((d) => ('commands' in d && d.commands ? [[d.kind, d.commands] as const] : [])))
+}

@@ -6,6 +6,7 @@ import { createMqttHandlers } from './mqtt-handlers'
 import { MQTT } from './mqtt-port'
 import { MqttBinding } from './mqtt-binding'
 import { mqttNotificationAction } from './mqtt-notify'
+import { mqttCommands } from './mqtt-commands'
 
 /** MQTT in the core: `mqtt.*`, mappings added at runtime under `<connection> (mapped)`. */
 export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
@@ -13,6 +14,7 @@ export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
   binding: MqttBinding,
   sources: mqttSources,
   notificationAction: mqttNotificationAction as never,
+  commands: mqttCommands,
   // the URL as configured: credentials live in `username`/`password`, never in it
   target: (c) => c.url,
   runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),

@@ -7,6 +7,7 @@ import { createOpcuaHandlers } from './opcua-handlers'
 import { OPCUA, type OpcuaTools } from './opcua-port'
 import { toSignalDef } from '../signals/signal-def'
 import { OpcuaBinding } from './opcua-binding'
+import { opcuaCommands } from './opcua-commands'
 
 /** OPC UA in the core: `opcua.*` and `certificates.*`, signals added at runtime under `<connection> (added)`. */
 export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeof certificates> = {
@@ -14,6 +15,7 @@ export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeo
   binding: OpcuaBinding,
   sources: opcuaSources,
   reportsByException: true,
+  commands: opcuaCommands,
   target: (c) => c.endpoint,
   runtimeFolder: (c) => ({ id: `${c.id}:added`, name: `${c.id} (added)`, attribute: (s) => s.id.slice(c.id.length + 1) }),
   handlers: (deps) =>
