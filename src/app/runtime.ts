@@ -23,6 +23,9 @@ import { seedModel } from '../core/assets-model/seed'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
 import { createAlarmJournal, type SqliteAlarmJournal } from '../adapters/app-db/alarm-journal'
 import { createSinks } from './sync-sinks'
+import type { AuditTrail } from '../core/ports/audit'
+import type { CredentialCheck } from '../core/ports/identity'
+import { interimAuditTrail } from './interim-audit'
 
 const DAY = 24 * 3_600_000
 
@@ -51,6 +54,12 @@ export interface RuntimeOptions {
   http?: () => HttpDiagnostics | undefined
   /** Worker entry of the store for bundled builds (Electron); default: the TypeScript source through tsx. */
   storeWorker?: URL
+  /** The audit trail commands write to (fail closed); default: the interim in-memory one (src/app/interim-audit.ts). */
+  audit?: AuditTrail
+  /** Checks a second person's credentials for critical commands; without one, critical commands answer command.bad_approval. */
+  credentials?: CredentialCheck
+  /** How long a command selection holds its target (default 30 s; tests shorten it). */
+  commandLockMs?: number
 }
 
 /**
@@ -165,7 +174,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const handle = appDb
   const journal = handle ? openAlarmJournal(() => handle.db, { retentionDays: o.config.alarms.journalRetentionDays, logger: log }) : undefined
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
-  const core = createCore({ plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, audit: o.audit ?? interimAuditTrail(log.child({ part: 'audit' })), ...(o.credentials ? { credentials: o.credentials } : {}), ...(o.commandLockMs !== undefined ? { commandLockMs: o.commandLockMs } : {}), ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
