@@ -36,7 +36,7 @@ const carol = as(testPrincipal('operator', 'carol'))
 const line2Only = as(testPrincipal('operator', 'lin2', ['Demo plant/Line2']))
 const engineer = as(testPrincipal('engineer', 'eng'))
 const h = () => rt.core.handlers
-const rejection = async (p: Promise<unknown>): Promise<AppError> => {
+const rejection = async (p: unknown): Promise<AppError> => {
   try {
     await p
   } catch (e) {
@@ -117,7 +117,7 @@ beforeAll(async () => {
       ],
     }]),
   }, engineer)
-  await until(() => rt.core.handlers['connections.list']({}, engineer).every((c) => c.health === 'connected'), 30_000, 'every connection up')
+  await until(async () => (await h()['connections.list']({}, engineer)).every((c) => c.health === 'connected'), 30_000, 'every connection up')
 }, 90_000)
 
 afterAll(async () => {
@@ -251,12 +251,12 @@ describe('commands against a real mosquitto (MQTT 5)', () => {
     const sel = await h()['commands.select']({ asset: p9, attribute: 'Speed', command: 'set' }, alice)
     await broker.down()
     try {
-      await until(() => rt.core.handlers['connections.list']({}, engineer).find((c) => c.id === 'field')?.health !== 'connected', 15_000, 'the field connection down')
+      await until(async () => (await h()['connections.list']({}, engineer)).find((c) => c.id === 'field')?.health !== 'connected', 15_000, 'the field connection down')
       expect(await rejection(h()['commands.operate']({ token: sel.token, asset: p9, attribute: 'Speed', command: 'set', value: 44 }, alice))).toMatchObject({ code: 'command.not_connected' })
     } finally {
       await broker.up()
     }
-    await until(() => rt.core.handlers['connections.list']({}, engineer).find((c) => c.id === 'field')?.health === 'connected', 30_000, 'the field connection back')
+    await until(async () => (await h()['connections.list']({}, engineer)).find((c) => c.id === 'field')?.health === 'connected', 30_000, 'the field connection back')
     // the refused value never arrives later
     expect((await live(p9, 'Speed'))?.value).not.toBe(44)
   }, 60_000)
