@@ -105,7 +105,7 @@ describe('commands.list', () => {
     const byId = (p: Principal) => Object.fromEntries(s.svc.list('p1', p).items.map((c) => [c.id, c]))
     const a = byId(alice)
     expect(a['sp']).toMatchObject({ enabled: true, input: 'number', limits: { lo: 0, hi: 100 }, maxStep: 20, unit: '%', decimals: 1, critical: false })
-    expect(a['run']).toMatchObject({ enabled: true, input: 'state', states: [{ key: '0', label: 'Stopped' }, { key: '1', label: 'Running' }] })
+    expect(a['run']).toMatchObject({ enabled: true, input: 'state', states: [{ key: '0', label: 'Stopped' }, { key: '1', label: 'Running' }], labels: { '0': 'Stopped', '1': 'Running' } })
     expect(a['start']).toMatchObject({ enabled: true, critical: true, input: 'none' })
     expect(a['tune']).toMatchObject({ enabled: false, blocked: 'role', reason: expect.stringMatching(/needs the engineer role/) })
     expect(byId(testPrincipal('viewer', 'kiosk'))['sp']).toMatchObject({ enabled: false, blocked: 'role' })

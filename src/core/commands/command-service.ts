@@ -154,6 +154,7 @@ export class CommandService {
       if (lim) info.limits = lim
       if (def.maxStep !== undefined) info.maxStep = def.maxStep
     }
+    if (at.enumeration) info.labels = { ...at.enumeration }
     if (input === 'state' && at.enumeration) {
       info.states = (def.states ?? Object.keys(at.enumeration)).map((key) => ({ key, label: at.enumeration![key] ?? key }))
     }

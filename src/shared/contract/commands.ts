@@ -36,6 +36,8 @@ export const CommandInfo = z.object({
   maxStep: z.number().optional(),
   decimals: z.number().int().optional(),
   states: z.array(StateOption).optional(),
+  /** The attribute's enumeration (value → label), to show its current value by name. */
+  labels: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean(),
   /** Why not, when disabled. */
   blocked: CommandBlock.optional(),
