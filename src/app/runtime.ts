@@ -27,6 +27,7 @@ import { createSinks } from './sync-sinks'
 import { openAuditTrail, type SqliteAuditTrail } from '../adapters/app-db/audit-trail'
 import { UnavailableAuditTrail } from '../core/audit/memory-audit-trail'
 import type { AuditTrail } from '../core/ports/audit'
+import type { CredentialCheck } from '../core/ports/identity'
 
 const DAY = 24 * 3_600_000
 
@@ -55,6 +56,12 @@ export interface RuntimeOptions {
   http?: () => HttpDiagnostics | undefined
   /** Worker entry of the store for bundled builds (Electron); default: the TypeScript source through tsx. */
   storeWorker?: URL
+  /** An audit trail instead of `<dataDir>/audit.db` (tests: one that refuses, to see actions fail closed). */
+  audit?: AuditTrail
+  /** Checks a second person's credentials for critical commands; without one, critical commands answer command.bad_approval. */
+  credentials?: CredentialCheck
+  /** How long a command selection holds its target (default 30 s; tests shorten it). */
+  commandLockMs?: number
 }
 
 /**
@@ -183,7 +190,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     audit = new UnavailableAuditTrail((e as Error).message)
   }
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
-  const core = createCore({ plant, collectors, store, audit, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ plant, collectors, store, audit: o.audit ?? audit, ...(o.credentials ? { credentials: o.credentials } : {}), ...(o.commandLockMs !== undefined ? { commandLockMs: o.commandLockMs } : {}), ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({

@@ -19,7 +19,7 @@ import { AppError } from '../shared/model/errors'
 import type { SampleBatch } from '../shared/model'
 import { STORE_DISK_FULL, type SampleStore, type SignalDef } from './ports/sample-store'
 import { StoreStatusTracker } from './system/store-status'
-import { driverAudits, driverBindings, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
+import { driverAudits, driverBindings, driverCommands, driverHandlers, driverOf, driverReportsByException, driverSources } from './drivers'
 import { LiveLink, MODEL_CONNECTION } from './assets-model/live-link'
 import { toSignalDef } from './signals/signal-def'
 import type { PlantPersistence } from './ports/plant-persistence'
@@ -37,6 +37,8 @@ import { MemoryAuditTrail } from './audit/memory-audit-trail'
 import { auditedHandlers, type AuditSpecs } from './audit/audited'
 import { genericAudits } from './audit/audited-methods'
 import { createAuditHandlers } from './audit/audit-service'
+import { CommandService } from './commands/command-service'
+import type { CredentialCheck } from './ports/identity'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -80,6 +82,10 @@ export interface CoreDeps {
    * `audit.csv` and `audit.verify` need its reading side (the memory and SQLite trails have it).
    */
   audit?: AuditTrail
+  /** Checks a second person's credentials for critical commands (two-person rule). */
+  credentials?: CredentialCheck
+  /** How long a command selection holds its target (default 30 s). */
+  commandLockMs?: number
 }
 
 
@@ -192,6 +198,22 @@ export function createCore(deps: CoreDeps): Core {
     log,
     ...deps.conditionTiming,
   })
+  const commandKinds = driverCommands()
+  const audit = deps.audit ?? new MemoryAuditTrail(clock)
+  const commands = new CommandService({
+    store: deps.assets,
+    drivers: commandKinds,
+    connections: () => deps.plant.connections,
+    health: (id) => registry.list().find((c) => c.id === id)?.health,
+    collectors: deps.collectors,
+    signalFor: (assetId, at) => link?.signalFor(assetId, at),
+    live,
+    audit,
+    credentials: deps.credentials,
+    clock,
+    log: log.child({ part: 'commands' }),
+    ...(deps.commandLockMs !== undefined ? { lockMs: deps.commandLockMs } : {}),
+  })
   const unsubs: (() => void)[] = []
 
   for (const c of deps.plant.connections) {
@@ -208,7 +230,6 @@ export function createCore(deps: CoreDeps): Core {
   const trendQuery = createTrendQuery(history)
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
-  const audit = deps.audit ?? new MemoryAuditTrail(clock)
   const rawHandlers: HandlerMap<Contract> = {
     'system.info': () => ({ product: 'Plantdeck', version: deps.info.version, host: deps.info.host, startedAt, demo: deps.info.demo }),
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
@@ -243,6 +264,7 @@ export function createCore(deps: CoreDeps): Core {
       sync ? sync.status() : { at: clock.now(), sinks: [], store: { diskBytes: null, diskBudgetBytes: null, oldestTs: null, undeliveredDropped: 0 } },
     ...alarms.handlers(),
     ...conditions.handlers(),
+    ...commands.handlers(),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -252,6 +274,7 @@ export function createCore(deps: CoreDeps): Core {
           changed: modelChanged,
           ...(link ? { live: link } : {}),
           files: deps.assetFiles,
+          commandKinds,
         })
       : unavailableModelHandlers()),
     ...driverHandlers({

@@ -47,3 +47,8 @@ export function driverNotificationActions(): ReadonlyMap<string, NonNullable<Cor
 export function driverAudits(): AuditSpecs {
   return Object.assign({}, ...drivers.map((d) => ('audited' in d && d.audited ? d.audited : {}))) as AuditSpecs
 }
+
+/** Each protocol's commands, by connection kind (see CommandKinds; `setpoint` and `state` are the service's own). */
+export function driverCommands(): ReadonlyMap<string, NonNullable<CoreDriver<ConnectionConfig>['commands']>> {
+  return new Map(drivers.flatMap((d) => ('commands' in d && d.commands ? [[d.kind, d.commands] as const] : [])))
+}

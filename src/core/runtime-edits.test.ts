@@ -61,7 +61,7 @@ function fakeOpcua(): OpcuaAccess {
     throw new Error('not used')
   }
   return {
-    kind: 'opcua', browse: no, attributes: no, search: no, write: no, call: no, failures: no,
+    kind: 'opcua', browse: no, attributes: no, search: no, write: no, read: no, call: no, failures: no,
     signals: () => [...live].map((id) => ({ signal: id, nodeId: variable.nodeId })),
     variablesUnder: async () => ({ signals: [variable], truncated: false }),
     addSignals: async (s) => (s.forEach((x) => live.add(x.id)), []),

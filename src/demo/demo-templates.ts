@@ -1,5 +1,6 @@
 import type { ConfigTemplate } from '../core/config/asset-config'
 import type { AssetAttribute, AttributeBinding } from '../shared/contract/asset-model'
+import type { CommandDef } from '../shared/contract/command-def'
 import { MQTT_PUBLISH_INTERVAL_MS, MQTT_TOPIC_ROOT } from './mqtt-points'
 import type { PlantModel } from './plant-model'
 import { PUMP_STATES, PUMP_TRIPPED } from './simulation'
@@ -33,6 +34,10 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
     expectedIntervalMs: MQTT_PUBLISH_INTERVAL_MS,
   })
   const every = { expectedIntervalMs: DEMO_SAMPLING_INTERVAL_MS }
+  // commands (docs/commands.md): the server's writable setpoint and its Start/Stop, Open/Close methods
+  const method = (id: string, label: string, member: string, more: Partial<CommandDef> = {}): CommandDef => ({
+    id, label, kind: 'method', target: { objectId: `ns=${namespaceIndex};s={line}.{asset}`, methodId: `ns=${namespaceIndex};s={line}.{asset}.${member}` }, ...more,
+  })
   const level = model.lines[0]?.pumps[0]
   const phases = ['L1', 'L2', 'L3'] as const
   return [
@@ -65,7 +70,8 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
       description: 'Variable-speed centrifugal pump; Start and Stop hold for a while, then its level controller resumes',
       base: null,
       attributes: [
-        { name: 'Running', dataType: 'boolean', enumeration: twoState('Stopped', 'Running'), binding: ua('Running') },
+        // starting a pump is the two-person command of the demo; stopping never waits for a second person
+        { name: 'Running', dataType: 'boolean', enumeration: twoState('Stopped', 'Running'), binding: ua('Running'), commands: [method('start', 'Start', 'Start', { critical: true }), method('stop', 'Stop', 'Stop')] },
         // the motor protection trips now and then (the simulation's seed decides when) and resets by itself after a while
         {
           name: 'State', dataType: 'number', enumeration: { ...PUMP_STATES }, binding: ua('State'),
@@ -78,7 +84,10 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
           name: 'MotorCurrent', dataType: 'number', unit: 'A', ...range(0, 50), decimals: 1, binding: ua('MotorCurrent'),
           alarms: [{ id: 'hi', type: 'hi', priority: 'high', message: '{asset} motor current high: {value} {unit} (limit {limit} {unit})', guidance: 'Reduce the speed setpoint; check for a blocked impeller', deadband: 1, onDelayMs: 3000 }],
         },
-        { name: 'SpeedSetpoint', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, writable: true, binding: ua('SpeedSetpoint') },
+        {
+          name: 'SpeedSetpoint', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, writable: true, binding: ua('SpeedSetpoint'),
+          commands: [{ id: 'setpoint', label: 'Speed setpoint', kind: 'setpoint', maxStep: 25 }],
+        },
         { name: 'Manual', dataType: 'boolean', enumeration: twoState('Auto', 'Manual'), binding: ua('Manual') },
       ],
     },
@@ -88,7 +97,11 @@ export function demoTemplates(model: PlantModel, namespaceIndex: number): Config
       description: 'Control valve feeding a tank; Open and Close hold for a while, then automatic resumes',
       base: null,
       attributes: [
-        { name: 'Position', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, binding: ua('Position') },
+        {
+          name: 'Position', dataType: 'number', unit: '%', ...range(0, 100), decimals: 1, binding: ua('Position'),
+          // Open and Close hold the valve for the demo's manual hold (5 min): a second Open waits until automatic resumes
+          commands: [method('open', 'Open', 'Open', { interlocks: [{ when: 'Manual == 0', message: 'the valve may open only in Auto: it is held by an operator command' }] }), method('close', 'Close', 'Close')],
+        },
         { name: 'Manual', dataType: 'boolean', enumeration: twoState('Auto', 'Manual'), binding: ua('Manual') },
         { name: 'State', dataType: 'number', enumeration: { '0': 'Closed', '1': 'Throttling', '2': 'Open' }, binding: calculated('Position < 0.5 ? 0 : (Position > 99.5 ? 2 : 1)') },
       ],

@@ -111,6 +111,13 @@ async function enumMembers(session: ClientSession, dataType: NodeId): Promise<Ma
   return undefined
 }
 
+/** One read of a variable's value (a command's read back): the value as the API shows it, and the status name. */
+export async function readValue(session: ClientSession, text: string): Promise<{ value: unknown; status: string }> {
+  const [dv] = await session.read([{ nodeId: parseNodeId(text), attributeId: AttributeIds.Value }])
+  if (!dv) return { value: null, status: 'BadNoData' }
+  return { value: dv.statusCode.isGood() ? variantValue(dv.value) : null, status: dv.statusCode.name }
+}
+
 export async function writeTyped(session: ClientSession, text: string, value: OpcuaValue, cache: Map<string, TypeInfo>): Promise<OpResult> {
   const nodeId = parseNodeId(text)
   const key = nodeId.toString()

@@ -5,7 +5,7 @@ import type { ItemFailure } from '../../shared/contract/opcua'
 import { BrowseCursors, search, variablesUnder } from './browse'
 import { toAppError } from './errors'
 import type { ServerLimits } from './monitoring'
-import { callTyped, readAttributes, writeTyped } from './node-ops'
+import { callTyped, readAttributes, readValue, writeTyped } from './node-ops'
 import type { TypeInfo } from './values'
 
 /** What the engineering access needs of its connection's session lifecycle (the collector). */
@@ -50,6 +50,7 @@ export function createOpcuaEngineering(s: EngineeringSession): OpcuaAccess {
     failures: () => s.failures(),
     signals: () => s.signals(),
     write: (nodeId, value) => guard(() => writeTyped(s.session(), nodeId, value, s.types)),
+    read: (nodeId) => guard(() => readValue(s.session(), nodeId)),
     call: (objectId, methodId, args) => guard(() => callTyped(s.session(), objectId, methodId, args)),
   }
 }

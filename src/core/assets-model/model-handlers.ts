@@ -5,6 +5,8 @@ import { AppError } from '../../shared/model/errors'
 import type { AssetFiles, AssetStore } from '../ports/asset-store'
 import { type BindingSchemas, checkBindings as checkBindingsOnly } from './bindings'
 import { checkAlarms } from './alarm-check'
+import { checkCommands } from '../commands/command-check'
+import type { CommandKinds } from '../ports/driver'
 import { exportModel, importModel } from './bulk'
 import { patternNames } from './binding-pattern'
 import { planInstances, planTemplateChange, requireTemplate } from './template-handlers'
@@ -25,12 +27,17 @@ export interface ModelDeps {
   live?: LiveLink
   /** Backup and restore of the application database; absent: those calls answer model.unavailable. */
   files?: AssetFiles | undefined
+  /** Each protocol's commands by connection kind, so command definitions are checked on save (absent: only setpoint/state kinds are known). */
+  commandKinds?: ReadonlyMap<string, CommandKinds>
 }
 
-/** Bindings and alarm definitions: every path that saves attributes checks both. */
-function checkBindings(attributes: readonly AssetAttribute[], schemas: BindingSchemas, connections: readonly { id: string; kind: string }[], where = 'attributes'): void {
+const NO_COMMANDS: ReadonlyMap<string, CommandKinds> = new Map()
+
+/** Bindings, alarm and command definitions: every path that saves attributes checks all three. */
+function checkBindings(attributes: readonly AssetAttribute[], schemas: BindingSchemas, connections: readonly { id: string; kind: string }[], where = 'attributes', commands = NO_COMMANDS): void {
   checkBindingsOnly(attributes, schemas, connections, where)
   checkAlarms(attributes, where)
+  checkCommands(attributes, commands, where)
 }
 
 const EVENT_IDS = 100
@@ -39,7 +46,7 @@ const LIST_CAP = 1000
 /** `model.*`: the asset model's API over its store. Structural refusals come from the store; bindings are checked here. */
 export function createModelHandlers(d: ModelDeps): ModelHandlers {
   const { store } = d
-  const bound = (attributes: readonly AssetAttribute[] | undefined) => attributes && checkBindings(attributes, d.bindings, d.connections())
+  const bound = (attributes: readonly AssetAttribute[] | undefined) => attributes && checkBindings(attributes, d.bindings, d.connections(), 'attributes', d.commandKinds)
   const tell = (change: number, op: EventPayload<'model.changed'>['op'], ids: string[]) =>
     d.changed({ change, op, ids: ids.slice(0, EVENT_IDS), all: ids.length > EVENT_IDS })
   const last = () => store.changes({ limit: 1 })[0]!.id
@@ -49,7 +56,7 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
     return a
   }
   const ref = (a: { id: string; path: string }) => ({ id: a.id, path: a.path })
-  const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where)
+  const check = (attrs: readonly AssetAttribute[], where: string) => checkBindings(attrs, d.bindings, d.connections(), where, d.commandKinds)
 
   const files = (): AssetFiles => {
     if (!d.files) throw new AppError('model.unavailable', 'this host cannot back up or restore its application database')
@@ -119,7 +126,7 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
     'model.import': (p, { session }) => {
       const report = importModel(store, p, {
         who: d.who(session),
-        checkBindings: (attrs, where) => checkBindings(attrs, d.bindings, d.connections(), where),
+        checkBindings: (attrs, where) => checkBindings(attrs, d.bindings, d.connections(), where, d.commandKinds),
         progress: (e) => session.emit('model.importProgress', e),
       })
       if (report.change !== null) d.changed({ change: report.change, op: 'import', ids: [], all: true })
@@ -137,13 +144,13 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
     'model.templates.list': () => ({ items: store.templates() }),
     'model.templates.get': ({ id }) => requireTemplate(store, id),
     'model.templates.create': (p, { session }) => {
-      patterns(p.attributes)
+      patterns(p.attributes, d.commandKinds)
       const t = store.createTemplate(p, d.who(session))
       tell(last(), 'template.create', [])
       return t
     },
     'model.templates.update': ({ id, ...patch }, { session }) => {
-      if (patch.attributes) patterns(patch.attributes)
+      if (patch.attributes) patterns(patch.attributes, d.commandKinds)
       const t = store.updateTemplate(id, patch, d.who(session))
       tell(last(), 'template.update', [])
       return t
@@ -165,12 +172,12 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
       return { assets: put.map((s) => store.get(s.id)!), change }
     },
     'model.templates.preview': (c) => {
-      if (c.attributes) patterns(c.attributes)
+      if (c.attributes) patterns(c.attributes, d.commandKinds)
       const plan = planTemplateChange(store, c, check)
       return { instances: plan.instances.slice(0, LIST_CAP), instanceCount: plan.instances.length }
     },
     'model.templates.apply': (c, { session }) => {
-      if (c.attributes) patterns(c.attributes)
+      if (c.attributes) patterns(c.attributes, d.commandKinds)
       const plan = planTemplateChange(store, c, check)
       const summary = `apply template ${plan.template.name} to ${plan.put.length} instances`
       const { change } = store.apply({ templates: [plan.template], put: plan.put, remove: [] }, d.who(session), summary, 'template.apply')
@@ -181,8 +188,9 @@ export function createModelHandlers(d: ModelDeps): ModelHandlers {
 }
 
 /** A template's binding strings are patterns: their braces are checked when it is saved, their values per instance. */
-function patterns(attributes: readonly AssetAttribute[]): void {
+function patterns(attributes: readonly AssetAttribute[], commands = NO_COMMANDS): void {
   checkAlarms(attributes)
+  checkCommands(attributes, commands)
   for (const a of attributes) {
     if (!a.binding || a.binding.kind === 'constant' || a.binding.kind === 'calculated') continue
     for (const v of Object.values(a.binding)) if (typeof v === 'string') patternNames(v)

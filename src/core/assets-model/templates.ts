@@ -54,11 +54,23 @@ function bindFor(b: AttributeBinding | undefined, lineage: AssetLineage): Attrib
   return out as AttributeBinding
 }
 
+/** A command's target fields are patterns too (an OPC UA method's node ids, an MQTT topic): filled for the asset. */
+function commandsFor(commands: AssetAttribute['commands'], lineage: AssetLineage): AssetAttribute['commands'] {
+  return commands?.map((c) => {
+    if (!c.target) return c
+    const target: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(c.target)) target[k] = typeof v === 'string' ? expandPattern(v, lineage) : v
+    return { ...c, target }
+  })
+}
+
 /** The attributes of one new instance of `template` for the asset whose lineage is given (the asset first). */
 export function instantiate(template: ResolvedTemplate, lineage: AssetLineage): AttributeDef[] {
   return template.attributes.map((a) => {
     const binding = bindFor(a.binding, lineage)
-    return binding === undefined ? { ...a } : { ...a, binding }
+    const out: AttributeDef = binding === undefined ? { ...a } : { ...a, binding }
+    if (a.commands) out.commands = commandsFor(a.commands, lineage)!
+    return out
   })
 }
 
@@ -70,7 +82,7 @@ export interface InstanceChange {
   changed: Record<string, string[]>
 }
 
-const FIELDS = ['dataType', 'unit', 'range', 'decimals', 'enumeration', 'limits', 'expectedIntervalMs', 'writable', 'binding'] as const
+const FIELDS = ['dataType', 'unit', 'range', 'decimals', 'enumeration', 'limits', 'expectedIntervalMs', 'writable', 'binding', 'commands'] as const
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 

@@ -7,6 +7,7 @@ import { MQTT } from './mqtt-port'
 import { MqttBinding } from './mqtt-binding'
 import { mqttNotificationAction } from './mqtt-notify'
 import { mqttAudits } from './mqtt-audit'
+import { mqttCommands } from './mqtt-commands'
 
 /** MQTT in the core: `mqtt.*`, mappings added at runtime under `<connection> (mapped)`. */
 export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
@@ -15,6 +16,7 @@ export const mqttDriver: CoreDriver<MqttConnectionConfig, typeof mqtt> = {
   sources: mqttSources,
   notificationAction: mqttNotificationAction as never,
   audited: mqttAudits,
+  commands: mqttCommands,
   // the URL as configured: credentials live in `username`/`password`, never in it
   target: (c) => c.url,
   runtimeFolder: (c) => ({ id: `${c.id}:mqtt-mappings`, name: `${c.id} (mapped)`, attribute: (s) => s.name }),

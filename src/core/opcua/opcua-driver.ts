@@ -8,6 +8,7 @@ import { OPCUA, type OpcuaTools } from './opcua-port'
 import { toSignalDef } from '../signals/signal-def'
 import { OpcuaBinding } from './opcua-binding'
 import { opcuaAudits } from './opcua-audit'
+import { opcuaCommands } from './opcua-commands'
 
 /** OPC UA in the core: `opcua.*` and `certificates.*`, signals added at runtime under `<connection> (added)`. */
 export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeof certificates> = {
@@ -16,6 +17,7 @@ export const opcuaDriver: CoreDriver<OpcuaConnectionConfig, typeof opcua & typeo
   sources: opcuaSources,
   reportsByException: true,
   audited: opcuaAudits,
+  commands: opcuaCommands,
   target: (c) => c.endpoint,
   runtimeFolder: (c) => ({ id: `${c.id}:added`, name: `${c.id} (added)`, attribute: (s) => s.id.slice(c.id.length + 1) }),
   handlers: (deps) =>

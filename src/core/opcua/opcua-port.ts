@@ -50,6 +50,8 @@ export interface OpcuaAccess extends EngineeringAccess {
   /** Monitored items refused by the server, by signal. */
   failures(): { monitored: number; failed: ItemFailure[] }
   write(nodeId: string, value: OpcuaValue): Promise<OpResult>
+  /** One read of a variable's value, with its status name (`Good`, `BadNodeIdUnknown`); a command's read back. */
+  read(nodeId: string): Promise<{ value: unknown; status: string }>
   call(objectId: string, methodId: string, args: OpcuaValue[]): Promise<OpResult & { outputs: unknown[]; inputStatus?: string[] }>
 }
 

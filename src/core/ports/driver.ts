@@ -5,7 +5,7 @@ import type { AssetCatalog } from '../assets/asset-catalog'
 import type { Collector } from './collector'
 import type { PlantPersistence } from './plant-persistence'
 import type { SignalDef } from './sample-store'
-import type { DataType } from '../../shared/model'
+import type { DataType, SampleValue } from '../../shared/model'
 import type { RuntimeModel } from '../assets-model/runtime-assets'
 import type { NotificationEvent } from '../alarms/ports'
 import type { AuditSpecs } from '../audit/audited'
@@ -63,6 +63,8 @@ export interface CoreDriver<C extends { id: string; kind: string }, M extends Me
    * and refuses it when the entry cannot be written (docs/audit.md).
    */
   readonly audited?: AuditSpecs
+  /** The commands operators send through connections of this kind (its own kinds, writes for setpoint and state). */
+  readonly commands?: CommandKinds
 }
 
 /**
@@ -121,4 +123,52 @@ export interface ModelSources {
    * with the attribute name it gets (browse name, last topic level) and its type, unit and writability. Throws AppError.
    */
   expand(collector: Collector, source: SourceBinding, max: number): Promise<{ sources: SourceSpec[]; truncated: boolean }>
+}
+
+/** What the command service hands a driver to send one command (all checks passed, the audit entry written). */
+export interface CommandSend {
+  /** `setpoint`, `state`, or one of the driver's own kinds. */
+  kind: string
+  /** The attribute's binding (setpoint and state write there). */
+  binding: SourceBinding | undefined
+  /** The driver's own fields (`CommandDef.target`, patterns filled), for its kinds. */
+  target: Record<string, unknown> | undefined
+  /** The value to send, already of the attribute's data type (a state's key made a number or boolean); null for a push button. */
+  value: SampleValue
+  /** Fills `{value}`, `{asset}`, `{attribute}`, `{command}`, `{user}` in a driver's template (JSON-escaped with `json`). */
+  text(template: string, o?: { json?: boolean }): string
+  /** How long verify may take, send included. */
+  timeoutMs: number
+  /** Equal within the command's decimals (numbers), else strictly. */
+  same(a: SampleValue | undefined, b: SampleValue | undefined): boolean
+  /**
+   * Waits for the attribute's live value (its bound signal's next samples) to become `expected` (null: any new sample);
+   * resolves with whether it did and the last value seen, within `ms`.
+   */
+  awaitValue(expected: SampleValue, ms: number): Promise<{ matched: boolean; last?: SampleValue; seen: number }>
+}
+
+/** How one command went, as the driver saw it (see CommandOutcome). */
+export interface CommandSent {
+  outcome: 'success' | 'rejected' | 'mismatch' | 'timeout'
+  status: string
+  readBack?: SampleValue
+}
+
+/**
+ * One protocol's commands: its own kinds with their `target` fields, whether `setpoint` and `state` can go through a
+ * binding of its kind, how to read a target's current value, and how to send (and verify) one command. `send` throws
+ * an AppError only when nothing was sent (`*.not_connected`, a value the node's type refuses); once sent, every result
+ * is an outcome.
+ */
+export interface CommandKinds {
+  /** The driver's own kinds, each with the fields of `CommandDef.target` (string fields are patterns on templates). */
+  readonly kinds: Readonly<Record<string, z.ZodType<Record<string, unknown>>>>
+  /** `setpoint` and `state` can be written through a binding of this driver's kind. */
+  readonly writes: boolean
+  /** The connection a command of one of the driver's own kinds talks to (default: the attribute binding's). */
+  connectionOf?(target: Record<string, unknown>): string | undefined
+  /** The target's value now, read from the device; undefined: the core uses the attribute's live value. */
+  read?(binding: SourceBinding, collector: Collector): Promise<SampleValue | undefined>
+  send(req: CommandSend, collector: Collector): Promise<CommandSent>
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { SampleValue, SignalId } from '../model/sample'
 import { AlarmDef } from './alarms'
+import { CommandDef } from './command-def'
 import { method } from './define'
 
 /**
@@ -36,6 +37,8 @@ export const AssetAttribute = z
     binding: AttributeBinding.optional(),
     /** Alarm definitions on this attribute (see contract/alarms.ts); a template's reach every instance. */
     alarms: z.array(AlarmDef).max(50).optional(),
+    /** Command definitions on this attribute (see contract/command-def.ts); a template's reach every instance. */
+    commands: z.array(CommandDef).max(20).optional(),
   })
   .strict()
 export type AssetAttribute = z.infer<typeof AssetAttribute>

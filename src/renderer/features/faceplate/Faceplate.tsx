@@ -5,6 +5,7 @@ import { useLiveStore } from '../../stores/live-store'
 import { ancestorsOf, faceplateGroups } from '../../lib/tree'
 import { openAsset } from '../../session/model-view'
 import { SignalTable } from './SignalTable'
+import { CommandPanel } from '../commands/CommandPanel'
 import './faceplate.css'
 
 /** The selected asset's signals (and its direct children's), live. */
@@ -65,6 +66,7 @@ export function Faceplate() {
             ))}
           </div>
         )}
+        <CommandPanel assetId={node.id} />
         {containers.length > 0 && (
           <div className="containers">
             <span className="label">Contains</span>
