@@ -31,6 +31,12 @@ import { AlarmService } from './alarms/alarm-service'
 import { MemoryAlarmJournal } from './alarms/memory-journal'
 import type { AlarmJournal, JournalRecord } from './alarms/ports'
 import { ConditionTracker } from './conditions/condition-tracker'
+import type { AuditTrail } from './ports/audit'
+import type { IdentityCrypto, UserStore } from './ports/users'
+import { Identity, type IdentityOptions } from './identity/identity'
+import { authHandlers, rpcAuth } from './identity/auth-handlers'
+import { MemoryAuditTrail } from './identity/memory-audit'
+import type { RpcAuthOptions } from '../shared/rpc/server'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -64,6 +70,12 @@ export interface CoreDeps {
   syncBackoff?: SyncEngineDeps['backoff']
   /** How often `sync.status` is pushed (default 1 s). */
   syncStatusMs?: number
+  /** Local users and login sessions (`auth.*`, `users.*`). Without them those answer `auth.setup_closed` and nobody can log in. */
+  identity?: { users: UserStore; crypto: IdentityCrypto; options?: IdentityOptions }
+  /** The audit trail (append-only, fails closed). Without one, a small in-memory trail (lost at restart). */
+  audit?: AuditTrail
+  /** The read-only kiosk: viewer methods without a login (see docs/identity.md). Default off. */
+  kiosk?: boolean | (() => boolean)
 }
 
 
@@ -80,6 +92,11 @@ export interface Core {
   readonly sync: SyncEngine | undefined
   readonly alarms: AlarmService
   readonly conditions: ConditionTracker
+  /** Users and logins (absent without `deps.identity`). */
+  readonly identity: Identity | undefined
+  /** The RPC server's access hooks: kiosk, the check of each bound principal, first-start setup. */
+  readonly auth: RpcAuthOptions
+  readonly audit: AuditTrail
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -100,8 +117,11 @@ export function createCore(deps: CoreDeps): Core {
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
   const accounting = new SampleAccounting()
-  /** "Who" in the asset model's change log: the host and session until there is user identity. */
-  const who = (session: Session) => `${deps.info.host} session ${session.id}`
+  /** "Who" in the asset model's change log and the alarm journal: the logged-in user (the host and session for a session without one). */
+  const who = (session: Session) => session.principal?.user ?? `${deps.info.host} session ${session.id}`
+  const audit = deps.audit ?? new MemoryAuditTrail(() => clock.now())
+  const identity = deps.identity ? new Identity({ ...deps.identity, audit, clock, log: log.child({ part: 'identity' }) }) : undefined
+  const kioskOn = typeof deps.kiosk === 'function' ? deps.kiosk : () => deps.kiosk === true
   const modelChanged = (e: EventPayload<'model.changed'>) => {
     broadcasts.forEach((b) => b('model.changed', e))
     link?.changed() // collect what the change binds, rebuild the index, the calculated attributes and the paths
@@ -193,7 +213,7 @@ export function createCore(deps: CoreDeps): Core {
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
     'system.diagnostics': async ({ gc }) => {
       if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
-      const sections = deps.diagnostics({ gc: gc ?? false })
+      const sections = { ...deps.diagnostics({ gc: gc ?? false }), ...(identity ? { auth: identity.diagnostics() } : {}) }
       const storeSection = await storeStatus.diagnostics()
       return storeSection ? { ...sections, store: storeSection } : sections
     },
@@ -222,6 +242,7 @@ export function createCore(deps: CoreDeps): Core {
       sync ? sync.status() : { at: clock.now(), sinks: [], store: { diskBytes: null, diskBudgetBytes: null, oldestTs: null, undeliveredDropped: 0 } },
     ...alarms.handlers(),
     ...conditions.handlers(),
+    ...authHandlers(identity, kioskOn),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -249,6 +270,9 @@ export function createCore(deps: CoreDeps): Core {
     sync,
     alarms,
     conditions,
+    identity,
+    auth: rpcAuth(identity, kioskOn),
+    audit,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)

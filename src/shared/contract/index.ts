@@ -11,9 +11,10 @@ import { sync, syncEvents } from './sync'
 import { trends, trendsEvents } from './trends'
 import { alarms, alarmsEvents } from './alarms'
 import { conditions, conditionsEvents } from './conditions'
+import { auth, users } from './auth'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions, ...sync } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions, ...sync, ...auth, ...users } as const
 /** Every event the core may push. */
 export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents, ...conditionsEvents, ...syncEvents } as const
 
@@ -36,3 +37,4 @@ export * from './mqtt'
 export * from './sync'
 export * from './alarms'
 export * from './conditions'
+export * from './auth'
