@@ -101,7 +101,7 @@ describe('alarms from live values', () => {
     const journal = await journalOf(key())
     expect(journal.map((e) => [e.event, e.state, e.who, e.note ?? null, e.occurrence])).toEqual([
       ['raise', 'unack', 'system', null, 1],
-      ['ack', 'ack', 'test session 7', 'operator called the field', 1],
+      ['ack', 'ack', 'test-engineer', 'operator called the field', 1],
       ['clear', 'normal', 'system', null, 1],
     ])
     expect(journal[0]!.value).toBe(91.26)
@@ -157,10 +157,10 @@ describe('alarms from live values', () => {
     await h()['alarms.service']({ keys: [key()], inService: true }, ctx)
     const tail = (await journalOf(key())).slice(-4)
     expect(tail.map((e) => [e.event, e.who, e.note ?? null])).toEqual([
-      ['shelve', 'test session 7', 'transmitter replaced'],
-      ['unshelve', 'test session 7', null],
-      ['out_of_service', 'test session 7', 'maintenance'],
-      ['in_service', 'test session 7', null],
+      ['shelve', 'test-engineer', 'transmitter replaced'],
+      ['unshelve', 'test-engineer', null],
+      ['out_of_service', 'test-engineer', 'maintenance'],
+      ['in_service', 'test-engineer', null],
     ])
     const nuisance = await h()['alarms.nuisance']({}, ctx)
     expect(nuisance.top.find((r) => r.key === key())).toMatchObject({ activations: 1 })

@@ -31,8 +31,8 @@ it('the runtime keeps the asset model in <dataDir>/app.db: ids, paths and the ch
   expect(await again['model.get']({ id: pump.id }, ctx)).toEqual(pump)
   const log = (await again['model.changes']({}, ctx)).items
   expect(log.map((c) => [c.op, c.who])).toEqual([
-    ['create', 'test session 7'],
-    ['create', 'test session 7'],
+    ['create', 'test-engineer'],
+    ['create', 'test-engineer'],
   ])
   await second.stop()
 })
