@@ -4,6 +4,7 @@ import { MemoryUserStore } from '../../src/core/identity/memory-users'
 import type { Contract, Events, LoginResult } from '../../src/shared/contract'
 import type { Role } from '../../src/shared/model/principal'
 import type { RpcClient } from '../../src/shared/rpc/client'
+import { openClient } from './ws-client'
 
 /**
  * THE way tests get an identity: users are created through the real paths (first-start setup, `users.create`, the
@@ -60,4 +61,22 @@ export async function loginCookie(baseUrl: string, user = ADMIN_USER, password =
   const cookie = res.headers.get('set-cookie')
   if (!cookie) throw new Error('login answered without a cookie')
   return cookie.split(';')[0]!
+}
+
+/**
+ * A WebSocket API client of a headless server (`url`: its page URL) logged in as the administrator or, with
+ * `role`, as a user of that role (created through users.create by the administrator first): the session cookie
+ * from `POST /auth/login`, as a browser has it. `headers`: more (a Host, an Origin).
+ */
+export async function openLoggedIn(url: string, o: { role?: Role; user?: string; headers?: Record<string, string> } = {}) {
+  const api = url.replace(/^http/, 'ws') + 'api'
+  let user = ADMIN_USER
+  if (o.role && (o.role !== 'admin' || o.user)) {
+    user = o.user ?? `${o.role}-user`
+    const admin = await openClient(api, { Cookie: await loginCookie(url) })
+    if (!(await admin.client.call('users.list', {})).some((u) => u.name === user)) await admin.client.call('users.create', { name: user, password: TEST_PASSWORD, role: o.role })
+    admin.ws.close()
+  }
+  const cookie = await loginCookie(url, user)
+  return { cookie, ...(await openClient(api, { ...o.headers, Cookie: cookie })) }
 }

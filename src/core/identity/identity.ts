@@ -119,7 +119,7 @@ export class Identity implements CredentialCheck {
 
   /** Credentials checked with the throttle; throws `auth.locked` or `auth.bad_credentials`, audits a failure. */
   private async credentials(name: string, password: string, from: string, action: string): Promise<UserRecord> {
-    const keys = [`user ${name.toLowerCase()}`, `addr ${from}`]
+    const keys = [`user ${name.toLowerCase()}`, `addr ${from.replace(/^[a-z]+ /, '')}`] // one address over ws and http alike
     const lockedMs = this.throttle.check(keys)
     if (lockedMs > 0) {
       this.auditQuietly({ action, user: null, from, target: name, result: 'auth.locked' })
