@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser'
+import { signIn } from '../helpers/e2e'
 import { startHeadless, type Headless } from '../helpers/headless'
 import { until } from '../helpers/mqtt-harness'
 import { openClient } from '../helpers/ws-client'
@@ -62,6 +63,7 @@ it.skipIf(!mounted)('a data folder that runs full: the server keeps answering, s
 
   browser = await launchChromium()
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
+  await signIn(page, server.url)
   await page.goto(server.url)
   await page.waitForSelector('[data-testid="status-bar"]')
   expect(await page.locator('[data-testid="store-full"]').count()).toBe(0)
