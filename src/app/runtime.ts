@@ -176,7 +176,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const journal = handle ? openAlarmJournal(() => handle.db, { retentionDays: o.config.alarms.journalRetentionDays, logger: log }) : undefined
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
   const kiosk = kioskEnabled(o.config, o.host)
-  if (!handle) log.error('no users: the application database is not open, so nobody can log in (the kiosk, if on, still shows the plant)')
+  if (!handle) log.error({ file: appDbFile }, 'no users: the application database is not open, so nobody can log in (the kiosk, if on, still shows the plant)')
   const identity = handle ? { users: new SqliteUserStore(() => handle.db), crypto: nodeIdentityCrypto(o.scrypt), options: identityOptions(o.config.auth) } : undefined
   const core = createCore({ ...(identity ? { identity } : {}), kiosk, plant, collectors, store, ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), notifyAlarms: (entries) => notifier.notify(entries), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values

@@ -51,7 +51,10 @@ it('an application database that does not open (from a newer build) leaves the r
     (e: { code: string }) => e.code,
   )
   expect(code).toBe('model.unavailable')
-  expect(errors).toEqual(['application database not opened: the asset model is unavailable until it is fixed'])
+  expect(errors).toEqual([
+    'application database not opened: the asset model is unavailable until it is fixed',
+    'no users: the application database is not open, so nobody can log in (the kiosk, if on, still shows the plant)',
+  ])
   expect((await rt.core.handlers['connections.list']({}, ctx)).length).toBe(0)
   await rt.stop()
   const again = new Database(join(dataDir, 'app.db'))
