@@ -16,7 +16,7 @@ import type { Sample } from '../src/shared/model'
 import { createRpcClient, type RpcClient } from '../src/shared/rpc/client'
 import { createRpcServer } from '../src/shared/rpc/server'
 import { createMemoryPair } from '../src/shared/rpc/transport'
-import { testPrincipal } from '../src/core/testing/call-context'
+import { loginAdmin, testIdentity } from '../test/helpers/login'
 
 const ASSETS = 1000
 const PER_ASSET = 50 // 50,000 attributes, each with one alarm
@@ -59,12 +59,13 @@ async function host(name: string, withAlarms: boolean): Promise<Host> {
   }
   db.apply({ put, remove: [] }, 'bench', 'bench model')
   // a store, so the core keeps no per-signal in-memory trend ring (20,000 points each) for 50,000 signals
-  const core = createCore({ plant: { connections: [] }, collectors: [], assets: db, store: new MemorySampleStore(), info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers })
+  const core = createCore({ plant: { connections: [] }, collectors: [], assets: db, store: new MemorySampleStore(), identity: testIdentity(), info: { version: '1', host: 'test', demo: false } })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, auth: core.auth })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b, { principal: testPrincipal('admin') })
+  rpc.connect(b)
   const api = createRpcClient<Contract, Events>(a, { timeoutMs: 30_000 })
+  await loginAdmin(api)
   await core.start()
   for (let i = 0; i < 600 && core.alarms.engine.size < (withAlarms ? signals.length : 0); i++) await sleep(100)
   // a client watching 500 of them (each flush of its live stream stays well under the message limit)

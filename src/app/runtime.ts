@@ -1,5 +1,9 @@
 import { join } from 'node:path'
-import { demoEnabled, type AppConfig } from '../core/config/app-config'
+import { demoEnabled, kioskEnabled, type AppConfig } from '../core/config/app-config'
+import { identityOptions, rateLimitOptions } from '../core/config/auth-config'
+import { SqliteUserStore } from '../adapters/app-db/users'
+import { nodeIdentityCrypto, type ScryptCost } from '../adapters/identity/node-crypto'
+import type { Identity } from '../core/identity/identity'
 import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/config/plant-edits'
 import type { PlantConfig } from '../core/config/schema'
 import { createCore, type Core } from '../core/create-core'
@@ -37,6 +41,10 @@ export interface Runtime {
   demo: DemoPlant | undefined
   /** The local history (for diagnostics and tests). */
   store: SampleStore
+  /** Users and logins (absent when the application database did not open: nobody can log in then). */
+  identity: Identity | undefined
+  /** The read-only kiosk is on. */
+  kiosk: boolean
   stop(): Promise<void>
 }
 
@@ -62,6 +70,8 @@ export interface RuntimeOptions {
   credentials?: CredentialCheck
   /** How long a command selection holds its target (default 30 s; tests shorten it). */
   commandLockMs?: number
+  /** scrypt's cost (tests lower it; default N=2^15, r=8, p=1). */
+  scrypt?: ScryptCost
 }
 
 /**
@@ -190,7 +200,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     audit = new UnavailableAuditTrail((e as Error).message)
   }
   const notifier = createNotifier({ rules: o.config.alarms.notifications, collectors, log })
-  const core = createCore({ plant, collectors, store, audit: o.audit ?? audit, ...(o.credentials ? { credentials: o.credentials } : {}), ...(o.commandLockMs !== undefined ? { commandLockMs: o.commandLockMs } : {}), ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const kiosk = kioskEnabled(o.config, o.host)
+  if (!handle) log.error({ file: appDbFile }, 'no users: the application database is not open, so nobody can log in (the kiosk, if on, still shows the plant)')
+  const identity = handle ? { users: new SqliteUserStore(() => handle.db), crypto: nodeIdentityCrypto(o.scrypt), options: identityOptions(o.config.auth) } : undefined
+  const core = createCore({ ...(identity ? { identity } : {}), kiosk, plant, collectors, store, audit: o.audit ?? audit, ...(o.credentials ? { credentials: o.credentials } : {}), ...(o.commandLockMs !== undefined ? { commandLockMs: o.commandLockMs } : {}), ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({
@@ -202,6 +215,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     events,
     handlers: core.handlers,
     validateResults: o.validateResults ?? false,
+    auth: core.auth,
+    rateLimit: rateLimitOptions(o.config.auth),
     onReject: (code, session, detail) => rejectLog.record(code, session, detail),
   })
   core.onBroadcast((event, payload) => rpc.broadcast(event, payload as never)) // same contract on both sides
@@ -211,6 +226,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     rpc,
     demo,
     store,
+    identity: core.identity,
+    kiosk,
     async stop() {
       rejectLog.flush()
       await core.stop()

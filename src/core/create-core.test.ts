@@ -7,7 +7,7 @@ import { createMemoryPair } from '../shared/rpc/transport'
 import type { PlantConfig } from './config/schema'
 import { createCore, type Core } from './create-core'
 import { FakeCollector } from './testing/fake-collector'
-import { testPrincipal } from './testing/call-context'
+import { loginAdmin, testIdentity } from '../../test/helpers/login'
 
 const plant: PlantConfig = {
   connections: [
@@ -33,12 +33,13 @@ afterEach(async () => {
 
 async function setup() {
   const col = new FakeCollector('plc')
-  core = createCore({ plant, collectors: [col], info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  core = createCore({ plant, collectors: [col], identity: testIdentity(), info: { version: '1', host: 'test', demo: false } })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b, { principal: testPrincipal('admin') })
+  rpc.connect(b)
   const client = createRpcClient<Contract, Events>(a, { timeoutMs: 2000 })
+  await loginAdmin(client)
   await core.start()
   return { col, client }
 }

@@ -39,6 +39,10 @@ import { genericAudits } from './audit/audited-methods'
 import { createAuditHandlers } from './audit/audit-service'
 import { CommandService } from './commands/command-service'
 import type { CredentialCheck } from './ports/identity'
+import type { IdentityCrypto, UserStore } from './ports/users'
+import { Identity, type IdentityOptions } from './identity/identity'
+import { authHandlers, rpcAuth } from './identity/auth-handlers'
+import type { RpcAuthOptions } from '../shared/rpc/server'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -86,6 +90,10 @@ export interface CoreDeps {
   credentials?: CredentialCheck
   /** How long a command selection holds its target (default 30 s). */
   commandLockMs?: number
+  /** Local users and login sessions (`auth.*`, `users.*`). Without them those answer `auth.setup_closed` and nobody can log in. */
+  identity?: { users: UserStore; crypto: IdentityCrypto; options?: IdentityOptions }
+  /** The read-only kiosk: viewer methods without a login (see docs/identity.md). Default off. */
+  kiosk?: boolean | (() => boolean)
 }
 
 
@@ -103,6 +111,10 @@ export interface Core {
   readonly alarms: AlarmService
   readonly conditions: ConditionTracker
   /** The audit trail the core appends to (also for what hosts and other services audit: logins, commands). */
+  /** Users and logins (absent without `deps.identity`). */
+  readonly identity: Identity | undefined
+  /** The RPC server's access hooks: kiosk, the check of each bound principal, first-start setup. */
+  readonly auth: RpcAuthOptions
   readonly audit: AuditTrail
 }
 
@@ -124,8 +136,11 @@ export function createCore(deps: CoreDeps): Core {
   const broadcasts = new Set<Broadcast>()
   const streams = new WeakMap<Session, SessionStream>()
   const accounting = new SampleAccounting()
-  /** "Who" in the asset model's change log: the host and session until there is user identity. */
-  const who = (session: Session) => `${deps.info.host} session ${session.id}`
+  /** "Who" in the asset model's change log and the alarm journal: the logged-in user (the host and session for a session without one). */
+  const who = (session: Session) => session.principal?.user ?? `${deps.info.host} session ${session.id}`
+  const audit = deps.audit ?? new MemoryAuditTrail(clock)
+  const identity = deps.identity ? new Identity({ ...deps.identity, audit, clock, log: log.child({ part: 'identity' }) }) : undefined
+  const kioskOn = typeof deps.kiosk === 'function' ? deps.kiosk : () => deps.kiosk === true
   const modelChanged = (e: EventPayload<'model.changed'>) => {
     broadcasts.forEach((b) => b('model.changed', e))
     link?.changed() // collect what the change binds, rebuild the index, the calculated attributes and the paths
@@ -199,7 +214,6 @@ export function createCore(deps: CoreDeps): Core {
     ...deps.conditionTiming,
   })
   const commandKinds = driverCommands()
-  const audit = deps.audit ?? new MemoryAuditTrail(clock)
   const commands = new CommandService({
     store: deps.assets,
     drivers: commandKinds,
@@ -209,7 +223,8 @@ export function createCore(deps: CoreDeps): Core {
     signalFor: (assetId, at) => link?.signalFor(assetId, at),
     live,
     audit,
-    credentials: deps.credentials,
+    // the second person of a critical command: the given check (tests), else the users' own
+    credentials: deps.credentials ?? identity,
     clock,
     log: log.child({ part: 'commands' }),
     ...(deps.commandLockMs !== undefined ? { lockMs: deps.commandLockMs } : {}),
@@ -235,7 +250,7 @@ export function createCore(deps: CoreDeps): Core {
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
     'system.diagnostics': async ({ gc }) => {
       if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
-      const sections = deps.diagnostics({ gc: gc ?? false })
+      const sections = { ...deps.diagnostics({ gc: gc ?? false }), ...(identity ? { auth: identity.diagnostics() } : {}) }
       const storeSection = await storeStatus.diagnostics()
       return storeSection ? { ...sections, store: storeSection } : sections
     },
@@ -265,6 +280,7 @@ export function createCore(deps: CoreDeps): Core {
     ...alarms.handlers(),
     ...conditions.handlers(),
     ...commands.handlers(),
+    ...authHandlers(identity, kioskOn),
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
@@ -300,6 +316,8 @@ export function createCore(deps: CoreDeps): Core {
     sync,
     alarms,
     conditions,
+    identity,
+    auth: rpcAuth(identity, kioskOn),
     audit,
     onBroadcast(cb) {
       broadcasts.add(cb)

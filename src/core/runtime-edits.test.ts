@@ -18,7 +18,7 @@ import { openAppDb } from '../adapters/app-db/sqlite-asset-store'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { testPrincipal } from './testing/call-context'
+import { loginAdmin, testIdentity } from '../../test/helpers/login'
 
 const plant = PlantConfig.parse({
   connections: [
@@ -84,20 +84,22 @@ afterEach(async () => {
   core = undefined
 })
 
-function setup(persistence?: PlantPersistence, assets?: AssetStore) {
+async function setup(persistence?: PlantPersistence, assets?: AssetStore) {
   const m = Object.assign(new FakeCollector('m'), { engineering: fakeMqtt([{ id: 'm/a', name: 'A', dataType: 'number', topic: 't/a', path: 'v' }]) })
   const ua = Object.assign(new FakeCollector('ua'), { engineering: fakeOpcua() })
-  core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, ...(persistence ? { persistence } : {}), ...(assets ? { assets } : {}) })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  core = createCore({ plant, collectors: [m, ua], info: { version: '1', host: 'test', demo: false }, identity: testIdentity(), ...(persistence ? { persistence } : {}), ...(assets ? { assets } : {}) })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
   const [a, b] = createMemoryPair()
-  rpc.connect(b, { principal: testPrincipal('admin') })
-  return createRpcClient<Contract, Events>(a, { timeoutMs: 2000 })
+  rpc.connect(b)
+  const api = createRpcClient<Contract, Events>(a, { timeoutMs: 2000 })
+  await loginAdmin(api)
+  return api
 }
 
 describe('runtime edits through the API', () => {
   it('saves added, changed and removed mappings through the port, and says where they went', async () => {
     const p = new RecordingPersistence()
-    const api = setup(p)
+    const api = await setup(p)
     const added = await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b', unit: 'kW' } })
     expect(added).toMatchObject({ persisted: true, savedTo: 'config', mapping: { id: 'm/b' } })
     const updated = await api.call('mqtt.mappings.update', { connection: 'm', signal: 'm/a', changes: { name: 'Power', unit: 'kW', path: null } })
@@ -123,20 +125,20 @@ describe('runtime edits through the API', () => {
   it('keeps the running change when the save fails, and reports why', async () => {
     const p = new RecordingPersistence()
     p.fail = true
-    const api = setup(p)
+    const api = await setup(p)
     const r = await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b' } })
     expect(r).toMatchObject({ persisted: false, persistError: { code: 'config.write_failed', message: 'ENOSPC: no space left on device' } })
     expect((await api.call('mqtt.mappings.list', { connection: 'm' })).mappings.map((m) => m.id)).toEqual(['m/a', 'm/b'])
   })
 
   it('answers persisted: false (config.unavailable) in a host without persistence', async () => {
-    const api = setup()
+    const api = await setup()
     expect(await api.call('mqtt.mappings.remove', { connection: 'm', signal: 'm/a' })).toMatchObject({ removed: true, persisted: false, persistError: { code: 'config.unavailable' } })
   })
 
   it('saves OPC UA signals added and removed; a removed one can be added again', async () => {
     const p = new RecordingPersistence()
-    const api = setup(p)
+    const api = await setup(p)
     expect(await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })).toMatchObject({ added: [{ id: variable.id }], persisted: true })
     expect(await api.call('opcua.remove', { connection: 'ua', signals: [variable.id, 'ua/nope'] })).toEqual({ removed: [variable.id], unknown: ['ua/nope'], persisted: true, savedTo: 'config' })
     expect((await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })).added.map((s) => s.id)).toEqual([variable.id])
@@ -158,7 +160,7 @@ describe('runtime additions reach the asset model', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plantdeck-runtime-assets-'))
     try {
       let assets = openAppDb({ path: join(dir, 'app.db') })
-      let api = setup(undefined, assets)
+      let api = await setup(undefined, assets)
       await core!.start()
       await api.call('mqtt.mappings.add', { connection: 'm', mapping: { id: 'm/b', topic: 't/b', path: 'p.kw', unit: 'kW' } })
       await api.call('opcua.add', { connection: 'ua', root: 'ns=1;s=Tests' })
@@ -169,13 +171,13 @@ describe('runtime additions reach the asset model', () => {
       // a changed mapping rebinds the same attribute; the change log says who
       await api.call('mqtt.mappings.update', { connection: 'm', signal: 'm/b', changes: { path: 'p.w', unit: 'W' } })
       expect((await api.call('model.resolve', { path: 'm (mapped)/b' })).attribute).toMatchObject({ unit: 'W', binding: { topic: 't/b', path: 'p.w' } })
-      expect((await api.call('model.changes', {})).items[0]?.who).toBe('test session 1')
+      expect((await api.call('model.changes', {})).items[0]?.who).toBe('admin')
       const ids = [mapped.asset.id, added.asset.id]
       await core!.stop()
       assets.close()
 
       assets = openAppDb({ path: join(dir, 'app.db') })
-      api = setup(undefined, assets)
+      api = await setup(undefined, assets)
       expect((await api.call('model.get', { id: ids[0]! })).name).toBe('m (mapped)')
       expect((await api.call('model.get', { id: ids[1]! })).name).toBe('ua (added)')
       // after the restart the same folder asset gains and loses attributes (no second folder)

@@ -7,7 +7,6 @@ import { startRuntime, type Runtime } from '../app/runtime'
 import { isAppError } from '../shared/model/errors'
 import { APP_INDEX_URL, APP_SCHEME, appFileResponse } from './app-protocol-files'
 import { ipcTransport } from './ipc-transport'
-import { interimHostPrincipal } from '../app/interim-principal'
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -63,7 +62,9 @@ async function boot() {
     if (/^https:\/\//.test(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
-  runtime.rpc.connect(ipcTransport(win.webContents, isTrustedUrl), { remote: 'ipc', principal: interimHostPrincipal('ipc') })
+  // The session starts without a principal: the renderer asks who is at the console (the login screen); the kiosk
+  // (server.kiosk, default on with the simulated plant) shows the plant read-only meanwhile.
+  runtime.rpc.connect(ipcTransport(win.webContents, isTrustedUrl), { remote: 'ipc' })
   await win.loadURL(rendererDev ?? APP_INDEX_URL)
 }
 

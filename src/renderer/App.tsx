@@ -12,16 +12,28 @@ import { CentreTabs } from './components/CentreTabs'
 import { StatusBar } from './features/status-bar/StatusBar'
 import { Trend } from './features/trend/Trend'
 import { useUiStore } from './stores/ui-store'
+import { useAuthStore } from './stores/auth-store'
+import { hasAccess } from '../shared/model/principal'
+import { LoginScreen } from './features/auth/LoginScreen'
+import { UserAdmin } from './features/auth/UserAdmin'
 
 /** Top bar, link banner, alarm banner, then the operator view (tree | faceplate over trend) or the engineering view, status bar. Each panel fails on its own, never the screen. */
 export function App() {
   const theme = useUiStore((s) => s.theme)
   const view = useUiStore((s) => s.view)
   const tab = useUiStore((s) => s.operatorTab)
+  const auth = useAuthStore((s) => s.status)
+  const loginOpen = useAuthStore((s) => s.loginOpen)
+  const principal = auth?.principal ?? null
   // A layout effect runs before the children's effects, so the chart reads the new theme's colours when it rebuilds.
   useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme
   }, [theme])
+
+  // Nobody signed in and no kiosk (or the login asked for): who is at the console?
+  if (auth && !principal && (!auth.kiosk || loginOpen || auth.setupRequired)) return <LoginScreen />
+  const mayEngineer = hasAccess(principal as never, 'engineer')
+  const shown = view === 'engineering' && !mayEngineer ? 'operator' : view === 'users' && !hasAccess(principal as never, 'admin') ? 'operator' : view
 
   return (
     <div className="app">
@@ -30,11 +42,15 @@ export function App() {
       <ErrorBoundary area="Alarm banner">
         <AlarmBanner />
       </ErrorBoundary>
-      {view === 'engineering' ? (
+      {shown === 'users' ? (
+        <ErrorBoundary area="Users">
+          <UserAdmin />
+        </ErrorBoundary>
+      ) : shown === 'engineering' ? (
         <ErrorBoundary area="Engineering">
           <Engineering />
         </ErrorBoundary>
-      ) : view === 'alarms' ? (
+      ) : shown === 'alarms' ? (
         <ErrorBoundary area="Alarms">
           <AlarmsView />
         </ErrorBoundary>

@@ -11,13 +11,18 @@ import { accessPolicy, refusalLog, type AccessPolicy, type RefusalReason } from 
 import { SECURITY_HEADERS, serveStatic } from './static-files'
 import { tokenAuth, type TokenAuth } from './token-auth'
 import { wsTransport } from './ws-transport'
-import { interimHostPrincipal } from '../app/interim-principal'
+import { sessionCookies, type HttpIdentity, type SessionCookies } from './session-cookie'
+import type { Principal, Role } from '../shared/model/principal'
 
 export interface HttpServerOptions {
   host: string
   port: number
   tls?: { cert: string; key: string }
   token?: string
+  /** The role an API client with the shared token (`Authorization: Bearer`) acts as (default engineer). */
+  tokenRole?: Role
+  /** Logins: `POST /auth/login` sets the session cookie the WebSocket upgrade resolves. Without it sessions start without a principal. */
+  identity?: HttpIdentity
   /** Names besides loopback, `localhost` and the bind address that clients may use for this server (Host header). */
   hostnames?: readonly string[]
   webRoot: string
@@ -41,6 +46,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
   // Both need the port actually bound (port 0 picks one); set once listening, before any request is read.
   let policy: AccessPolicy | undefined
   let auth: TokenAuth | undefined
+  let cookies: SessionCookies | undefined
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const remote = req.socket.remoteAddress
@@ -63,6 +69,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
         return text(401, 'This Plantdeck server needs its access token: open this address once as /?token=<your token>.')
       }
     }
+    if (cookies?.handle(req, res, SECURITY_HEADERS)) return
     serveStatic(o.webRoot, req, res)
   }
   const server: Server = o.tls ? createHttps({ cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) }, onRequest) : createHttp(onRequest)
@@ -72,6 +79,15 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
+
+  /**
+   * Who a new WebSocket session is: an API client with the shared token (the bearer header, not the browser's token
+   * cookie: a browser still logs in) acts as the token's role; a browser with a live session cookie as its user; else nobody.
+   */
+  const principalAt = (req: IncomingMessage, from: string): Principal | null => {
+    if (auth?.bearer(req)) return { kind: 'token', user: 'api-token', roles: [o.tokenRole ?? 'engineer'], from }
+    return cookies?.principalOf(req, from) ?? null
+  }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: string, reason: RefusalReason, value?: string) => {
@@ -86,7 +102,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => o.logger.warn({ err: err.message }, 'websocket error'))
       const from = `ws ${req.socket.remoteAddress ?? '?'}`
-      const session = o.rpc.connect(wsTransport(ws), { remote: from, principal: interimHostPrincipal(from) })
+      const session = o.rpc.connect(wsTransport(ws), { remote: from, principal: principalAt(req, from) })
       o.logger.info({ session: session.id, remote: req.socket.remoteAddress }, 'client connected')
       ws.on('close', (code) => o.logger.info({ session: session.id, code }, 'client disconnected'))
     })
@@ -103,6 +119,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
   const tls = o.tls !== undefined
   policy = accessPolicy({ bindHost: o.host, port, tls, ...(o.hostnames ? { hostnames: o.hostnames } : {}) })
   if (o.token !== undefined) auth = tokenAuth(o.token, { port, tls })
+  if (o.identity) cookies = sessionCookies(o.identity, { port, tls })
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host
   return {
     url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,

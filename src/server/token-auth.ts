@@ -24,6 +24,11 @@ export function tokenAuth(token: string, o: { port: number; tls: boolean }) {
   }
 
   return {
+    /** True when the request carries the right bearer header (an API client). */
+    bearer(req: IncomingMessage): boolean {
+      const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')
+      return auth !== null && same(auth[1]!.trim(), token)
+    },
     /** An upgrade to /api is allowed with the bearer header or the cookie; `?token=` in that URL is not looked at. */
     allows(req: IncomingMessage): boolean {
       const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')

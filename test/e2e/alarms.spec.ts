@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 const e2e = useHeadlessPage()
 
@@ -14,7 +14,7 @@ describe('an operator handles an alarm', () => {
     await page.waitForFunction(() => !document.querySelector('[data-testid="alarm-banner"]')?.textContent?.includes('waiting for the server'))
 
     // An engineer adds a high alarm that is active at once (a limit below any level) and wants a note on acknowledging.
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     let key: string
     try {
       const a = await client.call('model.create', {

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 const e2e = useHeadlessPage()
 const node = (path: string) => testid(`model-node-${path}`)
@@ -11,7 +11,7 @@ describe('the asset model in the engineering view', () => {
   it('instantiates a template for two pumps under Line2, shows them with their attributes, exports the subtree, and undoes it', async () => {
     const { page, server, pageErrors } = e2e
     // Through the API: a "Pump" template whose Speed is bound by pattern to the demo's OPC UA namespace (ns=1), and Line2.
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     try {
       await client.call('model.templates.create', {
         id: 'pump',

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 const e2e = useHeadlessPage()
 const SETPOINT = 'ns=1;s=Line1.Pump101.SpeedSetpoint'
@@ -11,7 +11,7 @@ const SIGNAL = 'demo-opcua/Line1.Pump101.SpeedSetpoint'
 describe('the audit view', () => {
   it('shows raw writes with who, target, old → new and the outcome; filters, checks the chain, exports CSV', async () => {
     const { page, server, pageErrors } = e2e
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     try {
       // the old value of a raw write is the live value, once the collector has one
       const end = Date.now() + 30_000

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 const e2e = useHeadlessPage()
 const row = (path: string) => `[data-testid="asset-node-${path}"]`
@@ -24,7 +24,7 @@ describe('commands on the faceplate', () => {
     const dialog = page.locator(testid('command-dialog'))
     await page.waitForFunction(() => document.querySelector('[data-testid="command-current"]')?.textContent === '70.0 %')
     await expect(dialog.locator(testid('command-asset')).textContent()).resolves.toBe('Demo plant/Line1/Pump101')
-    await expect(dialog.locator(testid('command-user')).textContent()).resolves.toBe('host')
+    await expect(dialog.locator(testid('command-user')).textContent()).resolves.toBe('admin')
     await dialog.locator(testid('command-value')).fill('120')
     await dialog.locator(testid('command-operate')).click()
     await dialog.locator('[role="alert"]').waitFor()
@@ -35,7 +35,7 @@ describe('commands on the faceplate', () => {
     await dialog.locator(testid('command-outcome')).waitFor({ timeout: 15_000 })
     await expect(dialog.locator(testid('command-outcome')).textContent()).resolves.toBe('Success — read back 80.0 %')
     await page.screenshot({ path: join(SHOTS, 'commands-outcome-1366x768.png') })
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     try {
       await expect(client.call('opcua.attributes', { connection: 'demo-opcua', nodeId: 'ns=1;s=Line1.Pump101.SpeedSetpoint' }).then((a) => a.value)).resolves.toBe(80)
     } finally {

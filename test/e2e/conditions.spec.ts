@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { publisher } from '../helpers/mqtt-harness'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 // A field broker of our own beside the simulated plant (a real mosquitto, stopped and restarted by the test), with a
 // well publishing every 500 ms. Its asset sits under a top-level branch the operator never opens: the branch's row
@@ -36,7 +36,7 @@ const row = (path: string) => `[data-testid="asset-node-${path}"]`
 describe('conditions on a collapsed branch', () => {
   it('a branch never opened shows the mark when its field broker goes, and loses it when the broker is back', async () => {
     const { page, server, pageErrors } = e2e
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     try {
       // the first top-level asset is the one a first start opens: not ours
       const first = await client.call('model.create', { parent: null, name: 'Aa main plant', kind: 'site' })

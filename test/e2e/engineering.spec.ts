@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 const METER = 'plantdeck/demo/line1/meters/EM101'
 
@@ -63,7 +63,7 @@ describe('the field engineer', () => {
     await page.waitForFunction((sel) => / · W$/.test(document.querySelector(sel)?.textContent?.trim() ?? ''), `${testid(`mqtt-mapping-${signal}`)} .m-src`)
 
     // The new signal is in the catalog and the tree, and it receives values.
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     try {
       const tree = await client.call('assets.tree', {})
       expect(tree.signals.find((s) => s.id === signal)).toMatchObject({ connection: 'demo-mqtt', dataType: 'number', unit: 'W', name: 'EM101 total power (2nd)' })

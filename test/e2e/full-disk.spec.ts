@@ -6,9 +6,10 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser'
+import { signIn } from '../helpers/e2e'
 import { startHeadless, type Headless } from '../helpers/headless'
 import { until } from '../helpers/mqtt-harness'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 // Issue 10, section 4, as reported: the data folder on a file system that runs full while the server runs.
 // The server must keep answering, report the full store and the failing log (API and screen), and recover
@@ -54,7 +55,7 @@ function fill(path: string): void {
 
 it.skipIf(!mounted)('a data folder that runs full: the server keeps answering, says "Store full", and recovers on its own', async () => {
   server = await startHeadless({}, { dataDir, keepDataDir: true })
-  const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+  const { ws, client } = await openLoggedIn(server.url)
   await until(async () => (await client.call('system.diagnostics', {})).log?.written !== 0, 30_000, 'log lines written')
   const before = await client.call('system.diagnostics', {})
   expect(before.store?.state).toBe('ok')
@@ -62,6 +63,7 @@ it.skipIf(!mounted)('a data folder that runs full: the server keeps answering, s
 
   browser = await launchChromium()
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
+  await signIn(page, server.url)
   await page.goto(server.url)
   await page.waitForSelector('[data-testid="status-bar"]')
   expect(await page.locator('[data-testid="store-full"]').count()).toBe(0)

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser'
+import { signIn } from '../helpers/e2e'
 import { startHeadless, type Headless } from '../helpers/headless'
 import { openClient } from '../helpers/ws-client'
 
@@ -51,6 +52,7 @@ describe('the operator reopens Plantdeck after a restart', () => {
 
     browser = await launchChromium()
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
+    await signIn(page, server.url)
     await page.goto(server.url)
     await page.waitForSelector(testid('asset-tree'))
     if (!(await page.locator(testid(`asset-node-${METER}`)).isVisible())) await page.locator(`${testid('asset-node-Demo plant/Line1')} .twisty`).click()

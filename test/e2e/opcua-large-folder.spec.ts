@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BROWSE_PAGE } from '../../src/shared/contract/opcua'
 import { SHOTS, testid, useHeadlessPage } from '../helpers/e2e'
 import { startTestServer, type TestServer } from '../helpers/opcua-server'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 const COUNT = 10_000
 let ua: TestServer
@@ -27,7 +27,7 @@ const e2e = useHeadlessPage(() => ({
 describe('the field engineer on a large address space', () => {
   it('opens a 10,000-node folder at once and pages on by scrolling', async () => {
     const { page, server, pageErrors } = e2e
-    const { ws, client } = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+    const { ws, client } = await openLoggedIn(server.url)
     const browseOnce = async (what: string) => {
       const t0 = performance.now()
       const p = await client.call('opcua.browse', { connection: 'big', nodeId: 'ns=1;s=Big', max: BROWSE_PAGE })

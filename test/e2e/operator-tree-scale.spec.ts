@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
 import type { AssetState } from '../../src/core/ports/asset-store'
 import { launchChromium } from '../helpers/browser'
-import { testid } from '../helpers/e2e'
+import { testid, signIn } from '../helpers/e2e'
 import { startHeadless, type Headless } from '../helpers/headless'
 
 const LINES = 40
@@ -44,6 +44,7 @@ describe('the operator tree with a 50,000-node model', () => {
     server = await startHeadless({}, { dataDir })
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
+    await signIn(page, server.url)
   })
   afterAll(async () => {
     await browser?.close()

@@ -6,7 +6,8 @@ import { testid, useHeadlessPage } from '../helpers/e2e'
 import { openClient } from '../helpers/ws-client'
 
 const TOKEN = 'e2e-secret-token-9f3c1a7b5d'
-const e2e = useHeadlessPage(() => ({ server: { port: 0, token: TOKEN } }))
+// not signed in: the token cookie gates the page, the kiosk (simulated plant on loopback) shows it
+const e2e = useHeadlessPage(() => ({ server: { port: 0, token: TOKEN } }), { signIn: false })
 
 describe('a browser opens the server once with ?token= and then works by cookie', () => {
   it('is redirected to the bare URL with an HttpOnly cookie, and the WebSocket authenticates by it', async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { adminFlags, TEST_PASSWORD } from './login'
 
 export interface Headless {
   url: string
@@ -15,21 +16,28 @@ const ROOT = resolve(import.meta.dirname, '..', '..')
 
 /**
  * The real headless server (`src/server/main.ts`) as a child process on port 0, demo plant on free ports,
- * in a temporary data dir. Resolves once it prints its URL.
+ * in a temporary data dir, with the administrator created by `--admin-user` (log in with test/helpers/login.ts).
+ * Resolves once it prints its URL.
  */
 export async function startHeadless(
   config: object = {},
   /**
    * `configFile`: start with this file as it is (`config` is then not used); it should set `server.port: 0`.
    * `nodeArgs`: flags for node itself, e.g. a heap limit.
+   * `admin: false`: start without `--admin-user` (no user exists on a fresh data dir: first-start setup).
+   * `args`: more arguments for the server.
    */
-  opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number; configFile?: string; nodeArgs?: string[] } = {},
+  opts: { dataDir?: string; keepDataDir?: boolean; timeoutMs?: number; configFile?: string; nodeArgs?: string[]; admin?: boolean; args?: string[] } = {},
 ): Promise<Headless> {
   const timeoutMs = opts.timeoutMs ?? 60_000
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'plantdeck-e2e-'))
   const cfg = opts.configFile ?? join(dataDir, 'config.json')
   if (!opts.configFile) writeFileSync(cfg, JSON.stringify({ demo: { opcuaPort: 0, mqttPort: 0 }, server: { port: 0 }, ...config }))
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir], {
+  // the administrator the way an operator would create it from the command line: the password from a file
+  const pwFile = join(dataDir, 'admin-password.txt')
+  if (opts.admin !== false) writeFileSync(pwFile, TEST_PASSWORD + '\n', { mode: 0o600 })
+  const admin = opts.admin === false ? [] : adminFlags(pwFile)
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--config', cfg, '--data-dir', dataDir, ...admin, ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'test' },

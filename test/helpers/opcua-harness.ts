@@ -14,7 +14,7 @@ import type { Sample } from '../../src/shared/model'
 import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
-import { testPrincipal } from '../../src/core/testing/call-context'
+import { loginAdmin, testIdentity } from './login'
 import type { AuditTrail } from '../../src/core/ports/audit'
 
 export interface Harness {
@@ -52,11 +52,13 @@ export async function startHarness(config: unknown, pkiDir: string, options: Pic
     tools: { opcua: createOpcuaTools(pki) },
     store,
     ...(audit ? { audit } : {}),
+    identity: testIdentity(),
   })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
   const [a, b] = createMemoryPair()
-  rpc.connect(a, { principal: testPrincipal('admin') })
+  rpc.connect(a)
   const api = createRpcClient<Contract, Events>(b, { timeoutMs: 60_000 })
+  await loginAdmin(api)
   await core.start()
   return {
     api,

@@ -13,7 +13,7 @@ import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
 import { createMemoryPair } from '../../src/shared/rpc/transport'
 import { until } from '../helpers/mqtt-harness'
-import { testPrincipal } from '../../src/core/testing/call-context'
+import { loginAdmin, testIdentity } from '../helpers/login'
 
 // An alarm storm, judged by structure, not time: 5,000 alarms raised by one burst of samples reach a session (real
 // RPC server and client, results validated) in a few batched alarms.changed events, and every transition is in the
@@ -46,13 +46,14 @@ beforeAll(async () => {
     put.push({ id, parent: null, name: `Unit ${i}`, description: '', kind: 'equipment', templateId: null, references: [], attributes })
   }
   db.apply({ put, remove: [] }, 'test', 'storm model')
-  core = createCore({ plant: { connections: [] }, collectors: [], assets: db, alarmJournal: journal, info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  core = createCore({ plant: { connections: [] }, collectors: [], assets: db, alarmJournal: journal, identity: testIdentity(), info: { version: '1', host: 'test', demo: false } })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b, { principal: testPrincipal('admin') })
+  rpc.connect(b)
   api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
   api.on('alarms.changed', (e) => seen.push(e))
+  await loginAdmin(api)
   await core.start()
   await until(() => core.alarms.engine.size === N, 20_000, 'alarms built')
 }, 60_000)

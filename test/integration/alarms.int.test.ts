@@ -12,7 +12,7 @@ import type { Session } from '../../src/shared/rpc/server'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { publisher, until } from '../helpers/mqtt-harness'
 import { startTestServer, type TestServer } from '../helpers/opcua-server'
-import { callAs, testSession } from '../../src/core/testing/call-context'
+import { callAs, testPrincipal, testSession } from '../../src/core/testing/call-context'
 
 // Alarms through the whole app: a real node-opcua server (a limit crossed by writing the value on the server), a
 // real mosquitto (stopped and restarted: comm alarms), the runtime with its SQLite application database; the alarm
@@ -87,6 +87,12 @@ describe('alarms from live values', () => {
     await until(() => events.some((e) => e.items.some((x) => x.key === key() && x.state === 'unack')), 5000, 'pushed to sessions')
     expect(events.find((e) => e.items.some((x) => x.key === key()))!.counts.unack.high).toBeGreaterThanOrEqual(1)
 
+    // an operator limited to another subtree may not act on it
+    const elsewhere = testSession(8, { principal: testPrincipal('operator', 'olga', ['Line 2']) })
+    expect(await h()['alarms.ack']({ keys: [key()], note: 'not mine' }, { session: elsewhere, principal: elsewhere.principal })).toEqual({
+      done: [],
+      refused: [{ key: key(), code: 'auth.forbidden', reason: expect.stringContaining('outside olga') }],
+    })
     const refused = await h()['alarms.ack']({ keys: [key()] }, ctx)
     expect(refused).toEqual({ done: [], refused: [{ key: key(), code: 'alarms.note_required', reason: expect.any(String) }] })
     expect(await h()['alarms.ack']({ keys: [key()], note: 'operator called the field' }, ctx)).toEqual({ done: [key()], refused: [] })
@@ -101,7 +107,7 @@ describe('alarms from live values', () => {
     const journal = await journalOf(key())
     expect(journal.map((e) => [e.event, e.state, e.who, e.note ?? null, e.occurrence])).toEqual([
       ['raise', 'unack', 'system', null, 1],
-      ['ack', 'ack', 'test session 7', 'operator called the field', 1],
+      ['ack', 'ack', 'test-engineer', 'operator called the field', 1],
       ['clear', 'normal', 'system', null, 1],
     ])
     expect(journal[0]!.value).toBe(91.26)
@@ -157,10 +163,10 @@ describe('alarms from live values', () => {
     await h()['alarms.service']({ keys: [key()], inService: true }, ctx)
     const tail = (await journalOf(key())).slice(-4)
     expect(tail.map((e) => [e.event, e.who, e.note ?? null])).toEqual([
-      ['shelve', 'test session 7', 'transmitter replaced'],
-      ['unshelve', 'test session 7', null],
-      ['out_of_service', 'test session 7', 'maintenance'],
-      ['in_service', 'test session 7', null],
+      ['shelve', 'test-engineer', 'transmitter replaced'],
+      ['unshelve', 'test-engineer', null],
+      ['out_of_service', 'test-engineer', 'maintenance'],
+      ['in_service', 'test-engineer', null],
     ])
     const nuisance = await h()['alarms.nuisance']({}, ctx)
     expect(nuisance.top.find((r) => r.key === key())).toMatchObject({ activations: 1 })

@@ -26,7 +26,7 @@ const versions: Record<number, (db: Database.Database) => void> = {
   },
   // version 3: the writer keeps the FTS5 index; no alarm journal yet
   3: () => {},
-  // version 4: the alarm journal; alarm states not kept yet
+  // version 4: the alarm journal; no alarm states, no users yet
   4: () => {},
 }
 
@@ -49,6 +49,9 @@ describe('application database migrations (one per file, user_version)', () => {
       // the alarm journal is there on every upgraded file
       expect(db.db.prepare('SELECT COUNT(*) FROM alarm_journal').pluck().get()).toBe(0)
       expect(db.db.prepare('SELECT COUNT(*) FROM alarm_state').pluck().get()).toBe(0)
+      // and the users and login sessions (migration 006)
+      expect(db.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(0)
+      expect(db.db.prepare('SELECT COUNT(*) FROM login_sessions').pluck().get()).toBe(0)
       if (Number(from) === 1) {
         // the plain template id became a template of that id and name; the asset keeps it
         expect(db.templates().map((t) => [t.id, t.name, t.instanceCount])).toEqual([['centrifugal-pump', 'centrifugal-pump', 1]])

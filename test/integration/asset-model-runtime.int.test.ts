@@ -31,8 +31,8 @@ it('the runtime keeps the asset model in <dataDir>/app.db: ids, paths and the ch
   expect(await again['model.get']({ id: pump.id }, ctx)).toEqual(pump)
   const log = (await again['model.changes']({}, ctx)).items
   expect(log.map((c) => [c.op, c.who])).toEqual([
-    ['create', 'test session 7'],
-    ['create', 'test session 7'],
+    ['create', 'test-engineer'],
+    ['create', 'test-engineer'],
   ])
   await second.stop()
 })
@@ -51,7 +51,10 @@ it('an application database that does not open (from a newer build) leaves the r
     (e: { code: string }) => e.code,
   )
   expect(code).toBe('model.unavailable')
-  expect(errors).toEqual(['application database not opened: the asset model is unavailable until it is fixed'])
+  expect(errors).toEqual([
+    'application database not opened: the asset model is unavailable until it is fixed',
+    'no users: the application database is not open, so nobody can log in (the kiosk, if on, still shows the plant)',
+  ])
   expect((await rt.core.handlers['connections.list']({}, ctx)).length).toBe(0)
   await rt.stop()
   const again = new Database(join(dataDir, 'app.db'))

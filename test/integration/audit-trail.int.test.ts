@@ -6,7 +6,6 @@ import { AppDbHandle } from '../../src/adapters/app-db/app-db-files'
 import { openAuditTrail, type SqliteAuditTrail } from '../../src/adapters/app-db/audit-trail'
 import { createCore } from '../../src/core/create-core'
 import type { Logger } from '../../src/core/ports/logger'
-import { testPrincipal } from '../../src/core/testing/call-context'
 import { contract, events, type Contract, type Events } from '../../src/shared/contract'
 import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
 import { createRpcServer } from '../../src/shared/rpc/server'
@@ -20,6 +19,7 @@ import { PlantConfig } from '../../src/core/config/schema'
 import { silentLogger } from '../../src/core/ports/logger'
 import { startMosquitto } from '../helpers/mosquitto'
 import { until as untilAsync } from '../helpers/mqtt-harness'
+import { loginAdmin, loginAs, TEST_PASSWORD, testIdentity } from '../helpers/login'
 
 const tmp = tempDir('plantdeck-audit-')
 let n = 0
@@ -45,11 +45,21 @@ function trailIn(dir: string, o: { busyTimeoutMs?: number; logger?: Logger } = {
 async function modelApi(dir: string, trail: SqliteAuditTrail): Promise<RpcClient<Contract, Events>> {
   const appDb = new AppDbHandle(dir)
   cleanups.push(() => appDb.close())
-  const core = createCore({ plant: { connections: [] }, collectors: [], assets: appDb.store, assetFiles: appDb.files, audit: trail, info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  // an earlier start (its own trail) set up the administrator and ada: this trail begins with ada's login
+  const identity = testIdentity()
+  const before = createCore({ plant: { connections: [] }, collectors: [], identity, info: { version: '1', host: 'test', demo: false } })
+  const rpc0 = createRpcServer({ contract, events, handlers: before.handlers, auth: before.auth })
+  const [la, lb] = createMemoryPair()
+  rpc0.connect(lb)
+  const local = createRpcClient<Contract, Events>(la, { timeoutMs: 10_000 })
+  await loginAdmin(local)
+  await local.call('users.create', { name: 'ada', password: TEST_PASSWORD, role: 'admin' })
+  const core = createCore({ plant: { connections: [] }, collectors: [], assets: appDb.store, assetFiles: appDb.files, audit: trail, identity, info: { version: '1', host: 'test', demo: false } })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
   const [a, b] = createMemoryPair()
-  rpc.connect(b, { remote: 'ws 192.0.2.7', principal: { ...testPrincipal('admin', 'ada'), from: 'ws 192.0.2.7' } })
+  rpc.connect(b, { remote: 'ws 192.0.2.7' })
   const api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
+  await api.call('auth.login', { user: 'ada', password: TEST_PASSWORD })
   await core.start()
   cleanups.push(() => core.stop())
   return api
@@ -73,27 +83,28 @@ describe('the audit trail in audit.db (real SQLite file)', () => {
     await expect(api.call('model.move', { id: line.id, parent: line.id })).rejects.toMatchObject({ code: 'model.cycle' })
     const all = await api.call('audit.search', {})
     expect(all.items.map((r) => [r.id, r.action, r.result])).toEqual([
-      [6, 'model.move', 'model.cycle'],
-      [5, 'model.move', 'pending'],
-      [4, 'model.update', 'ok'],
-      [3, 'model.update', 'pending'],
-      [2, 'model.create', 'ok'],
-      [1, 'model.create', 'pending'],
+      [7, 'model.move', 'model.cycle'],
+      [6, 'model.move', 'pending'],
+      [5, 'model.update', 'ok'],
+      [4, 'model.update', 'pending'],
+      [3, 'model.create', 'ok'],
+      [2, 'model.create', 'pending'],
+      [1, 'auth.login', 'ok'],
     ])
     expect(all.items[3]).toMatchObject({ user: 'ada', from: 'ws 192.0.2.7', target: line.id, newValue: { description: 'filling' }, oldValue: { description: '' } })
-    expect((await api.call('audit.search', { failed: true })).items.map((r) => r.id)).toEqual([6])
-    expect((await api.call('audit.search', { action: 'model.up', limit: 1 })).next).toBe(4)
+    expect((await api.call('audit.search', { failed: true })).items.map((r) => r.id)).toEqual([7])
+    expect((await api.call('audit.search', { action: 'model.up', limit: 1 })).next).toBe(5)
     const csv = await api.call('audit.csv', { user: 'ada' })
-    expect(csv).toMatchObject({ rows: 6, truncated: false })
+    expect(csv).toMatchObject({ rows: 7, truncated: false })
     expect(csv.text).toContain('"{""description"":""filling""}"')
-    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 6, head: { id: 6 }, anchor: { id: 6 } })
+    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 7, head: { id: 7 }, anchor: { id: 7 } })
     // reopened: the chain goes on from the file's last hash
     trail.close()
     const again = trailIn(dir)
     const r = await again.append({ action: 'auth.login', user: 'ada', from: 'ws 192.0.2.7', result: 'ok' })
-    expect(r.id).toBe(7)
+    expect(r.id).toBe(8)
     expect(r.prevHash).toBe(all.items[0]!.hash)
-    expect([...again.records()]).toHaveLength(7)
+    expect([...again.records()]).toHaveLength(8)
   })
 
   it('refuses UPDATE and DELETE (triggers), and an INSERT out of order, from any connection', async () => {
@@ -113,7 +124,7 @@ describe('the audit trail in audit.db (real SQLite file)', () => {
     const trail = trailIn(dir)
     const api = await modelApi(dir, trail)
     for (const name of ['A', 'B', 'C', 'D']) await api.call('model.create', { parent: null, name, kind: 'line' })
-    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 8 })
+    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 9 })
     const raw = new Database(join(dir, 'audit.db'))
     cleanups.push(() => raw.close())
     raw.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; DROP TRIGGER audit_in_order')
@@ -125,9 +136,9 @@ describe('the audit trail in audit.db (real SQLite file)', () => {
     // deleted: a row in the middle
     raw.prepare('DELETE FROM audit WHERE id = 5').run()
     expect(await api.call('audit.verify', {})).toMatchObject({ ok: false, broken: { id: 5, reason: 'missing' } })
-    // cut: the last rows (the anchor file still names #8)
+    // cut: the last rows (the anchor file still names #9)
     raw.prepare('DELETE FROM audit WHERE id >= 5').run()
-    expect(await api.call('audit.verify', {})).toMatchObject({ ok: false, records: 4, broken: { id: 5, reason: 'truncated' }, anchor: { id: 8 } })
+    expect(await api.call('audit.verify', {})).toMatchObject({ ok: false, records: 4, broken: { id: 5, reason: 'truncated' }, anchor: { id: 9 } })
     // the next start puts the triggers back and says so
     const warned: string[] = []
     const reopened = openAuditTrail({ path: join(dir, 'audit.db'), logger: { ...recordingLogger([]), warn: (o, m) => void warned.push(`${m} ${JSON.stringify(o)}`) } })
@@ -158,8 +169,9 @@ describe('the audit trail in audit.db (real SQLite file)', () => {
       ['model.backup', 'pending', 'app.db'],
       ['model.create', 'ok', '(top) / Before'],
       ['model.create', 'pending', '(top) / Before'],
+      ['auth.login', 'ok', 'ada'],
     ])
-    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 8 })
+    expect(await api.call('audit.verify', {})).toMatchObject({ ok: true, records: 9 })
   })
 })
 
@@ -194,7 +206,7 @@ describe('failing closed against a real OPC UA server', () => {
     expect(await write(13.5)).toMatchObject({ ok: true })
     expect(nodeValue()).toBe(13.5)
     const [outcome, entry] = trail.query({ action: 'raw.write' }, { limit: 2 }).items
-    expect(entry).toMatchObject({ action: 'raw.write', user: 'test-admin', target: 'ua ns=1;s=Tests.Double', oldValue: 12.5, newValue: 13.5, result: 'pending' })
+    expect(entry).toMatchObject({ action: 'raw.write', user: 'admin', target: 'ua ns=1;s=Tests.Double', oldValue: 12.5, newValue: 13.5, result: 'pending' })
     expect(outcome).toMatchObject({ action: 'raw.write', result: 'ok', detail: `of #${entry!.id}` })
   })
 
@@ -242,11 +254,12 @@ describe('failing closed against a real mosquitto', () => {
     const trail = trailIn(dir)
     const plant = PlantConfig.parse({ connections: [{ id: 'm', kind: 'mqtt', name: 'Broker', url: broker.url, protocol: '5', clientId: 'plantdeck-audit', subscriptions: [] }] })
     const col = new MqttCollector({ config: plant.connections[0] as never, logger: silentLogger })
-    const core = createCore({ plant, collectors: [col], store: new MemorySampleStore(), audit: trail, info: { version: '1', host: 'test', demo: false } })
-    const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+    const core = createCore({ plant, collectors: [col], store: new MemorySampleStore(), audit: trail, identity: testIdentity(), info: { version: '1', host: 'test', demo: false } })
+    const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
     const [a, b] = createMemoryPair()
-    rpc.connect(b, { principal: testPrincipal('engineer', 'erin') })
+    rpc.connect(b)
     const api = createRpcClient<Contract, Events>(a, { timeoutMs: 10_000 })
+    await loginAs(api, 'engineer', { user: 'erin' })
     await core.start()
     cleanups.push(() => core.stop())
     await untilAsync(async () => (await api.call('connections.list', {}))[0]?.health === 'connected')

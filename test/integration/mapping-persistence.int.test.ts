@@ -10,7 +10,7 @@ import type { RpcClient } from '../../src/shared/rpc/client'
 import { startHeadless, type Headless } from '../helpers/headless'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { until } from '../helpers/mqtt-harness'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 /**
  * The real headless server (child process) with a YAML config file a person wrote, a real mosquitto, and restarts on
@@ -41,7 +41,7 @@ connections:
 
 async function start(): Promise<RpcClient<Contract, Events>> {
   server = await startHeadless({}, { dataDir: dir, keepDataDir: true, configFile })
-  const c = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+  const c = await openLoggedIn(server.url)
   ws = c.ws
   await until(async () => (await c.client.call('connections.list', {}))[0]?.health === 'connected', 20_000)
   return c.client

@@ -9,7 +9,7 @@ import type { AssetNode } from '../../src/shared/model'
 import type { RpcClient } from '../../src/shared/rpc/client'
 import { startHeadless, type Headless } from '../helpers/headless'
 import { until } from '../helpers/mqtt-harness'
-import { openClient } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 /**
  * `opcua.add` / `opcua.remove` on the simulated plant's OPC UA connection: it is not in any config file, so the edits
@@ -23,7 +23,7 @@ let ws: WebSocket | undefined
 
 async function start(): Promise<RpcClient<Contract, Events>> {
   server = await startHeadless({}, { dataDir: dir, keepDataDir: true })
-  const c = await openClient(server.url.replace(/^http/, 'ws') + 'api')
+  const c = await openLoggedIn(server.url)
   ws = c.ws
   await until(async () => (await c.client.call('connections.list', {})).find((s) => s.id === 'demo-opcua')?.health === 'connected', 30_000, 'demo-opcua connected')
   return c.client

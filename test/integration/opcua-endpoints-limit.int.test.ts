@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/core/ports/logger'
 import { startRuntime, type Runtime } from '../../src/app/runtime'
 import { startHttpServer, type HttpServer } from '../../src/server/http-server'
 import { isAppError } from '../../src/shared/model'
-import { openClient } from '../helpers/ws-client'
+import { ADMIN_USER, openLoggedIn, TEST_PASSWORD } from '../helpers/login'
 
 let dir: string
 let runtime: Runtime
@@ -23,7 +23,8 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'web'))
   writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html>')
   runtime = await startRuntime({ config: AppConfig.parse({ demo: { enabled: false } }), dataDir: dir, logger: silentLogger, host: 'test', version: '0.0.0-test' })
-  http = await startHttpServer({ host: '127.0.0.1', port: 0, webRoot: join(dir, 'web'), rpc: runtime.rpc, logger: silentLogger })
+  await runtime.identity!.ensureAdmin(ADMIN_USER, TEST_PASSWORD) // as --admin-user does
+  http = await startHttpServer({ host: '127.0.0.1', port: 0, webRoot: join(dir, 'web'), rpc: runtime.rpc, logger: silentLogger, identity: runtime.identity! })
   silent = createServer((s) => {
     held.push(s)
     s.on('error', () => undefined)
@@ -43,7 +44,7 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (isAp
 
 describe('opcua.endpoints cannot be used as a fast port scanner', () => {
   it(`runs at most ${MAX_CONCURRENT_DISCOVERIES} discoveries at once; more are refused at once with opcua.busy`, async () => {
-    const { client, ws } = await openClient(`ws://127.0.0.1:${http.port}/api`)
+    const { client, ws } = await openLoggedIn(`http://127.0.0.1:${http.port}/`)
     const url = `opc.tcp://127.0.0.1:${(silent.address() as AddressInfo).port}`
     const running = Array.from({ length: MAX_CONCURRENT_DISCOVERIES }, () => codeOf(client.call('opcua.endpoints', { url })))
     // All of them have dialled the silent host before we ask for one more.

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteSampleStore } from '../../src/adapters/sqlite/create-sqlite-sample-store'
 import { startHeadless, type Headless } from '../helpers/headless'
-import { openClient, openWs } from '../helpers/ws-client'
+import { openWs } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 // Issue 10 §2: 1,000 concurrent 64×same-signal `points: 10000` queries from one session took the server down.
 const SIGNAL = 'flood/level'
@@ -37,10 +38,10 @@ describe('one session flooding trends.query', () => {
     await seedStore(now)
     server = await startHeadless({ demo: { enabled: false }, server: { port: 0 } }, { dataDir, nodeArgs: [`--max-old-space-size=${HEAP_MB}`, '--expose-gc'] })
     const api = server.url.replace(/^http/, 'ws') + 'api'
-    const other = await openClient(api)
+    const other = await openLoggedIn(server.url)
     const heapBefore = (await other.client.call('system.diagnostics', { gc: true })).memory!.heapUsed
 
-    const { ws } = await openWs(api)
+    const { ws } = await openWs(api, { Cookie: other.cookie })
     const replies = new Map<number, { ok: boolean; result?: { series: { signal: string; t: number[] }[]; points?: number }; error?: { code: string } }>()
     const allAnswered = new Promise<void>((resolve, reject) => {
       ws.on('message', (d) => {

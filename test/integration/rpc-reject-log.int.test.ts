@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startHeadless, type Headless } from '../helpers/headless'
-import { openClient, openWs } from '../helpers/ws-client'
+import { openWs } from '../helpers/ws-client'
+import { openLoggedIn } from '../helpers/login'
 
 // Issue 10 §2: each rejected RPC message wrote a warning line; 100,000 bad messages added 16 MB to the log.
 const BAD = 100_000
@@ -57,7 +58,7 @@ describe('a flood of bad RPC messages', () => {
     expect(seen.total - before).toBeLessThan(100)
     expect(server.output().split('\n').length - stdoutBefore).toBeLessThan(100)
 
-    const { client, ws: ws2 } = await openClient(api)
+    const { client, ws: ws2 } = await openLoggedIn(server.url)
     const diag = await client.call('system.diagnostics', {})
     expect(diag.rpc.rejected['rpc.bad_json']).toBe(BAD)
     expect(diag.rpc.sessions).toBe(1)

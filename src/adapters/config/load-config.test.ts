@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AppConfig, demoEnabled, exposureProblem } from '../../core/config/app-config'
+import { AppConfig, demoEnabled, exposureProblem, kioskEnabled } from '../../core/config/app-config'
 import { AppError } from '../../shared/model/errors'
 import { loadConfig } from './load-config'
 
@@ -25,7 +25,8 @@ describe('loadConfig', () => {
   it('runs the simulated plant on loopback with no file at all', () => {
     const c = loadConfig(undefined)
     expect(demoEnabled(c)).toBe(true)
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 6042 })
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 6042, tokenRole: 'engineer' })
+    expect(kioskEnabled(c, 'headless')).toBe(true) // the simulated plant on loopback: the kiosk shows it
   })
 
   it('reads YAML and JSON', () => {
@@ -72,9 +73,19 @@ describe('exposureProblem', () => {
     expect(exposureProblem(AppConfig.parse({}))).toBeUndefined()
     expect(exposureProblem(AppConfig.parse({ server: { host: '::1' } }))).toBeUndefined()
   })
-  it('refuses a non-loopback address without TLS and a token', () => {
+  it('refuses a non-loopback address without TLS (logins are then required; the token is an option for API clients)', () => {
     expect(exposureProblem(AppConfig.parse({ server: { host: '0.0.0.0' } }))).toMatch(/refusing to listen on 0\.0\.0\.0/)
     expect(exposureProblem(AppConfig.parse({ server: { host: '0.0.0.0', token: 'x'.repeat(16) } }))).toMatch(/tls/)
     expect(exposureProblem(AppConfig.parse({ server: { host: '0.0.0.0', token: 'x'.repeat(16), tls: { cert: 'c', key: 'k' } } }))).toBeUndefined()
+    expect(exposureProblem(AppConfig.parse({ server: { host: '0.0.0.0', tls: { cert: 'c', key: 'k' } } }))).toBeUndefined()
+  })
+  it('the kiosk: on with the simulated plant on loopback (or any desktop), off otherwise, unless configured', () => {
+    const tls = { cert: 'c', key: 'k' }
+    expect(kioskEnabled(AppConfig.parse({ server: { host: '0.0.0.0', tls } }), 'headless')).toBe(false)
+    expect(kioskEnabled(AppConfig.parse({ server: { host: '0.0.0.0', tls, kiosk: true } }), 'headless')).toBe(true)
+    expect(kioskEnabled(AppConfig.parse({ demo: { enabled: false } }), 'headless')).toBe(false)
+    expect(kioskEnabled(AppConfig.parse({ server: { kiosk: false } }), 'headless')).toBe(false)
+    expect(kioskEnabled(AppConfig.parse({}), 'desktop')).toBe(true)
+    expect(kioskEnabled(AppConfig.parse({ demo: { enabled: true }, connections: [{ id: 'c', kind: 'calc', name: 'C', signals: [] }] }), 'headless')).toBe(true) // also beside other connections
   })
 })

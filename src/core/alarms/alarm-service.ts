@@ -1,3 +1,4 @@
+import { inScope } from '../../shared/model/principal'
 import { SerialRebuild } from '../assets-model/serial-rebuild'
 import { stringify } from 'csv-stringify/sync'
 import { alarms as alarmsContract, type Alarm, type AlarmPriority, type EventPayload } from '../../shared/contract'
@@ -409,10 +410,17 @@ export class AlarmService {
   }
 
   handlers(): AlarmHandlers {
-    const each = (keys: readonly string[], f: (key: string) => Refusal | null) => {
+    /** Each key's action; an alarm outside the acting user's scopes (asset subtrees) is refused `auth.forbidden`. */
+    const each = (keys: readonly string[], f: (key: string) => Refusal | null, session?: Session) => {
       const done: string[] = []
       const refused: { key: string; code: string; reason: string }[] = []
+      const p = session?.principal
       for (const key of new Set(keys)) {
+        const path = this.engine.get(key)?.spec.path
+        if (p && path !== undefined && !inScope(p, path)) {
+          refused.push({ key, code: 'auth.forbidden', reason: `${path} is outside ${p.user}'s scopes (${p.scopes?.join(', ')})` })
+          continue
+        }
         const no = f(key)
         if (no) refused.push({ key, ...no })
         else done.push(key)
@@ -432,13 +440,13 @@ export class AlarmService {
         items.sort((a, b) => PRIORITY_RANK[a.spec.def.priority] - PRIORITY_RANK[b.spec.def.priority] || (b.raisedAt ?? 0) - (a.raisedAt ?? 0) || b.changedAt - a.changedAt || a.spec.key.localeCompare(b.spec.key))
         return { items: items.slice(0, limit ?? 1000).map(toAlarm), total: items.length, counts: this.counts() }
       },
-      'alarms.ack': ({ keys, note }, { session }) => each(keys, (k) => this.engine.ack(k, this.d.who(session), note)),
+      'alarms.ack': ({ keys, note }, { session }) => each(keys, (k) => this.engine.ack(k, this.d.who(session), note), session),
       'alarms.shelve': ({ keys, reason, minutes }, { session }) => {
         const until = this.d.clock.now() + minutes * 60_000
-        return each(keys, (k) => this.engine.shelve(k, this.d.who(session), reason, until))
+        return each(keys, (k) => this.engine.shelve(k, this.d.who(session), reason, until), session)
       },
-      'alarms.unshelve': ({ keys }, { session }) => each(keys, (k) => this.engine.unshelve(k, this.d.who(session))),
-      'alarms.service': ({ keys, inService, reason }, { session }) => each(keys, (k) => this.engine.service(k, inService, this.d.who(session), reason)),
+      'alarms.unshelve': ({ keys }, { session }) => each(keys, (k) => this.engine.unshelve(k, this.d.who(session)), session),
+      'alarms.service': ({ keys, inService, reason }, { session }) => each(keys, (k) => this.engine.service(k, inService, this.d.who(session), reason), session),
       'alarms.journal': ({ before, limit, ...q }) => {
         this.flushJournal()
         return this.d.journal.query(this.filter(q), { before, limit: limit ?? 200 })

@@ -37,8 +37,8 @@ describe('model.* (the asset model through the API, on a real application databa
     expect((await api.call('model.search', { query: 'flow' })).items.map((s) => s.id)).toEqual([pump.id])
     const log = (await api.call('model.changes', {})).items
     expect(log.map((c) => [c.op, c.who])).toEqual([
-      ['create', 'test session 1'],
-      ['create', 'test session 1'],
+      ['create', 'admin'],
+      ['create', 'admin'],
     ])
     expect(log[0]!.after[0]!.attributes[0]!.binding).toEqual({ kind: 'opcua', connection: 'plc', nodeId: 'ns=2;s=P201.Flow' })
     await api.call('model.update', { id: pump.id, description: 'main feed' })

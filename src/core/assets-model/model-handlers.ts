@@ -20,7 +20,7 @@ export interface ModelDeps {
   bindings: BindingSchemas
   /** Configured connections, so a binding names one that exists. */
   connections: () => readonly { id: string; kind: string }[]
-  /** "who" in the change log: the session's user once identity exists; until then the host and session. */
+  /** "who" in the change log: the session's logged-in user. */
   who: (session: Session) => string
   changed: (e: EventPayload<'model.changed'>) => void
   /** The live link (model.live, model.bind); absent: those answer model.unavailable. */

@@ -3,6 +3,8 @@ import { ConfigAssetNode, ConfigTemplate } from './asset-config'
 import { ConnectionConfig, refineTemplates } from './schema'
 import { AlarmsConfig, defaultAlarmsConfig } from './alarms-config'
 import { StoreConfig, SyncConfig } from './store-config'
+import { AuthConfig } from './auth-config'
+import { Role } from '../../shared/model/principal'
 
 const Port = z.number().int().min(0).max(65535)
 const IP = z.union([z.ipv4(), z.ipv6()])
@@ -35,11 +37,21 @@ export const AppConfig = z
           .array(z.string().max(253).refine(isHostname, 'must be a host name or IP address, without scheme or port'))
           .max(64)
           .optional(),
-        /** Shared secret: API clients send `Authorization: Bearer <token>`; a browser opens `/?token=` once and gets a cookie. At least 16 characters. */
+        /**
+         * Shared secret for API clients (`Authorization: Bearer <token>`), who act as `tokenRole`; a browser opens
+         * `/?token=` once and gets a cookie that lets it reach the page (it still logs in). At least 16 characters.
+         */
         token: z.string().min(16, 'token must be at least 16 characters').optional(),
+        /** The role of an API client with the token (default engineer). */
+        tokenRole: Role.default('engineer'),
+        /**
+         * The read-only kiosk: viewer methods without a login. Default: on while the simulated plant runs and the
+         * server listens on loopback (the desktop: while the simulated plant runs); off otherwise.
+         */
+        kiosk: z.boolean().optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 6042 }),
+      .prefault({}),
     /**
      * What an acknowledged sample survives. `process-crash` (default): a crash or kill of Plantdeck (SQLite WAL,
      * synchronous=NORMAL); `power-loss`: also a power cut or OS crash, at the cost of an fsync per group commit
@@ -60,6 +72,8 @@ export const AppConfig = z
     /** The asset tree; a node naming `template` is an instance of one of `templates` (they seed the asset model). */
     assets: ConfigAssetNode.optional(),
     templates: z.array(ConfigTemplate).max(1000).optional(),
+    /** Logins: session expiry, failed-login locks, API rate limits, the password policy (docs/identity.md). */
+    auth: AuthConfig.prefault({}),
     /** Alarm notification rules and the alarm journal's retention (see docs/alarms.md). */
     alarms: AlarmsConfig.default(defaultAlarmsConfig),
   })
@@ -101,11 +115,15 @@ export const demoEnabled = (c: AppConfig): boolean => c.demo.enabled ?? c.connec
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/
 
-/** The headless server may leave loopback only with TLS and a token. Returns the refusal reason, if any. */
+export const isLoopbackHost = (host: string): boolean => LOOPBACK.test(host)
+
+/** The headless server may leave loopback only with TLS (logins are then required: the kiosk is off unless configured). Returns the refusal reason, if any. */
 export function exposureProblem(c: AppConfig): string | undefined {
   if (LOOPBACK.test(c.server.host)) return undefined
-  if (!c.server.tls || !c.server.token) {
-    return `refusing to listen on ${c.server.host}: a non-loopback address needs server.tls (cert, key) and server.token`
-  }
+  if (!c.server.tls) return `refusing to listen on ${c.server.host}: a non-loopback address needs server.tls (cert, key)`
   return undefined
 }
+
+/** Whether the read-only kiosk is on: as configured, else while the simulated plant runs on a loopback server (any desktop). */
+export const kioskEnabled = (c: AppConfig, host: 'desktop' | 'headless' | 'test'): boolean =>
+  c.server.kiosk ?? (demoEnabled(c) && (host !== 'headless' || LOOPBACK.test(c.server.host)))

@@ -24,7 +24,18 @@ export function testPrincipal(role: Role = 'engineer', user = `test-${role}`, sc
   return { kind: 'user', user, roles: [role], from: 'memory', ...(scopes ? { scopes } : {}) }
 }
 
-/** The context a handler sees when `session` calls as a principal of `role`. */
+const boundByCallAs = new WeakSet<Principal>()
+
+/**
+ * The context a handler sees when `session` calls as a principal of `role`: the session is bound to that test
+ * principal (as a login would bind it), unless it is bound to one of its own.
+ */
 export function callAs(session: Session, role: Role = 'engineer'): CallContext {
-  return { session, principal: session.principal ?? testPrincipal(role) }
+  const own = session.principal
+  if (!own || (boundByCallAs.has(own) && !own.roles.includes(role))) {
+    const p = testPrincipal(role)
+    boundByCallAs.add(p)
+    session.setPrincipal(p)
+  }
+  return { session, principal: session.principal }
 }

@@ -8,7 +8,7 @@ import { createRpcServer } from '../../shared/rpc/server'
 import { createMemoryPair } from '../../shared/rpc/transport'
 import type { PlantConfig } from '../config/schema'
 import { createCore } from '../create-core'
-import { testPrincipal } from './call-context'
+import { loginAdmin, testIdentity } from '../../../test/helpers/login'
 
 /** A PLC connection for bindings to name. */
 export const MODEL_TEST_PLANT: PlantConfig = {
@@ -24,12 +24,13 @@ export async function startModelApi(cleanups: (() => Promise<void> | void)[], wi
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   const assets = withModel ? openAppDb({ path: join(dir, 'app.db') }) : undefined
   if (assets) cleanups.push(() => assets.close())
-  const core = createCore({ plant: MODEL_TEST_PLANT, collectors: [], ...(assets ? { assets } : {}), info: { version: '1', host: 'test', demo: false } })
-  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true })
+  const core = createCore({ plant: MODEL_TEST_PLANT, collectors: [], ...(assets ? { assets } : {}), identity: testIdentity(), info: { version: '1', host: 'test', demo: false } })
+  const rpc = createRpcServer({ contract, events, handlers: core.handlers, validateResults: true, auth: core.auth })
   core.onBroadcast((e, p) => rpc.broadcast(e, p as never))
   const [a, b] = createMemoryPair()
-  rpc.connect(b, { principal: testPrincipal('admin') })
+  rpc.connect(b)
   const api = createRpcClient<Contract, Events>(a, { timeoutMs: 5000 })
+  await loginAdmin(api)
   await core.start()
   cleanups.push(() => core.stop())
   const seen: EventPayload<'model.changed'>[] = []

@@ -3,6 +3,8 @@ import { formatClock } from '../lib/format'
 import { serverNow, useSystemStore } from '../stores/system-store'
 import { useUiStore } from '../stores/ui-store'
 import './top-bar.css'
+import { UserMenu } from '../features/auth/UserMenu'
+import { needs, useMay } from '../stores/auth-store'
 
 const HOST_LABEL = { desktop: 'Desktop', headless: 'Server', test: 'Test host' } as const
 
@@ -32,6 +34,7 @@ const VIEWS = [
 function ViewTabs() {
   const view = useUiStore((s) => s.view)
   const setView = useUiStore((s) => s.setView)
+  const mayEngineer = useMay('engineer')
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return
     e.preventDefault()
@@ -49,7 +52,8 @@ function ViewTabs() {
           tabIndex={view === v.id ? 0 : -1}
           className={view === v.id ? 'active' : ''}
           data-testid={`view-${v.id}`}
-          title={v.hint}
+          title={v.id === 'engineering' && !mayEngineer ? needs('engineer') : v.hint}
+          disabled={v.id === 'engineering' && !mayEngineer}
           onClick={() => setView(v.id)}
         >
           {v.label}
@@ -83,6 +87,7 @@ export function TopBar() {
       <button className="theme-toggle" onClick={toggleTheme} title="Switch between dark (night) and light (day) theme">
         {theme === 'dark' ? 'Light theme' : 'Dark theme'}
       </button>
+      <UserMenu />
       <Clock />
     </header>
   )

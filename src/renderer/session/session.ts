@@ -11,6 +11,8 @@ import { startConditionSync } from './condition-sync'
 import { reloadModelView, startModelView } from './model-view'
 import { loadOverview, startOverview } from './overview'
 import { useTrendStore } from '../stores/trend-store'
+import { refreshAuth, watchAuthErrors } from './auth'
+import { useAuthStore } from '../stores/auth-store'
 
 const PING_EVERY_MS = 10_000
 const DIAGNOSTICS_EVERY_MS = 10_000
@@ -27,6 +29,7 @@ export function startSession(api: Api): () => void {
   const linkUp = () => useSystemStore.getState().link.state === 'open'
 
   useSystemStore.setState({ via: api.via, link: api.link.status() })
+  watchAuthErrors(api)
   offs.push(
     api.rpc.on('signals.samples', (batch) => {
       useLiveStore.getState().ingest(batch)
@@ -63,6 +66,7 @@ export function startSession(api: Api): () => void {
   const conditionSync = startConditionSync(api)
   offs.push(() => conditionSync.stop())
   const resync = async () => {
+    await refreshAuth(api) // who this (new) connection is, before what it may load
     await loadAll(api)
     void alarmSync.reload()
     void conditionSync.reload()
@@ -78,6 +82,16 @@ export function startSession(api: Api): () => void {
     setInterval(() => linkUp() && void refreshDiagnostics(api), DIAGNOSTICS_EVERY_MS),
   )
   offs.push(startModelView(api), startOverview(api), startLiveSync(api))
+  // Over IPC a login keeps the link: what the new user may see is fetched when who is signed in changes.
+  // (Over WebSocket a login reconnects with the cookie, and the new link resyncs.)
+  let lastUser: string | null | undefined
+  offs.push(
+    useAuthStore.subscribe((s) => {
+      const u = s.status?.principal?.user ?? null
+      if (api.via === 'ipc' && lastUser !== undefined && u !== lastUser) void resync()
+      lastUser = u
+    }),
+  )
   if (linkUp()) void resync()
 
   return () => {

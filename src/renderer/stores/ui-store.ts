@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import { createJSONStorage, persist } from 'zustand/middleware'
 
 export type Theme = 'dark' | 'light'
-export type View = 'operator' | 'alarms' | 'engineering'
+export type View = 'operator' | 'alarms' | 'engineering' | 'users'
 /** What the engineering view shows: the certificate store, or one connection's browser (`opcua:<id>`, `mqtt:<id>`). */
 /** `certificates`, or `<connection kind>:<connection id>`: one connection's browser. */
 export type EngSection = 'certificates' | 'assets' | 'audit' | `${string}:${string}`

@@ -60,6 +60,8 @@ export const RpcDiagnostics = z.object({
   busy: z.number().int().nonnegative(),
   /** Rejected messages and calls by error code. */
   rejected: z.record(z.string(), z.number().int().nonnegative()),
+  /** Calls answered `rpc.rate_limited` (also counted in `rejected`), by the bucket that was empty: per user, per address. */
+  rateLimited: z.object({ byUser: Count, byAddress: Count }).optional(),
 })
 export type RpcDiagnostics = z.infer<typeof RpcDiagnostics>
 
@@ -82,6 +84,16 @@ export const HttpDiagnostics = z.object({
 })
 export type HttpDiagnostics = z.infer<typeof HttpDiagnostics>
 
+/** Logins since start: failures, locks (after too many failures, per user and per address), keys locked now, login sessions open. */
+export const AuthDiagnostics = z.object({
+  loginFailures: Count,
+  locks: Count,
+  refusedLocked: Count,
+  lockedNow: Count,
+  sessions: Count,
+})
+export type AuthDiagnostics = z.infer<typeof AuthDiagnostics>
+
 /** One section per part of the server; more sections join over time, none is renamed. */
 export const Diagnostics = z.object({
   rpc: RpcDiagnostics,
@@ -91,6 +103,8 @@ export const Diagnostics = z.object({
   log: LogDiagnostics.optional(),
   /** The local history's state (absent without a store). */
   store: StoreDiagnostics.optional(),
+  /** Logins and their throttling (absent where the host keeps no users). */
+  auth: AuthDiagnostics.optional(),
 })
 export type Diagnostics = z.infer<typeof Diagnostics>
 

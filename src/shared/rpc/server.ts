@@ -3,6 +3,7 @@ import type { EventMap, MethodMap } from '../contract/define'
 import { AppError, type ErrorCode, type ErrorShape } from '../model/errors'
 import { hasAccess, type Principal } from '../model/principal'
 import { DEFAULT_MAX_MESSAGE, RequestMsg } from './envelope'
+import { createRateLimiter, type RateLimitOptions } from './rate-limit'
 import type { Transport } from './transport'
 
 /** One connected client. Handlers use it to push events to this client only. */
@@ -36,6 +37,14 @@ export interface RpcAuthOptions {
    * login, as that principal. A login always takes precedence. Methods above `viewer` are never let through by it.
    */
   kiosk?: () => Principal | null
+  /**
+   * Checks a session's principal before each non-public call (the login session expired or was revoked, the user
+   * was disabled, the role changed): answers the principal to use, or throws an AppError (`auth.expired`,
+   * `auth.bad_session`); the session is then unbound and the call answered with that code.
+   */
+  check?: (p: Principal, session: Session) => Principal
+  /** The refusal of a non-public call without a principal (default `auth.required`), e.g. `auth.setup_required` before the first user. */
+  unauthenticated?: (session: Session, method: string) => ErrorShape | undefined
 }
 
 export type HandlerMap<C extends MethodMap> = {
@@ -54,6 +63,8 @@ export interface RpcServerOptions<C extends MethodMap, E extends EventMap> {
   /** Calls one session may have in progress (default 16); a call over it is answered `rpc.busy` at once, never queued. */
   maxInFlight?: number
   auth?: RpcAuthOptions
+  /** Token buckets per user and per address on every call; over them a call is answered `rpc.rate_limited`. */
+  rateLimit?: RateLimitOptions
 }
 
 /** What `connect` may know of a client before its first message. */
@@ -72,6 +83,8 @@ export interface RpcStats {
   maxInFlightPerSession: number
   /** Rejections by code since start (`rpc.busy` included). */
   rejected: Record<string, number>
+  /** Calls refused by the token buckets, by bucket kind. */
+  rateLimited: { byUser: number; byAddress: number }
 }
 
 export interface RpcServer<E extends EventMap> {
@@ -95,6 +108,7 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
   let inFlightTotal = 0
   const rejected: Record<string, number> = {}
   let nextId = 1
+  const limiter = createRateLimiter(opts.rateLimit)
   const handlers = opts.handlers as Record<string, (p: unknown, ctx: CallContext) => unknown>
 
   const reject = (t: Transport, sid: number, id: string | number | null, err: ErrorShape) => {
@@ -129,9 +143,24 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
     const spec = opts.contract[method]!
     // Who may call it is decided before the params are looked at: a caller without the right learns nothing from validation.
     let principal = session.principal
+    if (principal && spec.access !== 'public' && opts.auth?.check) {
+      try {
+        principal = opts.auth.check(principal, session)
+        if (principal !== session.principal) session.setPrincipal(principal)
+      } catch (e) {
+        session.setPrincipal(null)
+        principal = null
+        if (e instanceof AppError) return reject(t, session.id, id, e.toShape())
+        return reject(t, session.id, id, { code: 'auth.bad_session', message: 'the login session could not be checked' })
+      }
+    }
+    const limited = limiter.take(principal ? `${principal.kind} ${principal.user}` : undefined, session.remote)
+    if (limited) {
+      return reject(t, session.id, id, { code: 'rpc.rate_limited', message: `too many calls from this ${limited}; slow down`, details: { bucket: limited } })
+    }
     if (spec.access !== 'public') {
       if (!principal && spec.access === 'viewer') principal = opts.auth?.kiosk?.() ?? null
-      if (!principal) return reject(t, session.id, id, { code: 'auth.required', message: `${method} needs a login` })
+      if (!principal) return reject(t, session.id, id, opts.auth?.unauthenticated?.(session, method) ?? { code: 'auth.required', message: `${method} needs a login` })
       if (!hasAccess(principal, spec.access)) {
         return reject(t, session.id, id, { code: 'auth.forbidden', message: `${method} needs the ${spec.access} role; ${principal.user} has ${principal.roles.join(', ') || 'none'}` })
       }
@@ -222,6 +251,6 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
     get sessionCount() {
       return sessions.size
     },
-    stats: () => ({ sessions: sessions.size, inFlight: inFlightTotal, maxInFlightPerSession: maxInFlight, rejected: { ...rejected } }),
+    stats: () => ({ sessions: sessions.size, inFlight: inFlightTotal, maxInFlightPerSession: maxInFlight, rejected: { ...rejected }, rateLimited: limiter.stats() }),
   }
 }

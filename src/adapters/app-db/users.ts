@@ -1,0 +1,128 @@
+import type { Database, Statement } from 'better-sqlite3'
+import { Role } from '../../shared/model/principal'
+import { AppError } from '../../shared/model/errors'
+import type { LoginSessionRecord, UserRecord, UserStore } from '../../core/ports/users'
+
+interface UserRow {
+  name: string
+  role: string
+  scopes: string | null
+  disabled: number
+  password_hash: string
+  created_at: number
+  updated_at: number
+  password_changed_at: number
+}
+interface SessionRow {
+  id: string
+  user: string
+  secret_hash: string
+  origin: string
+  created_at: number
+  last_seen_at: number
+  expires_at: number
+}
+
+const user = (r: UserRow): UserRecord => ({
+  name: r.name,
+  role: Role.parse(r.role),
+  scopes: r.scopes === null ? null : (JSON.parse(r.scopes) as string[]),
+  disabled: r.disabled !== 0,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  passwordChangedAt: r.password_changed_at,
+})
+const session = (r: SessionRow): LoginSessionRecord => ({ id: r.id, user: r.user, secretHash: r.secret_hash, from: r.origin, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at })
+
+/**
+ * Users and login sessions in the application database (`users`, `login_sessions`, migration 006). `db` answers the
+ * database in use now and is asked on every call (a restore while running swaps the file, like the alarm journal).
+ * User names compare without case (`Alice` and `alice` are one user).
+ */
+export class SqliteUserStore implements UserStore {
+  private current: Database | undefined
+  private readonly stmts = new Map<string, Statement>()
+
+  constructor(private readonly db: () => Database) {}
+
+  private stmt(sql: string): Statement {
+    const db = this.db()
+    if (db !== this.current) {
+      this.current = db
+      this.stmts.clear()
+    }
+    let s = this.stmts.get(sql)
+    if (!s) this.stmts.set(sql, (s = db.prepare(sql)))
+    return s
+  }
+
+  listUsers(): UserRecord[] {
+    return (this.stmt('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(user)
+  }
+  getUser(name: string): UserRecord | undefined {
+    const r = this.stmt('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined
+    return r && user(r)
+  }
+  countUsers(): number {
+    return (this.stmt('SELECT count(*) AS n FROM users').get() as { n: number }).n
+  }
+  createUser(u: UserRecord): void {
+    try {
+      this.stmt(
+        `INSERT INTO users (name, role, scopes, disabled, password_hash, created_at, updated_at, password_changed_at)
+         VALUES (@name, @role, @scopes, @disabled, @passwordHash, @createdAt, @updatedAt, @passwordChangedAt)`,
+      ).run({ ...u, scopes: u.scopes === null ? null : JSON.stringify(u.scopes), disabled: u.disabled ? 1 : 0 })
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppError('auth.user_exists', `user "${u.name}" exists`, { user: u.name })
+      throw e
+    }
+  }
+  updateUser(name: string, patch: Partial<Omit<UserRecord, 'name' | 'createdAt'>>): void {
+    const cur = this.getUser(name)
+    if (!cur) return
+    const u = { ...cur, ...patch }
+    this.stmt(
+      `UPDATE users SET role = @role, scopes = @scopes, disabled = @disabled, password_hash = @passwordHash, updated_at = @updatedAt,
+       password_changed_at = @passwordChangedAt WHERE name = @name`,
+    ).run({ ...u, name, scopes: u.scopes === null ? null : JSON.stringify(u.scopes), disabled: u.disabled ? 1 : 0 })
+  }
+  deleteUser(name: string): void {
+    this.db().transaction(() => {
+      this.stmt('DELETE FROM login_sessions WHERE user = ?').run(name)
+      this.stmt('DELETE FROM users WHERE name = ?').run(name)
+    })()
+  }
+  createSession(s: LoginSessionRecord): void {
+    this.stmt(
+      `INSERT INTO login_sessions (id, user, secret_hash, origin, created_at, last_seen_at, expires_at)
+       VALUES (@id, @user, @secretHash, @from, @createdAt, @lastSeenAt, @expiresAt)`,
+    ).run(s)
+  }
+  getSession(id: string): LoginSessionRecord | undefined {
+    const r = this.stmt('SELECT * FROM login_sessions WHERE id = ?').get(id) as SessionRow | undefined
+    return r && session(r)
+  }
+  sessionBySecretHash(hash: string): LoginSessionRecord | undefined {
+    const r = this.stmt('SELECT * FROM login_sessions WHERE secret_hash = ?').get(hash) as SessionRow | undefined
+    return r && session(r)
+  }
+  touchSession(id: string, at: number): void {
+    this.stmt('UPDATE login_sessions SET last_seen_at = ? WHERE id = ?').run(at, id)
+  }
+  deleteSession(id: string): boolean {
+    return this.stmt('DELETE FROM login_sessions WHERE id = ?').run(id).changes > 0
+  }
+  deleteSessionsOf(user: string, keep?: string): string[] {
+    const ids = (this.stmt('SELECT id FROM login_sessions WHERE user = ? AND id IS NOT ?').all(user, keep ?? null) as { id: string }[]).map((r) => r.id)
+    this.stmt('DELETE FROM login_sessions WHERE user = ? AND id IS NOT ?').run(user, keep ?? null)
+    return ids
+  }
+  listSessions(user?: string): LoginSessionRecord[] {
+    const rows = user === undefined ? this.stmt('SELECT * FROM login_sessions ORDER BY created_at DESC').all() : this.stmt('SELECT * FROM login_sessions WHERE user = ? ORDER BY created_at DESC').all(user)
+    return (rows as SessionRow[]).map(session)
+  }
+  pruneSessions(now: number, idleBefore: number): number {
+    return this.stmt('DELETE FROM login_sessions WHERE expires_at <= ? OR last_seen_at < ?').run(now, idleBefore).changes
+  }
+}
