@@ -6,7 +6,7 @@ import { migrate } from '../adapters/app-db/migrations'
 import { SqliteUserStore } from '../adapters/app-db/users'
 import { nodeIdentityCrypto } from '../adapters/identity/node-crypto'
 import { Identity } from '../core/identity/identity'
-import { MemoryAuditTrail } from '../core/identity/memory-audit'
+import { openAuditTrail } from '../adapters/app-db/audit-trail'
 import { silentLogger } from '../core/ports/logger'
 import { systemClock } from '../core/ports/clock'
 import { isAppError } from '../shared/model/errors'
@@ -31,14 +31,17 @@ async function main(argv: string[]): Promise<void> {
   const file = join(resolve(dataDir), 'app.db')
   if (!existsSync(file)) throw Object.assign(new Error(`no application database at ${file}`), { code: 'model.unknown' })
   const db = new Database(file)
+  let audit: ReturnType<typeof openAuditTrail> | undefined
   db.pragma('journal_mode = WAL')
   db.pragma('busy_timeout = 5000')
   db.pragma('foreign_keys = ON')
   try {
     migrate(db)
     const users = new SqliteUserStore(() => db)
-    // the console's actions are logged here; the audit trail of the running process is its own
-    const identity = new Identity({ users, crypto: nodeIdentityCrypto(), audit: new MemoryAuditTrail(), clock: systemClock, log: silentLogger })
+    // the console's actions go into the same audit trail as the running process's (`<DIR>/audit.db`, SQLite takes
+    // turns); one that cannot be written refuses the action, as everywhere
+    audit = openAuditTrail({ path: join(resolve(dataDir), 'audit.db') })
+    const identity = new Identity({ users, crypto: nodeIdentityCrypto(), audit, clock: systemClock, log: silentLogger })
     const name = positionals[0]
     if (command === 'list') {
       for (const u of users.listUsers()) console.log(JSON.stringify({ name: u.name, role: u.role, scopes: u.scopes, disabled: u.disabled, sessions: users.listSessions(u.name).length }))
@@ -55,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(JSON.stringify({ user: name, role: 'admin' }))
     } else throw Object.assign(new Error(`unknown command "${command ?? ''}" (list, reset-password, create-admin)`), { code: 'cli.usage' })
   } finally {
+    audit?.close()
     db.close()
   }
 }

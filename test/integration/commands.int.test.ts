@@ -135,11 +135,11 @@ describe('commands against the simulated plant (OPC UA)', () => {
     expect(list.items.map((c) => [c.attribute, c.id, c.enabled])).toEqual([['Running', 'start', true], ['Running', 'stop', true], ['SpeedSetpoint', 'setpoint', true]])
     const sel = await h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, alice)
     expect(sel).toMatchObject({ asset: { path: 'Demo plant/Line1/Pump101' }, current: 70, user: 'alice', command: { limits: { lo: 0, hi: 100 }, maxStep: 25, unit: '%' } })
-    const before = audit.records.length
+    const before = audit.list.length
     const r = await h()['commands.operate']({ token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: 82.5 }, alice)
     expect(r).toMatchObject({ outcome: 'success', status: 'Good', readBack: 82.5, previous: 70, value: 82.5, audited: true })
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')).toBe(82.5)
-    expect(audit.records.slice(before).map((x) => [x.action, x.result, x.oldValue, x.newValue])).toEqual([['command.operate', 'ok', 70, 82.5], ['command.outcome', 'success', 70, 82.5]])
+    expect(audit.list.slice(before).map((x) => [x.action, x.result, x.oldValue, x.newValue])).toEqual([['command.operate', 'ok', 70, 82.5], ['command.outcome', 'success', 70, 82.5]])
     // a step beyond 25 from the current value is refused before sending
     expect(await rejection(run(alice, pump, 'SpeedSetpoint', 'setpoint', 20))).toMatchObject({ code: 'command.step_too_large' })
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')).toBe(82.5)
@@ -151,7 +151,7 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const r = await run(alice, wide, 'SP', 'set', 120)
     expect(r).toMatchObject({ outcome: 'rejected', status: 'BadOutOfRange' })
     expect(await read('demo-opcua', 'ns=1;s=Line2.Pump202.SpeedSetpoint')).toBe(before)
-    expect(audit.records.at(-1)).toMatchObject({ action: 'command.outcome', result: 'rejected', detail: 'BadOutOfRange' })
+    expect(audit.list.at(-1)).toMatchObject({ action: 'command.outcome', result: 'rejected', detail: 'BadOutOfRange' })
   })
 
   it('a mismatch: a node that clamps what is written answers Good, and the read back says otherwise', async () => {
@@ -185,14 +185,14 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const sends = audit.of('command.operate').filter((r) => r.result === 'ok').length
     expect(await rejection(run(alice, valve, 'Position', 'open'))).toMatchObject({ code: 'command.interlocked' })
     expect(audit.of('command.operate').filter((r) => r.result === 'ok')).toHaveLength(sends)
-    expect(audit.records.at(-1)).toMatchObject({ action: 'command.operate', result: 'command.interlocked' })
+    expect(audit.list.at(-1)).toMatchObject({ action: 'command.operate', result: 'command.interlocked' })
   })
 
   it('an operator of Line 2 cannot operate Line 1 (auth.forbidden, audited) but can operate Line 2', async () => {
     const p1 = await assetId('Demo plant/Line1/Pump101')
     expect((await h()['commands.list']({ asset: p1 }, line2Only)).items.every((c) => !c.enabled && c.blocked === 'scope')).toBe(true)
     expect(await rejection(h()['commands.select']({ asset: p1, attribute: 'SpeedSetpoint', command: 'setpoint' }, line2Only))).toMatchObject({ code: 'auth.forbidden' })
-    expect(audit.records.at(-1)).toMatchObject({ user: 'lin2', action: 'command.select', result: 'auth.forbidden', target: 'Demo plant/Line1/Pump101/SpeedSetpoint setpoint' })
+    expect(audit.list.at(-1)).toMatchObject({ user: 'lin2', action: 'command.select', result: 'auth.forbidden', target: 'Demo plant/Line1/Pump101/SpeedSetpoint setpoint' })
     const p2 = await assetId('Demo plant/Line2/Pump201')
     const cur = (await h()['commands.select']({ asset: p2, attribute: 'SpeedSetpoint', command: 'setpoint' }, line2Only)).current as number
     await h()['commands.cancel']({ token: 'none' }, line2Only)
@@ -215,11 +215,11 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const pump = await assetId('Demo plant/Line1/Pump101')
     const sel = await h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, alice)
     const before = await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')
-    audit.fail = true
+    audit.failing = true
     try {
       expect(await rejection(h()['commands.operate']({ token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: (before as number) - 10 }, alice))).toMatchObject({ code: 'audit.write_failed' })
     } finally {
-      audit.fail = false
+      audit.failing = false
     }
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')).toBe(before)
   })

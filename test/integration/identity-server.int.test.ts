@@ -77,7 +77,12 @@ describe('logins on the headless server (simulated plant on loopback: kiosk on)'
     expect(JSON.parse(r.stdout)).toMatchObject({ user: 'olga', endedSessions: 1 })
     await expect(a.client.call('connections.list', {})).rejects.toMatchObject({ code: 'auth.bad_session' })
     await expect(loginCookie(server.url, 'olga', 'console password 3')).resolves.toMatch(/^plantdeck_session_/)
-    for (const c of [a, b]) c.ws.close()
+    // the console's reset is in the running server's audit trail (the same audit.db)
+    const admin = await openLoggedIn(server.url)
+    const reset = (await admin.client.call('audit.search', { action: 'user.reset_password' })).items
+    expect(reset[0]).toMatchObject({ target: 'olga', from: 'console', result: 'ok' })
+    expect((await admin.client.call('audit.verify', {})).ok).toBe(true)
+    for (const c of [a, b, admin]) c.ws.close()
   })
 
   it('failed logins lock the user and the address (auth.locked); diagnostics count them', async () => {

@@ -44,6 +44,11 @@ export class MemoryAuditTrail implements AuditStore {
     return this.list
   }
 
+  /** The entries of one action (`command.operate`...), oldest first: for tests. */
+  of(action: string): AuditRecord[] {
+    return this.list.filter((r) => r.action === action)
+  }
+
   anchor(): AuditAnchor | null {
     return this.last
   }

@@ -26,7 +26,7 @@ class FakeDriver implements CommandKinds {
     return this.device
   }
   async send(req: CommandSend): Promise<CommandSent> {
-    this.sent.push({ req, auditedBefore: this.audit.records.length })
+    this.sent.push({ req, auditedBefore: this.audit.list.length })
     return this.answer(req)
   }
 }
@@ -60,7 +60,7 @@ const PUMP: Asset = {
 function setup(o: { assets?: Asset[] } = {}) {
   let now = 1_000_000
   const clock = { now: () => now }
-  const audit = new MemoryAuditTrail(clock.now)
+  const audit = new MemoryAuditTrail({ now: () => clock.now() })
   const driver = new FakeDriver(audit)
   const live = new LiveValues()
   const health = new Map<string, ConnectionHealth>([['plc', 'connected']])
@@ -132,20 +132,20 @@ describe('select, operate, verify', () => {
     expect(s.driver.sent[0]!.req).toMatchObject({ kind: 'setpoint', value: 55, binding: { node: 'sp' } })
     // select, operate were recorded before the driver was called; the outcome after
     expect(s.driver.sent[0]!.auditedBefore).toBe(2)
-    expect(s.audit.records.map((x) => [x.action, x.result])).toEqual([['command.select', 'ok'], ['command.operate', 'ok'], ['command.outcome', 'success']])
+    expect(s.audit.list.map((x) => [x.action, x.result])).toEqual([['command.select', 'ok'], ['command.operate', 'ok'], ['command.outcome', 'success']])
     expect(s.audit.of('command.operate')[0]).toMatchObject({ oldValue: 40, newValue: 55 })
     // single use: a replay is refused and nothing more is sent
     const again = await rejection(s.svc.operate({ token: sel.token, ...sp, value: 56 }, alice))
     expect(again).toMatchObject({ code: 'command.bad_select', message: expect.stringMatching(/already used/) })
     expect(s.driver.sent).toHaveLength(1)
-    expect(s.audit.records.at(-1)).toMatchObject({ action: 'command.operate', result: 'command.bad_select', newValue: 56 })
+    expect(s.audit.list.at(-1)).toMatchObject({ action: 'command.operate', result: 'command.bad_select', newValue: 56 })
   })
 
   it('locks the target: a second operator selecting it is refused command.locked until the lock expires or is cancelled', async () => {
     const s = setup()
     const sel = await s.svc.select(sp, alice)
     expect(await rejection(s.svc.select(sp, carol))).toMatchObject({ code: 'command.locked', details: { user: 'alice' } })
-    expect(s.audit.records.at(-1)).toMatchObject({ action: 'command.select', user: 'carol', result: 'command.locked' })
+    expect(s.audit.list.at(-1)).toMatchObject({ action: 'command.select', user: 'carol', result: 'command.locked' })
     // the same attribute's other commands are the same target
     expect((await rejection(s.svc.select({ asset: 'p1', attribute: 'SpeedSetpoint', command: 'sp' }, carol))).code).toBe('command.locked')
     expect(await s.svc.cancel(sel.token, carol)).toEqual({ cancelled: false }) // not carol's to cancel
@@ -171,7 +171,7 @@ describe('select, operate, verify', () => {
     // the other selection is still good
     expect((await s.svc.operate({ token: late.token, asset: 'p1', attribute: 'Running', command: 'run', value: 'Running' }, alice)).outcome).toBe('success')
     expect(s.driver.sent[0]!.req.value).toBe(true) // the label "Running" → the enumeration key "1" → true for a boolean
-    expect(s.audit.records.filter((r) => r.result === 'command.bad_select')).toHaveLength(4)
+    expect(s.audit.list.filter((r) => r.result === 'command.bad_select')).toHaveLength(4)
   })
 
   it('checks the value: type, engineering range, maximum step from the current value; the selection survives a bad value', async () => {
@@ -183,7 +183,7 @@ describe('select, operate, verify', () => {
     expect(await rejection(op(-1))).toMatchObject({ code: 'command.out_of_range' })
     expect(await rejection(op(61))).toMatchObject({ code: 'command.step_too_large', message: 'a step of 21 from 40 to 61 is larger than 20 %' })
     expect(s.driver.sent).toHaveLength(0)
-    expect(s.audit.records.slice(1).map((r) => r.result)).toEqual(['command.bad_value', 'command.out_of_range', 'command.out_of_range', 'command.step_too_large'])
+    expect(s.audit.list.slice(1).map((r) => r.result)).toEqual(['command.bad_value', 'command.out_of_range', 'command.out_of_range', 'command.step_too_large'])
     expect((await op(60)).outcome).toBe('success')
     // a state outside the enumeration
     const run = await s.svc.select({ asset: 'p1', attribute: 'Running', command: 'run' }, alice)
@@ -208,7 +208,7 @@ describe('select, operate, verify', () => {
     expect(await rejection(s.svc.select(run, alice))).toMatchObject({ code: 'command.not_connected' })
     s.health.set('plc', 'connected')
     expect(s.driver.sent).toHaveLength(0) // nothing was kept to be sent later
-    expect(s.audit.records.map((r) => r.result).filter((r) => r !== 'ok')).toEqual(['command.interlocked', 'command.interlocked', 'command.not_connected', 'command.not_connected'])
+    expect(s.audit.list.map((r) => r.result).filter((r) => r !== 'ok')).toEqual(['command.interlocked', 'command.interlocked', 'command.not_connected', 'command.not_connected'])
   })
 
   it('refuses a role or subtree the principal lacks with auth.forbidden, audited', async () => {
@@ -216,7 +216,7 @@ describe('select, operate, verify', () => {
     expect(await rejection(s.svc.select({ asset: 'p1', attribute: 'Running', command: 'tune' }, alice))).toMatchObject({ code: 'auth.forbidden', message: expect.stringMatching(/needs the engineer role/) })
     const lin2 = testPrincipal('operator', 'lin2', ['Plant/Line 2'])
     expect(await rejection(s.svc.select(sp, lin2))).toMatchObject({ code: 'auth.forbidden', message: expect.stringMatching(/outside lin2's areas/) })
-    expect(s.audit.records.map((r) => [r.user, r.result])).toEqual([['alice', 'auth.forbidden'], ['lin2', 'auth.forbidden']])
+    expect(s.audit.list.map((r) => [r.user, r.result])).toEqual([['alice', 'auth.forbidden'], ['lin2', 'auth.forbidden']])
     expect((await s.svc.select({ asset: 'p1', attribute: 'Running', command: 'tune' }, testPrincipal('engineer', 'eve'))).user).toBe('eve')
     expect(await rejection(s.svc.select({ asset: 'p1', attribute: 'Nope', command: 'x' }, alice))).toMatchObject({ code: 'command.unknown' })
   })
@@ -247,12 +247,12 @@ describe('select, operate, verify', () => {
 
   it('fails closed: when the audit entry cannot be written nothing is selected or sent (audit.write_failed)', async () => {
     const s = setup()
-    s.audit.fail = true
+    s.audit.failing = true
     expect(await rejection(s.svc.select(sp, alice))).toMatchObject({ code: 'audit.write_failed' })
-    s.audit.fail = false
+    s.audit.failing = false
     expect(s.svc.list('p1', carol).items.find((c) => c.id === 'sp')).toMatchObject({ enabled: true }) // no lock was taken
     const sel = await s.svc.select(sp, alice)
-    s.audit.fail = true
+    s.audit.failing = true
     expect(await rejection(s.svc.operate({ token: sel.token, ...sp, value: 50 }, alice))).toMatchObject({ code: 'audit.write_failed' })
     expect(s.driver.sent).toHaveLength(0)
     // without an audit trail at all: no command either

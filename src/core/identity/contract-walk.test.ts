@@ -121,7 +121,7 @@ describe('logins over the RPC', () => {
     await admin.call('auth.logout', {})
     await expect(admin.call('users.list', {})).rejects.toMatchObject({ code: 'auth.required' })
     expect(core.identity!.diagnostics().loginFailures).toBe(1)
-    const entries = (core.audit as unknown as { entries: { action: string; target?: string; result: string }[] }).entries
+    const entries = [...(core.audit as unknown as { records(): Iterable<{ action: string; target?: string; result: string }> }).records()]
     expect(entries.map((e) => e.action)).toEqual(['auth.setup', 'auth.login', 'user.create', 'auth.login', 'auth.session_end', 'auth.login_failed', 'auth.logout'])
   })
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { nodeIdentityCrypto, TEST_SCRYPT } from '../../adapters/identity/node-crypto'
 import { silentLogger } from '../ports/logger'
 import { Identity, type IdentityOptions } from './identity'
-import { MemoryAuditTrail } from './memory-audit'
+import { MemoryAuditTrail } from '../audit/memory-audit-trail'
 import { MemoryUserStore } from './memory-users'
 
 const PW = 'correct horse battery'
@@ -11,9 +11,9 @@ function make(options: IdentityOptions = {}) {
   let now = 1_000_000
   const clock = { now: () => now }
   const users = new MemoryUserStore()
-  const audit = new MemoryAuditTrail(clock.now)
+  const audit = new MemoryAuditTrail({ now: () => clock.now() })
   const identity = new Identity({ users, crypto: nodeIdentityCrypto(TEST_SCRYPT), audit, clock, log: silentLogger, options })
-  return { identity, users, audit, advance: (ms: number) => (now += ms), actions: () => audit.entries.map((e) => `${e.action}:${e.result}`) }
+  return { identity, users, audit, advance: (ms: number) => (now += ms), actions: () => audit.list.map((e) => `${e.action}:${e.result}`) }
 }
 
 describe('Identity', () => {
@@ -46,7 +46,7 @@ describe('Identity', () => {
     for (let i = 0; i < 5; i++) await expect(identity.login(`u${i}`, PW, 'ws 198.51.100.1')).rejects.toMatchObject({ code: 'auth.bad_credentials' })
     await expect(identity.login('admin', PW, 'ws 198.51.100.1')).rejects.toMatchObject({ code: 'auth.locked' })
     await new Promise((r) => setTimeout(r, 0)) // the quiet audit entries settle
-    const failed = audit.entries.filter((e) => e.action === 'auth.login_failed')
+    const failed = audit.list.filter((e) => e.action === 'auth.login_failed')
     expect(failed.length).toBe(13)
     expect(failed[0]).toMatchObject({ user: null, target: 'admin', from: 'ws 192.0.2.1', result: 'auth.bad_credentials' })
     expect(identity.diagnostics()).toMatchObject({ loginFailures: 11, refusedLocked: 2 })
