@@ -56,7 +56,7 @@ describe('the audit view', () => {
     })
     // the write that went out: pending entry with who, target, old and new value
     const pending = page.locator('[data-testid="audit-rows"] [data-action="raw.write"][data-result="pending"]').last()
-    await expect(pending.textContent()).resolves.toMatch(/host.*raw\.write.*demo-opcua ns=1;s=Line1\.Pump101\.SpeedSetpoint[\d.]+ → 55pending/)
+    await expect(pending.textContent()).resolves.toMatch(/admin.*raw\.write.*demo-opcua ns=1;s=Line1\.Pump101\.SpeedSetpoint[\d.]+ → 55pending/)
     await pending.click()
     const detail = page.locator(testid('audit-detail'))
     await expect(detail.textContent()).resolves.toMatch(/New value55.*Resultpending.*Hash[0-9a-f]{64}/)
