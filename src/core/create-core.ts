@@ -43,6 +43,8 @@ import type { IdentityCrypto, UserStore } from './ports/users'
 import { Identity, type IdentityOptions } from './identity/identity'
 import { authHandlers, rpcAuth } from './identity/auth-handlers'
 import type { RpcAuthOptions } from '../shared/rpc/server'
+import type { WorkspaceStore } from './ports/workspaces'
+import { MemoryWorkspaceStore, workspaceHandlers } from './workspace/workspace-service'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -94,6 +96,8 @@ export interface CoreDeps {
   identity?: { users: UserStore; crypto: IdentityCrypto; options?: IdentityOptions }
   /** The read-only kiosk: viewer methods without a login (see docs/identity.md). Default off. */
   kiosk?: boolean | (() => boolean)
+  /** Each user's workspace (`workspace.*`: tabs, trends, theme). Without one, kept in memory until the process ends. */
+  workspaces?: WorkspaceStore
 }
 
 
@@ -243,6 +247,7 @@ export function createCore(deps: CoreDeps): Core {
   // trends reach back into the backend for what the store no longer holds
   const history: HistoryReader = store ? (sync?.canRead ? new ReadThroughHistory(new StoreHistory(store), store, sync, log) : new StoreHistory(store)) : memory!
   const trendQuery = createTrendQuery(history)
+  const workspaces = workspaceHandlers(deps.workspaces ?? new MemoryWorkspaceStore(), clock, log.child({ part: 'workspace' }))
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const rawHandlers: HandlerMap<Contract> = {
@@ -281,6 +286,7 @@ export function createCore(deps: CoreDeps): Core {
     ...conditions.handlers(),
     ...commands.handlers(),
     ...authHandlers(identity, kioskOn),
+    ...workspaces.handlers,
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,
