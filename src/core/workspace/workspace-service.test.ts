@@ -31,12 +31,11 @@ const sampleWorkspace = (o: Partial<Workspace> = {}): Workspace => ({
   theme: 'light',
   tabs: [
     { kind: 'overview', id: 'overview' },
-    { kind: 'asset', id: 'asset:p1', asset: 'p1', title: 'Pump 1' },
+    { kind: 'asset', id: 'asset:p1', asset: 'p1', title: 'Pump 1', trend: { pens: [{ ...pen('a/speed'), main: true, pinned: false }], range: { kind: 'live', spanMs: 600_000 }, liveSpanMs: 600_000, axes: {} } },
     { kind: 'trend', id: 'trend:1', title: 'Flows', trend: { pens: [pen('a/flow'), pen('b/flow')], range: { kind: 'live', spanMs: 3_600_000 }, liveSpanMs: 3_600_000, axes: {} } },
   ],
   active: 'trend:1',
   selectedAsset: 'p1',
-  assetTrend: { pens: [{ ...pen('a/speed'), main: true, pinned: false }], range: { kind: 'live', spanMs: 600_000 }, liveSpanMs: 600_000, axes: {} },
   timeZone: 'Europe/Berlin',
   views: [],
   ...o,

@@ -3,6 +3,7 @@ import { createJSONStorage, persist } from 'zustand/middleware'
 import type { ErrorShape, Sample } from '../../shared/model'
 import { appendSamples, emptyBuffer, type TrendBuffer } from '../lib/trend-buffer'
 import { machineTimeZone } from '../lib/trend-time'
+import type { TrendSlot } from '../../shared/contract/workspace'
 import { MAX_PENS, nextColorSlot, type AxisLimits, type Compare, type PenConfig, type TrendRange, type TrendView } from '../lib/trend-view'
 
 export const TREND_WINDOW_MS = 10 * 60_000
@@ -71,6 +72,10 @@ interface TrendState {
   currentView(): TrendView
   saveView(name: string): void
   deleteView(name: string): void
+  /** The trend as a workspace slot (pens with their selected and pinned marks, range, axes). */
+  snapshot(): TrendSlot
+  /** Shows another slot (a workspace tab's trend): data of pens in both is kept, the rest is queried. */
+  restore(slot: TrendSlot): void
 
   loading(signals: readonly string[]): void
   loaded(signal: string, buf: TrendBuffer, cap: number, live: boolean): void
@@ -173,6 +178,17 @@ export const useTrendStore = create<TrendState>()(
         set({ views: [...s.views.filter((x) => x.name !== name), { name, view }].sort((a, b) => a.name.localeCompare(b.name)) })
       },
       deleteView: (name) => set((s) => ({ views: s.views.filter((x) => x.name !== name) })),
+      snapshot() {
+        const s = get()
+        return { pens: s.pens, range: s.range, liveSpanMs: s.liveSpanMs, axes: s.axes }
+      },
+      restore(slot) {
+        const s = get()
+        const keep = new Set(slot.pens.map((p) => p.signal))
+        const data = Object.fromEntries(Object.entries(s.data).filter(([k]) => keep.has(k)))
+        const compare = Object.fromEntries(Object.entries(s.compare).filter(([k]) => keep.has(k.slice(0, k.lastIndexOf('@')))))
+        set({ pens: slot.pens, range: slot.range, liveSpanMs: slot.liveSpanMs, axes: slot.axes, cursors: undefined, data, compare, version: s.version + 1 })
+      },
 
       loading(signals) {
         const data = { ...get().data }

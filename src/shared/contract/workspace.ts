@@ -24,7 +24,8 @@ const Title = z.string().max(300)
 export const WorkspaceTab = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('overview'), id: z.literal('overview') }),
   z.object({ kind: z.literal('alarms'), id: z.literal('alarms') }),
-  z.object({ kind: z.literal('asset'), id: TabId, asset: z.string().min(1).max(1024), title: Title }),
+  /** An asset's faceplate and its trend (whose selected pen follows the faceplate's row). */
+  z.object({ kind: z.literal('asset'), id: TabId, asset: z.string().min(1).max(1024), title: Title, trend: TrendSlot.optional() }),
   z.object({ kind: z.literal('trend'), id: TabId, title: Title, trend: TrendSlot }),
 ])
 export type WorkspaceTab = z.infer<typeof WorkspaceTab>
@@ -36,8 +37,6 @@ export const Workspace = z.object({
   tabs: z.array(WorkspaceTab).max(MAX_WORKSPACE_TABS),
   active: TabId,
   selectedAsset: z.string().min(1).max(1024).nullable(),
-  /** The trend under the asset tabs (its selected pen follows the faceplate). */
-  assetTrend: TrendSlot,
   /** The plant's time zone (IANA name). */
   timeZone: z.string().min(1).max(64),
   views: z.array(z.object({ name: z.string().min(1).max(200), view: TrendView })).max(MAX_SAVED_VIEWS),
