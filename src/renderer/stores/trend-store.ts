@@ -4,6 +4,7 @@ import type { ErrorShape, Sample } from '../../shared/model'
 import { appendSamples, emptyBuffer, type TrendBuffer } from '../lib/trend-buffer'
 import { machineTimeZone } from '../lib/trend-time'
 import type { TrendSlot } from '../../shared/contract/workspace'
+import type { DstNote } from '../lib/trend-compare'
 import { MAX_PENS, nextColorSlot, type AxisLimits, type Compare, type PenConfig, type TrendRange, type TrendView } from '../lib/trend-view'
 
 export const TREND_WINDOW_MS = 10 * 60_000
@@ -31,6 +32,8 @@ export interface CompareData {
   status: 'loading' | 'ready' | 'error'
   /** The stretch of now-time it covers (seconds): outside it, a live window needs a fresh query. */
   coverTo: number
+  /** Hours that vanish or repeat in the window or the compared period (daylight saving), in words. */
+  dst?: DstNote[]
 }
 
 export interface SavedView {

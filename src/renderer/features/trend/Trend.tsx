@@ -11,7 +11,7 @@ import { useAssetsStore } from '../../stores/assets-store'
 import { isPeriodic } from '../../stores/condition-context'
 import { useConnectionsStore } from '../../stores/connections-store'
 import { serverNow, useSystemStore } from '../../stores/system-store'
-import { RANGE_PRESETS, useTrendStore } from '../../stores/trend-store'
+import { compareKey, RANGE_PRESETS, useTrendStore } from '../../stores/trend-store'
 import { useUiStore } from '../../stores/ui-store'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import { fmt, TrendChart, type ChartHandle, type ChartPen } from './TrendChart'
@@ -78,6 +78,12 @@ export function Trend({ follow = true, title }: { follow?: boolean; title?: stri
   const views = useTrendStore((s) => s.views)
   const statuses = useTrendStore((s) => s.pens.map((p) => s.data[p.signal]?.status ?? 'loading').join(','))
   const error = useTrendStore((s) => Object.values(s.data).find((d) => d.status === 'error')?.error)
+  /** Compared periods across a daylight-saving change: which hour vanishes or repeats, and what the overlay does there. */
+  const dstText = useTrendStore((s) => {
+    const seen = new Set<string>()
+    for (const p of s.pens) if (p.compare && p.compare !== 'none' && !p.hidden) for (const n of s.compare[compareKey(p.signal, p.compare)]?.dst ?? []) seen.add(n.text)
+    return [...seen].join('\n')
+  })
   const linkUp = useSystemStore((s) => s.link.state === 'open')
   const theme = useUiStore((s) => s.theme)
   const { all, visible } = useChartPens()
@@ -326,6 +332,14 @@ export function Trend({ follow = true, title }: { follow?: boolean; title?: stri
             ))}
           </tbody>
         </table>
+      )}
+      {dstText && (
+        <div className="trend-dst" data-testid="trend-compare-dst" role="note">
+          <strong>Daylight saving in the compare:</strong>
+          {dstText.split('\n').map((t) => (
+            <span key={t}>{t}</span>
+          ))}
+        </div>
       )}
       <div className="trend-foot">
         <label>
