@@ -32,13 +32,13 @@ async function openInTree(page: Page, path: string) {
   await row.click()
 }
 
-async function newPage(url: string, size = { width: 1366, height: 768 }) {
+async function newPage(url: string, size = { width: 1366, height: 768 }, o: { signIn?: boolean } = {}) {
   const context = await browser!.newContext({ viewport: size })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
   page.on('console', (m) => m.type() === 'error' && !/Failed to load resource|WebSocket/.test(m.text()) && errors.push(m.text()))
-  await signIn(page, url)
+  if (o.signIn !== false) await signIn(page, url)
   await page.goto(url)
   await page.waitForSelector(testid('asset-tree'))
   return { page, errors }
@@ -137,5 +137,15 @@ describe("the operator's workspace", () => {
     await p2.keyboard.press('Delete')
     await p2.waitForFunction(() => ![...document.querySelectorAll('[data-testid="workspace-tabs"] [role="tab"]')].some((e) => e.textContent?.includes('Pump101')))
     expect(again.errors).toEqual([])
+
+    // the kiosk (no login, another browser): the read-only plant with its own workspace, kept in this browser only
+    const kiosk = await newPage(server.url, { width: 1366, height: 768 }, { signIn: false })
+    await kiosk.page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-workspace') === 'browser', testid('status-user'))
+    await expect(kiosk.page.locator(testid('status-user')).textContent()).resolves.toBe('Kiosk · workspace in this browser')
+    await openInTree(kiosk.page, PUMP1)
+    await kiosk.page.locator(`${WS} [role="tab"][data-kind="asset"][aria-selected="true"]`).filter({ hasText: 'Pump101' }).waitFor()
+    await expect(tabsOf(kiosk.page)).resolves.toEqual(['overview:Overview', 'asset:Pump101'])
+    await kiosk.page.screenshot({ path: join(SHOTS, 'workspace-kiosk-1366x768.png') })
+    expect(kiosk.errors).toEqual([])
   })
 })

@@ -18,8 +18,10 @@ const SYNC_TEXT = { idle: '', loading: 'loading workspaceâ€¦', saving: 'savingâ€
 
 /** Who is at the console (or the kiosk), and where the workspace is kept: saved per user on the server, or in this browser. */
 function UserChip() {
-  const who = useAuthStore((s) => actingPrincipal(s.status))
+  // the kiosk's principal is made afresh on every read: select the status, derive from it
+  const status = useAuthStore((s) => s.status)
   const sync = useWorkspaceStore((s) => s.sync)
+  const who = actingPrincipal(status)
   if (!who) return null
   const kiosk = who.kind === 'kiosk'
   const text = kiosk ? 'workspace in this browser' : sync.state === 'error' && sync.error?.code === 'workspace.invalid' ? 'saved workspace unreadable: started fresh' : SYNC_TEXT[sync.state]
