@@ -135,16 +135,25 @@ function frameWork(trace: Buffer): { work: number[]; intervalMs: number } {
   return { work, intervalMs }
 }
 
-async function traceFrames(page: Page, seconds: number): Promise<{ median: number; p99: number; frames: number; intervalMs: number; commitsPerS: number }> {
+async function traceFrames(page: Page, seconds: number): Promise<{ median: number; p99: number; frames: number; intervalMs: number; commitsPerS: number; chartsBuilt: number }> {
   const browser = page.context().browser()!
   const commits0 = await page.evaluate(() => (window as unknown as { __benchCommits: number }).__benchCommits)
+  // counts charts built (a uPlot root added to the page): samples should never rebuild the chart
+  await page.evaluate(() => {
+    const w = window as unknown as { __benchCharts: number; __benchObs?: MutationObserver }
+    w.__benchCharts = 0
+    w.__benchObs?.disconnect()
+    w.__benchObs = new MutationObserver((ms) => ms.forEach((m) => m.addedNodes.forEach((n) => n instanceof HTMLElement && n.classList.contains('uplot') && w.__benchCharts++)))
+    w.__benchObs.observe(document.body, { childList: true, subtree: true })
+  })
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'toplevel'] })
   await sleep(seconds * 1000)
   const trace = await browser.stopTracing()
   if (process.env.BENCH_UI_TRACE_DIR) writeFileSync(join(process.env.BENCH_UI_TRACE_DIR, `trace-${Date.now()}.json`), trace)
   const commits = (await page.evaluate(() => (window as unknown as { __benchCommits: number }).__benchCommits)) - commits0
+  const charts = await page.evaluate(() => (window as unknown as { __benchCharts: number }).__benchCharts)
   const { work, intervalMs } = frameWork(trace)
-  return { median: median(work), p99: pct(work, 99), frames: work.length, intervalMs, commitsPerS: commits / seconds }
+  return { median: median(work), p99: pct(work, 99), frames: work.length, intervalMs, commitsPerS: commits / seconds, chartsBuilt: charts }
 }
 
 async function heapMb(cdp: CDPSession): Promise<number> {
@@ -274,18 +283,24 @@ async function main(): Promise<void> {
     await sleep(Math.max(0, firstAt - (performance.now() - liveStart)))
     const heap1 = await heapMb(cdp)
     log(`heap after ${fmt(firstAt / 60_000)} min of live trending: ${fmt(heap1, 2)} MB`)
-    const frames = await traceFrames(page, TRACE_S)
-    const drawnPts = Number(await attr(page, 'data-points'))
-    log(
-      `frames, ${pensShown} pens at ${RATE_HZ} Hz: main-thread work per frame median ${fmt(frames.median, 2)} ms, p99 ${fmt(frames.p99, 2)} ms over ${frames.frames} frames` +
-        ` (one every ${fmt(frames.intervalMs)} ms); React commits ${fmt(frames.commitsPerS)}/s; the main pen holds ${drawnPts} points`,
-    )
+    const liveFrames = async (when: string) => {
+      const f = await traceFrames(page, TRACE_S)
+      log(
+        `frames, ${pensShown} pens at ${RATE_HZ} Hz (${when}): main-thread work per frame median ${fmt(f.median, 2)} ms, p99 ${fmt(f.p99, 2)} ms over ${f.frames} frames` +
+          ` (one every ${fmt(f.intervalMs)} ms); React commits ${fmt(f.commitsPerS)}/s, charts built ${f.chartsBuilt}; the main pen holds ${await attr(page, 'data-points')} points, the chart ${await attr(page, 'data-drawn')} times`,
+      )
+      return f
+    }
+    const early = await liveFrames(`after ${fmt(firstAt / 60_000)} min`)
+    // the second trace ends the run: by then the 10-minute window is as full as it gets
+    const traceAt = MINUTES * 60_000 - TRACE_S * 1000 - 2000
     for (;;) {
-      const left = MINUTES * 60_000 - (performance.now() - liveStart)
+      const left = traceAt - (performance.now() - liveStart)
       if (left <= 0) break
       await sleep(Math.min(left, 60_000))
-      process.stdout.write(`  live ${fmt((performance.now() - liveStart) / 60_000)} min, points ${await attr(page, 'data-points')}\n`)
+      log(`  live ${fmt((performance.now() - liveStart) / 60_000)} min, the main pen holds ${await attr(page, 'data-points')} points`)
     }
+    const frames = await liveFrames(`after ${fmt((performance.now() - liveStart) / 60_000)} min`)
     const heapN = await heapMb(cdp)
     const growth = heapN - heap1
     const lastT = Number(await attr(page, 'data-last-t'))
@@ -405,6 +420,7 @@ async function main(): Promise<void> {
     results.trend_30d_ratio_vs_uplot = Number((oursMs / aloneMs).toFixed(2))
     results.heap_growth_mb = Number(growth.toFixed(2))
     results.frame_median_ms = Number(frames.median.toFixed(2))
+    results.frame_p99_early_ms = Number(early.p99.toFixed(2))
     results.idle_frame_p99_ms = Number(idle.p99.toFixed(2))
     results.react_commits_per_s = Number(frames.commitsPerS.toFixed(1))
     results.uplot_30d_ms = Number(aloneMs.toFixed(1))

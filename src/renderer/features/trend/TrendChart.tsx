@@ -406,7 +406,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
       const due =
         s.range !== drawnRange ||
         s.cursors !== drawnCursors ||
-        (s.version !== drawnVersion && t - drawnAt >= 100) ||
+        // live samples at most 10 times a second; a load (history is never appended to) at once
+        (s.version !== drawnVersion && (t - drawnAt >= 100 || !live)) ||
         (live && t - drawnAt >= Math.min(1000, Math.max(50, msPerPx))) ||
         t - drawnAt >= 1000
       if (due) redraw()

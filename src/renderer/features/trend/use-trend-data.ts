@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
 import { serverNow, useSystemStore } from '../../stores/system-store'
@@ -7,7 +7,10 @@ import { compareShiftMs } from '../../lib/trend-time'
 import { COMPARE_DAYS } from '../../lib/trend-view'
 import { compareKey, useTrendStore } from '../../stores/trend-store'
 
-/** A zoom or pan settles this long before history is asked for: dragging does not flood the server. */
+/**
+ * A zoom or pan settles this long before history is asked for: dragging does not flood the server. The first change
+ * after a quiet spell (a range picked, the first step of a gesture) is asked for at once.
+ */
 const SETTLE_MS = 150
 /** Per signal and call: the server lowers it when many pens would pass its reply budget. */
 const MAX_POINTS = 4000
@@ -26,11 +29,18 @@ export function useTrendData(width: () => number, retry: number, breakGaps: (sig
   const refresh = useTrendStore((s) => s.refresh)
   const timeZone = useTrendStore((s) => s.timeZone)
   const [compareTick, setCompareTick] = useState(0)
+  const lastRange = useRef<{ range: unknown; at: number }>({ range, at: -Infinity })
 
   useEffect(() => {
     const signals = signalsKey ? signalsKey.split('\n') : []
     if (signals.length === 0 || syncs === 0 || useSystemStore.getState().link.state !== 'open') return
     let cancelled = false
+    let settle = false
+    if (lastRange.current.range !== range) {
+      const now = performance.now()
+      settle = range.kind === 'fixed' && now - lastRange.current.at < SETTLE_MS
+      lastRange.current = { range, at: now }
+    }
     const timer = setTimeout(
       () => {
         const live = range.kind === 'live'
@@ -52,7 +62,7 @@ export function useTrendData(width: () => number, retry: number, breakGaps: (sig
             (e) => !cancelled && useTrendStore.getState().failed(signals, toErrorShape(e)),
           )
       },
-      range.kind === 'fixed' ? SETTLE_MS : 0,
+      settle ? SETTLE_MS : 0,
     )
     return () => {
       cancelled = true
