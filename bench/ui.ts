@@ -68,7 +68,7 @@ const value = (s: number, k: number) => Math.round((50 + 30 * Math.sin(s + k / 9
 async function prefill(dataDir: string, end: number): Promise<number> {
   mkdirSync(join(dataDir, 'store'), { recursive: true })
   const store = await openSqliteSampleStore({ path: join(dataDir, 'store', 'samples.db'), rawMaxAgeMs: 60 * DAY, keepUndelivered: false })
-  await store.registerSignals(hist.map((h) => ({ id: h.id, name: h.name, dataType: 'number', unit: 'bar', connection: 'bench' })))
+  await store.registerSignals([...hist, ...live].map((h) => ({ id: h.id, name: h.name, dataType: 'number', unit: 'bar', connection: 'bench' })))
   const seconds = (HISTORY_DAYS * DAY) / 1000
   const start = end - seconds * 1000
   const per = 25_000 // seconds per batch: 100,000 samples
@@ -82,6 +82,12 @@ async function prefill(dataDir: string, end: number): Promise<number> {
     if (pending.length >= 3) await pending.shift()
   }
   await Promise.all(pending)
+  // and the live pens' last 10 minutes at 10 Hz, as if the publisher had been running: the trend's window is full from the start
+  const recent: Sample[] = []
+  for (let j = 0; j < 600 * RATE_HZ; j++) {
+    for (let s = 0; s < PENS; s++) recent.push({ signal: live[s]!.id, ts: end - 600_000 + j * (1000 / RATE_HZ) + s, value: value(s, j - 600 * RATE_HZ), quality: 'good' })
+  }
+  await store.append(recent)
   await store.maintain()
   await store.close()
   return seconds * HISTORY_PENS
@@ -301,6 +307,14 @@ async function main(): Promise<void> {
       log(`  live ${fmt((performance.now() - liveStart) / 60_000)} min, the main pen holds ${await attr(page, 'data-points')} points`)
     }
     const frames = await liveFrames(`after ${fmt((performance.now() - liveStart) / 60_000)} min`)
+    if (process.env.BENCH_UI_TRACE_DIR) {
+      // where the main thread's time goes (a CPU profile for diagnosis; not part of the figures)
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.start')
+      await sleep(8000)
+      const { profile } = await cdp.send('Profiler.stop')
+      writeFileSync(join(process.env.BENCH_UI_TRACE_DIR, `profile-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+    }
     const heapN = await heapMb(cdp)
     const growth = heapN - heap1
     const lastT = Number(await attr(page, 'data-last-t'))

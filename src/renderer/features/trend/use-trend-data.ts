@@ -12,6 +12,11 @@ import { compareKey, useTrendStore } from '../../stores/trend-store'
  * after a quiet spell (a range picked, the first step of a gesture) is asked for at once.
  */
 const SETTLE_MS = 150
+/**
+ * A live buffer that passes this many times the queried points is queried again, decimated: each redraw walks every
+ * pen's points (joined on one time axis), so they are kept near the pixels (see `npm run bench:ui`).
+ */
+const LIVE_CAP = 2
 /** Per signal and call: the server lowers it when many pens would pass its reply budget. */
 const MAX_POINTS = 4000
 
@@ -56,7 +61,7 @@ export function useTrendData(width: () => number, retry: number, breakGaps: (sig
               if (cancelled) return
               r.series.forEach((s, i) => {
                 const id = signals[i]!
-                useTrendStore.getState().loaded(id, fromSeries(s, breakGaps(id)), 3 * (r.points ?? points) + 2000, live)
+                useTrendStore.getState().loaded(id, fromSeries(s, breakGaps(id)), LIVE_CAP * (r.points ?? points), live)
               })
             },
             (e) => !cancelled && useTrendStore.getState().failed(signals, toErrorShape(e)),
