@@ -28,6 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import mqtt from 'mqtt'
+import type uPlot from 'uplot'
 import type { CDPSession, Page } from 'playwright-core'
 import { openSqliteSampleStore } from '../src/adapters/sqlite/create-sqlite-sample-store'
 import type { Sample } from '../src/shared/model'
@@ -361,7 +362,7 @@ async function main(): Promise<void> {
       const base = await page.evaluate(
         async ({ from, to, signals }) => {
           type Series = { t: number[]; v: (number | null)[]; min?: (number | null)[]; max?: (number | null)[] }
-          const U = (window as unknown as { uPlot: typeof import('uplot').default }).uPlot
+          const U = (window as unknown as { uPlot: typeof uPlot }).uPlot
           const body = document.querySelector<HTMLElement>('.trend-body')!
           const chart = document.querySelector<HTMLElement>('[data-testid="trend-chart"]')!
           const points = Math.max(2, Math.min(4000, Math.round(body.clientWidth)))
@@ -384,12 +385,12 @@ async function main(): Promise<void> {
           const paint = (series: Series[]) =>
             new Promise<{ ms: number; n: number }>((resolve) => {
               const t0 = performance.now()
-              const tables = series.map((s) => [s.t.map((x) => x / 1000), s.v, s.min ?? s.v, s.max ?? s.v] as unknown as import('uplot').default.AlignedData)
+              const tables = series.map((s) => [s.t.map((x) => x / 1000), s.v, s.min ?? s.v, s.max ?? s.v] as unknown as uPlot.AlignedData)
               const data = U.join(tables, tables.map(() => [1, 1, 1, 1]))
               const host = document.createElement('div')
               host.style.cssText = `position:fixed;left:0;top:0;width:${chart.clientWidth}px;height:${chart.clientHeight}px;z-index:99`
               document.body.appendChild(host)
-              const opts: import('uplot').default.Options = {
+              const opts: uPlot.Options = {
                 width: chart.clientWidth,
                 height: chart.clientHeight,
                 pxAlign: 0,
