@@ -60,7 +60,7 @@ function yRange(pens: ChartPen[], fixed: { min: number; max: number } | undefine
   return (_u, min, max) => uPlot.rangeNum(min ?? 0, max ?? 1, 0.1, true)
 }
 
-function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: number, height: number, layout: { compareOf: Map<string, number> }, hooks: uPlot.Hooks.Arrays, xRange: () => [number, number]): uPlot.Options {
+function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: number, height: number, layout: { compareOf: Map<string, number>; mainOf: Map<string, number> }, hooks: uPlot.Hooks.Arrays, xRange: () => [number, number]): uPlot.Options {
   const text = cssVar('--muted')
   const grid = cssVar('--grid')
   const font = `${Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.85)}px system-ui, sans-serif`
@@ -71,9 +71,11 @@ function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: numb
     const scale = `y:${axisKey(p)}`
     const step = p.isBool || p.holdLast ? uPlot.paths.stepped!({ align: 1 }) : undefined
     const main = series.length
+    layout.mainOf.set(p.pen.signal, main)
     series.push({ label: p.label, scale, stroke: p.color, width: 1.6, spanGaps: false, ...(step ? { paths: step } : {}), points: { show: false } })
-    series.push({ label: `${p.label} min`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
-    series.push({ label: `${p.label} max`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
+    // the band's edges: shown only while the pen's data is bucketed (raw, they would repeat the line for nothing)
+    series.push({ label: `${p.label} min`, scale, show: false, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
+    series.push({ label: `${p.label} max`, scale, show: false, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
     bands.push({ series: [main + 2, main + 1], fill: withAlpha(p.color, 0.22) })
     if (p.pen.compare && p.pen.compare !== 'none') {
       layout.compareOf.set(p.pen.signal, series.length)
@@ -148,7 +150,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
     const host = hostRef.current
     if (!host) return
     const panel = host.closest<HTMLElement>('[data-testid="trend"]')
-    const layout = { compareOf: new Map<string, number>() }
+    const layout = { compareOf: new Map<string, number>(), mainOf: new Map<string, number>() }
+    const banded = new Map<string, boolean>()
     const drawnBufs = new Map<string, TrendBuffer>()
     const drawnCompare = new Map<string, TrendBuffer>()
     const shiftedCache = new WeakMap<CompareData, TrendBuffer>()
@@ -268,6 +271,13 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           buf = withHeldValue(buf, win.from / 1000, now / 1000, cur ? plotValue(cur.value, cur.quality) : null)
         }
         drawnBufs.set(p.pen.signal, buf)
+        const band = !!buf.lo
+        if ((banded.get(p.pen.signal) ?? false) !== band) {
+          banded.set(p.pen.signal, band)
+          const i = layout.mainOf.get(p.pen.signal)!
+          u.setSeries(i + 1, { show: band })
+          u.setSeries(i + 2, { show: band })
+        }
         const row = panel?.querySelector<HTMLElement>(`[data-testid="trend-pen-${CSS.escape(p.pen.signal)}"]`)
         if (row) row.dataset.firstT = d?.buf.t.length ? String(Math.round(d.buf.t[0]! * 1000)) : ''
         if (p.pen.main || !first) {
@@ -406,7 +416,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
       const due =
         s.range !== drawnRange ||
         s.cursors !== drawnCursors ||
-        (s.version !== drawnVersion && t - drawnAt >= 100) ||
+        // live samples at most 10 times a second; a load (history is never appended to) at once
+        (s.version !== drawnVersion && (t - drawnAt >= 100 || !live)) ||
         (live && t - drawnAt >= Math.min(1000, Math.max(50, msPerPx))) ||
         t - drawnAt >= 1000
       if (due) redraw()
