@@ -259,6 +259,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
       const live = s.range.kind === 'live'
       const tables: uPlot.AlignedData[] = []
       const modes: uPlot.JoinNullMode[][] = []
+      /** Per table, the columns it gives the chart: 3 (value, low, high), 1 (a value without a band), 0 (a compare pen). */
+      const shapes: number[] = []
       let mainPoints = 0
       let first = ''
       let last = ''
@@ -285,8 +287,15 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           first = buf.t.length ? String(Math.round(buf.t[0]! * 1000)) : ''
           last = buf.t.length ? String(Math.round(buf.t[buf.t.length - 1]! * 1000)) : ''
         }
-        tables.push([buf.t, buf.v, buf.lo ?? buf.v, buf.hi ?? buf.v] as uPlot.AlignedData)
-        modes.push([1, 1, 1, 1])
+        // a pen without a band joins one column, not three: its (hidden) band series take the same joined column
+        if (band) {
+          tables.push([buf.t, buf.v, buf.lo!, buf.hi ?? buf.v] as uPlot.AlignedData)
+          modes.push([1, 1, 1, 1])
+        } else {
+          tables.push([buf.t, buf.v] as uPlot.AlignedData)
+          modes.push([1, 1])
+        }
+        shapes.push(band ? 3 : 1)
         if (layout.compareOf.has(p.pen.signal)) {
           const c = s.compare[compareKey(p.pen.signal, p.pen.compare!)]
           let cb: TrendBuffer = { t: [], v: [] }
@@ -297,9 +306,23 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           drawnCompare.set(p.pen.signal, cb)
           tables.push([cb.t, cb.v] as uPlot.AlignedData)
           modes.push([1, 1])
+          shapes.push(0)
         }
       }
-      const data = tables.length ? uPlot.join(tables, modes) : ([[]] as unknown as uPlot.AlignedData)
+      const joined = tables.length ? uPlot.join(tables, modes) : ([[]] as unknown as uPlot.AlignedData)
+      // back to the chart's series layout: per pen value, low, high (a pen without a band: its value column three times),
+      // then its compare pen's value
+      let data = joined
+      if (shapes.some((n) => n === 1)) {
+        const cols: uPlot.AlignedData[number][] = [joined[0]]
+        let k = 1
+        for (const n of shapes) {
+          if (n === 3) cols.push(joined[k]!, joined[k + 1]!, joined[k + 2]!), (k += 3)
+          else if (n === 1) cols.push(joined[k]!, joined[k]!, joined[k]!), (k += 1)
+          else cols.push(joined[k]!), (k += 1)
+        }
+        data = cols as unknown as uPlot.AlignedData
+      }
       u.setData(data)
       if (panel) {
         // For tests and diagnostics, without a React render: what the chart holds and shows (epoch ms).
