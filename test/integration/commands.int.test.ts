@@ -249,6 +249,37 @@ describe('commands against the simulated plant (OPC UA)', () => {
     expect((await carol.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })).user).toBe('carol')
   }, 20_000)
 
+  it('bad input is refused with a stable code and audited, nothing is sent: a replayed token, a locked target, wrong values, another user\'s token, outside the subtree', async () => {
+    const pump = await assetId('Demo plant/Line1/Pump101')
+    const target = 'Demo plant/Line1/Pump101/SpeedSetpoint setpoint'
+    const node = () => read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')
+    const start = await node()
+    const before = await lastId()
+    const op = (api: Api, token: string, value: unknown) => api.call('commands.operate', { token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: value as never })
+    const sel = await alice.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })
+    expect(await rejection(carol.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }))).toMatchObject({ code: 'command.locked' })
+    expect(await rejection(op(carol, sel.token, 60))).toMatchObject({ code: 'command.bad_select' }) // alice's token
+    expect(await rejection(op(alice, sel.token, 'fast'))).toMatchObject({ code: 'command.bad_value' })
+    expect(await rejection(op(alice, sel.token, 101))).toMatchObject({ code: 'command.out_of_range' })
+    expect(await op(alice, sel.token, (start as number) - 2)).toMatchObject({ outcome: 'success' })
+    expect(await rejection(op(alice, sel.token, (start as number) - 4))).toMatchObject({ code: 'command.bad_select', message: expect.stringMatching(/replay/) })
+    expect(await rejection(line2Only.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }))).toMatchObject({ code: 'auth.forbidden' })
+    expect(await node()).toBe((start as number) - 2) // only the one that went through
+    expect((await entries(before)).map((r) => [r.action, r.user, r.result, r.target, r.newValue ?? null])).toEqual([
+      ['command.select', 'alice', 'ok', target, null],
+      ['command.select', 'carol', 'command.locked', target, null],
+      ['command.operate', 'carol', 'command.bad_select', target, 60],
+      ['command.operate', 'alice', 'command.bad_value', target, 'fast'],
+      ['command.operate', 'alice', 'command.out_of_range', target, 101],
+      ['command.operate', 'alice', 'ok', target, (start as number) - 2],
+      ['command.outcome', 'alice', 'success', target, (start as number) - 2],
+      ['command.operate', 'alice', 'command.bad_select', target, (start as number) - 4],
+      ['command.select', 'lin2', 'auth.forbidden', target, null],
+    ])
+    // the runtime keeps serving
+    expect(await engineer.call('system.ping', { nonce: 'still here' })).toMatchObject({ nonce: 'still here' })
+  })
+
   it('fails closed: when the audit entry cannot be written the command is refused and the node is unchanged on the server', async () => {
     const pump = await assetId('Demo plant/Line1/Pump101')
     const sel = await alice.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })
