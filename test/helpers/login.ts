@@ -16,7 +16,8 @@ import { openClient } from './ws-client'
 export const ADMIN_USER = 'admin'
 export const TEST_PASSWORD = 'plantdeck test password'
 
-type Api = RpcClient<Contract, Events>
+/** An API client of the contract (what connectApi and openApi answer). */
+export type Api = RpcClient<Contract, Events>
 
 /** Users in memory and scrypt at a test cost, for a core made in a test (`createCore({ ..., identity: testIdentity() })`). */
 export function testIdentity(): NonNullable<CoreDeps['identity']> {
