@@ -34,6 +34,7 @@ import type { NotificationRuleStatus } from '../shared/contract/alarms'
 import { ConditionTracker } from './conditions/condition-tracker'
 import type { AuditTrail } from './ports/audit'
 import { MemoryAuditTrail } from './audit/memory-audit-trail'
+import { RefusalAudit } from './audit/refusal-audit'
 import { auditedHandlers, type AuditSpecs } from './audit/audited'
 import { genericAudits } from './audit/audited-methods'
 import { createAuditHandlers } from './audit/audit-service'
@@ -96,6 +97,8 @@ export interface CoreDeps {
   identity?: { users: UserStore; crypto: IdentityCrypto; options?: IdentityOptions }
   /** The read-only kiosk: viewer methods without a login (see docs/identity.md). Default off. */
   kiosk?: boolean | (() => boolean)
+  /** The audit of refusals before any handler: window (default 60 s) and entries per window (default 200); tests shorten them. */
+  refusalAudit?: { windowMs?: number; maxPerWindow?: number }
   /** Each user's workspace (`workspace.*`: tabs, trends, theme). Without one, kept in memory until the process ends. */
   workspaces?: WorkspaceStore
 }
@@ -120,6 +123,8 @@ export interface Core {
   /** The RPC server's access hooks: kiosk, the check of each bound principal, first-start setup. */
   readonly auth: RpcAuthOptions
   readonly audit: AuditTrail
+  /** The audit of refusals made before any handler (folded per minute; its counts are in system.diagnostics). */
+  readonly refusals: RefusalAudit
 }
 
 /** Wires the domains. Adapters arrive ready-made in `deps`; the core never constructs one. */
@@ -143,7 +148,9 @@ export function createCore(deps: CoreDeps): Core {
   /** "Who" in the asset model's change log and the alarm journal: the logged-in user (the host and session for a session without one). */
   const who = (session: Session) => session.principal?.user ?? `${deps.info.host} session ${session.id}`
   const audit = deps.audit ?? new MemoryAuditTrail(clock)
-  const identity = deps.identity ? new Identity({ ...deps.identity, audit, clock, log: log.child({ part: 'identity' }) }) : undefined
+  // refusals before any handler (the RPC layer's access checks, forged session secrets, locked logins): audited, folded per minute
+  const refusals = new RefusalAudit({ audit, clock, log: log.child({ part: 'audit' }), ...deps.refusalAudit })
+  const identity = deps.identity ? new Identity({ ...deps.identity, audit, clock, log: log.child({ part: 'identity' }), refused: (r) => refusals.record(r) }) : undefined
   const kioskOn = typeof deps.kiosk === 'function' ? deps.kiosk : () => deps.kiosk === true
   const modelChanged = (e: EventPayload<'model.changed'>) => {
     broadcasts.forEach((b) => b('model.changed', e))
@@ -255,7 +262,7 @@ export function createCore(deps: CoreDeps): Core {
     'system.ping': ({ nonce }) => ({ nonce, at: clock.now() }),
     'system.diagnostics': async ({ gc }) => {
       if (!deps.diagnostics) throw new AppError('rpc.internal', 'this host keeps no diagnostics')
-      const sections = { ...deps.diagnostics({ gc: gc ?? false }), ...(identity ? { auth: identity.diagnostics() } : {}) }
+      const sections = { ...deps.diagnostics({ gc: gc ?? false }), ...(identity ? { auth: identity.diagnostics() } : {}), refusals: refusals.stats() }
       const storeSection = await storeStatus.diagnostics()
       return storeSection ? { ...sections, store: storeSection } : sections
     },
@@ -323,8 +330,9 @@ export function createCore(deps: CoreDeps): Core {
     alarms,
     conditions,
     identity,
-    auth: rpcAuth(identity, kioskOn),
+    auth: rpcAuth(identity, kioskOn, refusals),
     audit,
+    refusals,
     onBroadcast(cb) {
       broadcasts.add(cb)
       return () => broadcasts.delete(cb)
@@ -389,6 +397,10 @@ export function createCore(deps: CoreDeps): Core {
       unsubs.push(live.onSamples((b) => conditions.onSamples(b)))
       conditions.start()
       unsubs.push(() => conditions.stop())
+      // the refusals' repeat counts are written when their window ends, also when nothing else is refused
+      const refusalTimer = setInterval(() => refusals.sweep(), Math.min(10_000, Math.max(250, (deps.refusalAudit?.windowMs ?? 60_000) / 4)))
+      refusalTimer.unref?.()
+      unsubs.push(() => clearInterval(refusalTimer))
     },
     async stop() {
       registry.stop()
@@ -398,6 +410,7 @@ export function createCore(deps: CoreDeps): Core {
       await Promise.all(deps.collectors.map((c) => c.stop().catch((e) => log.error({ err: e, connection: c.id }, 'stop failed'))))
       link?.stop()
       unsubs.splice(0).forEach((u) => u())
+      await refusals.flush().catch(() => undefined)
       await sync?.stop()
     },
   }

@@ -3,7 +3,9 @@ import type { CoreDeps } from '../../src/core/create-core'
 import { MemoryUserStore } from '../../src/core/identity/memory-users'
 import type { Contract, Events, LoginResult } from '../../src/shared/contract'
 import type { Role } from '../../src/shared/model/principal'
-import type { RpcClient } from '../../src/shared/rpc/client'
+import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
+import type { ConnectOptions } from '../../src/shared/rpc/server'
+import { createMemoryPair, type Transport } from '../../src/shared/rpc/transport'
 import { openClient } from './ws-client'
 
 /**
@@ -14,7 +16,8 @@ import { openClient } from './ws-client'
 export const ADMIN_USER = 'admin'
 export const TEST_PASSWORD = 'plantdeck test password'
 
-type Api = RpcClient<Contract, Events>
+/** An API client of the contract (what connectApi and openApi answer). */
+export type Api = RpcClient<Contract, Events>
 
 /** Users in memory and scrypt at a test cost, for a core made in a test (`createCore({ ..., identity: testIdentity() })`). */
 export function testIdentity(): NonNullable<CoreDeps['identity']> {
@@ -41,6 +44,35 @@ export async function loginAs(api: Api, role: Role, o: { admin?: Api; user?: str
   const exists = (await admin.call('users.list', {})).some((u) => u.name === user)
   if (!exists) await admin.call('users.create', { name: user, password: TEST_PASSWORD, role, ...(o.scopes ? { scopes: o.scopes } : {}) })
   return api.call('auth.login', { user, password: TEST_PASSWORD })
+}
+
+/** What a test connects to: a runtime's RPC server (`rt.rpc`, src/app/runtime.ts), or one made by the test. */
+interface RpcServerLike {
+  connect(transport: Transport, o?: ConnectOptions): unknown
+}
+
+/**
+ * A client of `server` (a runtime's `rt.rpc`) on an in-memory transport, not logged in: every call goes through the
+ * server's access checks. `remote`: where the server sees it (default `memory`, a local session, which may do the
+ * first-start setup).
+ */
+export function connectApi(server: RpcServerLike, o: { remote?: string; timeoutMs?: number } = {}): Api {
+  const [a, b] = createMemoryPair()
+  server.connect(b, { remote: o.remote ?? 'memory' })
+  return createRpcClient<Contract, Events>(a, { timeoutMs: o.timeoutMs ?? 20_000 })
+}
+
+/**
+ * A client of a runtime's RPC server (`rt.rpc`) logged in for real: as the administrator (set up on first start,
+ * else auth.login), or with `role` as a user of that role (`user`, default `<role>-user`; `scopes` limit it),
+ * created through users.create by `admin` (or, omitted, by this session logged in as the administrator first).
+ * Events pushed to the session come through `api.on(event, cb)`.
+ */
+export async function openApi(rt: { rpc: RpcServerLike }, o: { role?: Role; user?: string; scopes?: string[]; admin?: Api; remote?: string; timeoutMs?: number } = {}): Promise<Api> {
+  const api = connectApi(rt.rpc, o)
+  if (o.role) await loginAs(api, o.role, { ...(o.admin ? { admin: o.admin } : {}), ...(o.user ? { user: o.user } : {}), ...(o.scopes ? { scopes: o.scopes } : {}) })
+  else await loginAdmin(api)
+  return api
 }
 
 /** The headless server's command-line flags that create the administrator on first start (the password from a file). */

@@ -11,7 +11,8 @@ import type { AlarmStateRecord } from '../../src/core/alarms/ports'
 import { AppConfig } from '../../src/core/config/app-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import type { Alarm } from '../../src/shared/contract'
-import { callAs, testSession } from '../../src/core/testing/call-context'
+import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
+import { openApi, type Api } from '../helpers/login'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { publisher, until } from '../helpers/mqtt-harness'
 
@@ -19,12 +20,12 @@ import { publisher, until } from '../helpers/mqtt-harness'
 // are raised from published values, acknowledged, shelved, taken out of service and left returned-unacknowledged,
 // then the runtime stops and a new one starts on the same data directory.
 
-const session = testSession(3)
-const ctx = callAs(session)
 let dir: string
 let broker: Mosquitto
 let pub: MqttClient
 let runtime: Runtime | undefined
+/** The administrator, logged in over the runtime's RPC server (again after the restart). */
+let api: Api
 
 const config = () =>
   AppConfig.parse({
@@ -32,11 +33,11 @@ const config = () =>
     connections: [{ id: 'm', kind: 'mqtt', name: 'Broker', url: broker.url, clientId: 'plantdeck-alarm-state', subscriptions: [{ filter: 'plant/#', qos: 1 }] }],
   })
 const start = async () => {
-  runtime = await startRuntime({ config: config(), dataDir: join(dir, 'data'), logger: silentLogger, host: 'test', version: '0.0.0-test', validateResults: true })
-  await until(async () => (await h()['connections.list']({}, ctx)).every((c) => c.health === 'connected'), 30_000, 'connection up')
+  runtime = await startRuntime({ config: config(), dataDir: join(dir, 'data'), logger: silentLogger, host: 'test', version: '0.0.0-test', validateResults: true, scrypt: TEST_SCRYPT })
+  api = await openApi(runtime)
+  await until(async () => (await api.call('connections.list', {})).every((c) => c.health === 'connected'), 30_000, 'connection up')
 }
-const h = () => runtime!.core.handlers
-const list = async (): Promise<Alarm[]> => (await h()['alarms.list']({ all: true }, ctx)).items
+const list = async (): Promise<Alarm[]> => (await api.call('alarms.list', { all: true })).items
 const alarm = async (key: string) => (await list()).find((a) => a.key === key)
 const send = (attr: string, v: number) => pub.publishAsync(`plant/tank/${attr}`, JSON.stringify({ v }), { qos: 1 })
 
@@ -47,6 +48,7 @@ beforeAll(async () => {
   await start()
 }, 60_000)
 afterAll(async () => {
+  api?.close()
   await runtime?.stop()
   await pub?.endAsync()
   await broker?.stop()
@@ -62,14 +64,14 @@ describe('alarm states kept in app.db across a restart', () => {
       binding: { kind: 'mqtt', connection: 'm', topic: `plant/tank/${name}`, path: 'v' },
       alarms: [{ id: 'hi', type: 'hi' as const, priority: 'high' as const, message: '{attribute} high: {value}' }],
     })
-    const a = await h()['model.create']({ parent: null, name: 'Tank', kind: 'tank', attributes: ['A', 'B', 'C', 'D', 'E'].map(attr) }, ctx)
+    const a = await api.call('model.create', { parent: null, name: 'Tank', kind: 'tank', attributes: ['A', 'B', 'C', 'D', 'E'].map(attr) })
     const key = (n: string) => `${a.id}/${n}/hi`
     await until(async () => (await list()).length === 5, 20_000, 'alarms built')
     for (const n of ['A', 'B', 'C', 'D', 'E']) await send(n, 90)
     await until(async () => (await list()).every((x) => x.state === 'unack'), 20_000, 'all five raised')
-    expect(await h()['alarms.ack']({ keys: [key('A')], note: 'seen' }, ctx)).toEqual({ done: [key('A')], refused: [] })
-    expect((await h()['alarms.shelve']({ keys: [key('B')], reason: 'sensor work', minutes: 30 }, ctx)).done).toEqual([key('B')])
-    expect((await h()['alarms.service']({ keys: [key('C')], inService: false, reason: 'maintenance' }, ctx)).done).toEqual([key('C')])
+    expect(await api.call('alarms.ack', { keys: [key('A')], note: 'seen' })).toEqual({ done: [key('A')], refused: [] })
+    expect((await api.call('alarms.shelve', { keys: [key('B')], reason: 'sensor work', minutes: 30 })).done).toEqual([key('B')])
+    expect((await api.call('alarms.service', { keys: [key('C')], inService: false, reason: 'maintenance' })).done).toEqual([key('C')])
     await send('D', 10)
     await until(async () => (await alarm(key('D')))?.state === 'rtn_unack', 20_000, 'D returned unacknowledged')
     // E stays unack
@@ -83,8 +85,9 @@ describe('alarm states kept in app.db across a restart', () => {
     ])
     const shelvedUntil = before.get(key('B'))!.shelvedUntil!
     expect(shelvedUntil).toBeGreaterThan(Date.now())
-    const journalBefore = (await h()['alarms.journal']({ limit: 1000 }, ctx)).items.length
+    const journalBefore = (await api.call('alarms.journal', { limit: 1000 })).items.length
 
+    api.close()
     await runtime!.stop()
     runtime = undefined
     // what the file holds, read by another connection
@@ -107,9 +110,9 @@ describe('alarm states kept in app.db across a restart', () => {
     await until(async () => (await alarm(key('A')))?.value === 95 && (await alarm(key('E')))?.state === 'rtn_unack', 20_000, 'new values judged')
     expect(await alarm(key('A'))).toMatchObject({ state: 'ack', active: true, occurrence: 1 })
     // the acknowledgements still count: D's ack completes it; A can not be acknowledged twice
-    expect(await h()['alarms.ack']({ keys: [key('D'), key('A')] }, ctx)).toEqual({ done: [key('D')], refused: [{ key: key('A'), code: 'alarms.nothing_to_ack', reason: expect.any(String) }] })
+    expect(await api.call('alarms.ack', { keys: [key('D'), key('A')] })).toEqual({ done: [key('D')], refused: [{ key: key('A'), code: 'alarms.nothing_to_ack', reason: expect.any(String) }] })
     expect((await alarm(key('D')))!.state).toBe('normal')
-    const journal = (await h()['alarms.journal']({ limit: 1000 }, ctx)).items
+    const journal = (await api.call('alarms.journal', { limit: 1000 })).items
     // since the restart: E's clear and D's ack, and no raise again
     expect(journal.slice(0, journal.length - journalBefore).map((e) => [e.attribute, e.event, e.state, e.occurrence]).reverse()).toEqual([
       ['E', 'clear', 'rtn_unack', 1],

@@ -9,19 +9,16 @@ import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
 import { startRuntime } from '../../src/app/runtime'
 import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
-import type { Session } from '../../src/shared/rpc/server'
 import { tempDir } from '../fixtures/store/engine'
 import { thrownCode } from '../../src/core/testing/error-text'
-import { callAs, testSession } from '../../src/core/testing/call-context'
+import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
+import { openApi } from '../helpers/login'
 
 const files = tempDir('app-db-backup')
 afterAll(files.cleanup)
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
-const events: [string, unknown][] = []
-const session = testSession(3, { emit: (e, p) => void events.push([e, p]) })
-const ctx = callAs(session)
 const config = AppConfig.parse({ demo: { enabled: false } })
-const start = (dataDir: string) => startRuntime({ config, dataDir, logger: silent, host: 'test', version: '0.0.0-test' })
+const start = (dataDir: string) => startRuntime({ config, dataDir, logger: silent, host: 'test', version: '0.0.0-test', scrypt: TEST_SCRYPT })
 /** The command line, as `npm run assets:*` runs it. */
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/app/assets-cli.ts', ...args], { encoding: 'utf8' })
@@ -33,10 +30,10 @@ describe('backup and restore of the application database', () => {
   it('backup (model.backup and the CLI) -> change -> restore -> the change is gone, ids the same; refused while running', async () => {
     const dataDir = files.path('data')
     const first = await start(dataDir)
-    const h = first.core.handlers
-    const line = await h['model.create']({ parent: null, name: 'Line 2', kind: 'line' }, ctx)
-    const pump = await h['model.create']({ parent: line.id, name: 'P-201', kind: 'equipment', attributes: [{ name: 'Flow', dataType: 'number' }] }, ctx)
-    const b = await h['model.backup']({}, ctx)
+    const api = await openApi(first)
+    const line = await api.call('model.create', { parent: null, name: 'Line 2', kind: 'line' })
+    const pump = await api.call('model.create', { parent: line.id, name: 'P-201', kind: 'equipment', attributes: [{ name: 'Flow', dataType: 'number' }] })
+    const b = await api.call('model.backup', {})
     expect(b.file.startsWith(join(dataDir, 'backups', 'app-'))).toBe(true)
     expect(b.bytes).toBe(statSync(b.file).size)
     // the CLI backs up while Plantdeck runs, too
@@ -44,14 +41,15 @@ describe('backup and restore of the application database', () => {
     expect(viaCli.status, viaCli.err).toBe(0)
     expect(JSON.parse(viaCli.out).file).toBe(files.path('cli.db'))
 
-    await h['model.update']({ id: pump.id, name: 'P-201 renamed' }, ctx)
-    await h['model.create']({ parent: null, name: 'Later', kind: 'site' }, ctx)
+    await api.call('model.update', { id: pump.id, name: 'P-201 renamed' })
+    await api.call('model.create', { parent: null, name: 'Later', kind: 'site' })
     // restore while running: refused, nothing replaced
     expect(codeOf(() => restoreAppDb({ dataDir, from: b.file }))).toBe('model.in_use')
     const refused = cli('restore', '--data-dir', dataDir, '--from', b.file)
     expect(refused.status).toBe(1)
     expect(refused.err).toMatch(/^model\.in_use: /)
     expect(existsSync(join(dataDir, 'app.db.bak'))).toBe(false)
+    api.close()
     await first.stop()
 
     const done = cli('restore', '--data-dir', dataDir, '--from', viaCli.out && JSON.parse(viaCli.out).file)
@@ -59,10 +57,11 @@ describe('backup and restore of the application database', () => {
     expect(JSON.parse(done.out)).toMatchObject({ from: LATEST_VERSION, to: LATEST_VERSION, previous: join(dataDir, 'app.db.bak') })
 
     const second = await start(dataDir)
-    const again = second.core.handlers
-    expect((await again['model.get']({ id: pump.id }, ctx)).name).toBe('P-201')
-    expect((await again['model.resolve']({ path: 'Line 2/P-201' }, ctx)).asset.id).toBe(pump.id)
-    expect((await again['model.children']({ parent: null }, ctx)).items.map((a) => a.name)).toEqual(['Line 2'])
+    const again = await openApi(second) // the administrator is in the restored app.db: the backup was made after the setup
+    expect((await again.call('model.get', { id: pump.id })).name).toBe('P-201')
+    expect((await again.call('model.resolve', { path: 'Line 2/P-201' })).asset.id).toBe(pump.id)
+    expect((await again.call('model.children', { parent: null })).items.map((a) => a.name)).toEqual(['Line 2'])
+    again.close()
     await second.stop()
     // the replaced file is kept, with the change in it
     const bak = new Database(join(dataDir, 'app.db.bak'), { readonly: true })
@@ -137,16 +136,17 @@ describe('backup and restore of the application database', () => {
   it('model.import tells the calling session its progress, ending at the total', async () => {
     const dataDir = files.path('progress')
     const rt = await start(dataDir)
-    const h = rt.core.handlers
+    const api = await openApi(rt)
+    const progress: { phase: string; done: number; total: number }[] = []
+    api.on('model.importProgress', (p) => void progress.push(p))
     const rows = ['path,kind,attribute,data type', ...Array.from({ length: 300 }, (_, k) => `Big/A${k},unit,v,number`)]
     rows.splice(1, 0, 'Big,site,,')
-    events.length = 0
-    const r = await h['model.import']({ text: rows.join('\n'), format: 'csv', mode: 'by-path' }, ctx)
+    const r = await api.call('model.import', { text: rows.join('\n'), format: 'csv', mode: 'by-path' })
     expect(r.create).toHaveLength(301)
-    const progress = events.filter(([e]) => e === 'model.importProgress').map(([, p]) => p as { phase: string; done: number; total: number })
     expect(progress.length).toBeGreaterThan(0)
     expect(progress.filter((p) => p.phase === 'write').at(-1)).toEqual({ phase: 'write', done: 301, total: 301 })
     expect(progress.at(-1)).toEqual({ phase: 'write', done: 301, total: 301 })
+    api.close()
     await rt.stop()
   })
 })

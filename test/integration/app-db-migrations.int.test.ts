@@ -28,8 +28,13 @@ const versions: Record<number, (db: Database.Database) => void> = {
   3: () => {},
   // version 4: the alarm journal; no alarm states, no users yet
   4: () => {},
-  // version 5: alarm states; no users yet
-  5: () => {},
+  // version 5: alarm states kept across restarts; no users yet (a file from before logins)
+  5: (db) => {
+    db.prepare(
+      `INSERT INTO alarm_state (key, state, active, acked, latched_clear, occurrence, raised_at, changed_at, shelved_until, shelve_reason, suppressed, out_of_service, value, message)
+       VALUES ('p1/Level/hi', 'acked', 1, 1, 0, 3, 1000, 2000, NULL, NULL, 0, 0, '91.5', 'P-1 level high: 91.5 %')`,
+    ).run()
+  },
   // version 6: users and login sessions; no workspaces yet
   6: (db) => {
     db.prepare(`INSERT INTO users (name, role, scopes, disabled, password_hash, created_at, updated_at, password_changed_at) VALUES ('olga', 'operator', NULL, 0, 'scrypt$x', 1, 1, 1)`).run()
@@ -54,7 +59,8 @@ describe('application database migrations (one per file, user_version)', () => {
       expect(db.search('temp', 5).map((s) => s.id)).toEqual([a.id])
       // the alarm journal is there on every upgraded file
       expect(db.db.prepare('SELECT COUNT(*) FROM alarm_journal').pluck().get()).toBe(0)
-      expect(db.db.prepare('SELECT COUNT(*) FROM alarm_state').pluck().get()).toBe(0)
+      // a version 5 file's alarm states survive the migrations after it
+      expect(db.db.prepare('SELECT COUNT(*) FROM alarm_state').pluck().get()).toBe(Number(from) === 5 ? 1 : 0)
       // and the users and login sessions (migration 006)
       expect(db.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(Number(from) === 6 ? 1 : 0)
       expect(db.db.prepare('SELECT COUNT(*) FROM login_sessions').pluck().get()).toBe(0)

@@ -6,9 +6,9 @@ import { AppDbHandle } from '../../src/adapters/app-db/app-db-files'
 import { startRuntime } from '../../src/app/runtime'
 import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
-import type { Session } from '../../src/shared/rpc/server'
 import { tempDir } from '../fixtures/store/engine'
-import { callAs, testSession } from '../../src/core/testing/call-context'
+import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
+import { openApi } from '../helpers/login'
 
 const files = tempDir('app-db-restore-online')
 afterAll(files.cleanup)
@@ -52,26 +52,32 @@ describe('restoring the application database while Plantdeck runs', () => {
 
   it('through the API: model.backups lists, model.restore tells every window (model.changed, op restore)', async () => {
     const dataDir = files.path('api')
-    const events: [string, unknown][] = []
-    const session = testSession(1, { emit: (e, p) => void events.push([e, p]) })
-    const ctx = callAs(session)
-    const rt = await startRuntime({ config: AppConfig.parse({ demo: { enabled: false } }), dataDir, logger: silent, host: 'test', version: '0.0.0-test' })
+    const rt = await startRuntime({ config: AppConfig.parse({ demo: { enabled: false } }), dataDir, logger: silent, host: 'test', version: '0.0.0-test', scrypt: TEST_SCRYPT })
+    // the administrator restores; another window (a second login) is told as well
+    const api = await openApi(rt)
+    const other = await openApi(rt)
     const seen: unknown[] = []
-    const off = rt.core.onBroadcast((e, p) => e === 'model.changed' && seen.push(p))
+    const seenElsewhere: unknown[] = []
+    api.on('model.changed', (p) => void seen.push(p))
+    other.on('model.changed', (p) => void seenElsewhere.push(p))
     try {
-      const api = rt.core.handlers
-      await api['model.create']({ parent: null, name: 'Kept', kind: 'site' }, ctx)
-      await api['model.backup']({}, ctx)
-      await api['model.create']({ parent: null, name: 'Gone', kind: 'site' }, ctx)
-      const list = await api['model.backups']({}, ctx)
+      await api.call('model.create', { parent: null, name: 'Kept', kind: 'site' })
+      await api.call('model.backup', {})
+      await api.call('model.create', { parent: null, name: 'Gone', kind: 'site' })
+      const list = await api.call('model.backups', {})
       expect(list.items).toHaveLength(1)
+      await other.call('auth.status', {}) // a round trip: what was pushed to it before is in
       seen.length = 0
-      await api['model.restore']({ name: list.items[0]!.name }, ctx)
+      seenElsewhere.length = 0
+      await api.call('model.restore', { name: list.items[0]!.name })
       expect(seen).toEqual([expect.objectContaining({ op: 'restore', all: true })])
-      expect((await api['model.children']({ parent: null }, ctx)).items.map((a) => a.name)).toEqual(['Kept'])
+      expect((await other.call('model.children', { parent: null })).items.map((a) => a.name)).toEqual(['Kept'])
+      expect(seenElsewhere).toEqual([expect.objectContaining({ op: 'restore', all: true })])
+      expect((await api.call('model.children', { parent: null })).items.map((a) => a.name)).toEqual(['Kept'])
       expect(existsSync(join(dataDir, 'app.db.bak'))).toBe(true)
     } finally {
-      off()
+      api.close()
+      other.close()
       await rt.stop()
     }
   })

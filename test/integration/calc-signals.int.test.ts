@@ -6,7 +6,8 @@ import { AppConfig } from '../../src/core/config/app-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import { startRuntime, type Runtime } from '../../src/app/runtime'
 import { until } from '../helpers/mqtt-harness'
-import { callAs, testSession } from '../../src/core/testing/call-context'
+import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
+import { openApi } from '../helpers/login'
 
 // A third kind of connection through the whole app: calculated signals over the simulated plant's live values,
 // made by the app's collector registry, fed by the core, stored like any signal.
@@ -22,7 +23,7 @@ beforeAll(async () => {
     demo: { enabled: true, opcuaPort: 0, mqttPort: 0 },
     connections: [{ id: 'calc', kind: 'calc', name: 'Calculated', signals: [{ id: 'calc/flow_per_amp', name: 'Flow per ampere', unit: 'm³/h/A', expression: `{${FLOW}} / {${CURRENT}}` }] }],
   })
-  runtime = await startRuntime({ config, dataDir: dir, logger: silentLogger, host: 'test', version: '0.0.0-test', validateResults: true })
+  runtime = await startRuntime({ config, dataDir: dir, logger: silentLogger, host: 'test', version: '0.0.0-test', validateResults: true, scrypt: TEST_SCRYPT })
 }, 60_000)
 afterAll(async () => {
   await runtime?.stop()
@@ -39,7 +40,9 @@ describe('calculated signals in the running app', () => {
     // read in one turn: a calculation runs in the same turn as the input batch that changed it, so it is of these values
     expect(calc.ts).toBe(Math.max(flow.ts, current.ts))
     expect(calc.value).toBeCloseTo((flow.value as number) / (current.value as number), 9)
-    const states = await runtime.core.handlers['connections.list']({}, callAs(testSession(0)))
+    const api = await openApi(runtime)
+    const states = await api.call('connections.list', {})
+    api.close()
     expect(states.find((c) => c.id === 'calc')).toMatchObject({ kind: 'calc', health: 'connected', target: '1 expression' })
     await until(async () => (await runtime.store.count('calc/flow_per_amp', 0, Date.now() + 1000)) > 0, 20_000, 'stored')
     expect((await runtime.store.listSignals()).find((s) => s.id === 'calc/flow_per_amp')).toMatchObject({ connection: 'calc', unit: 'm³/h/A' })

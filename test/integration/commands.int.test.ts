@@ -1,16 +1,19 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { DataType, StatusCodes, Variant, type UAObject } from 'node-opcua'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SqliteAuditTrail } from '../../src/adapters/app-db/audit-trail'
+import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
 import { startRuntime, type Runtime } from '../../src/app/runtime'
 import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
-import { testPrincipal, testSession } from '../../src/core/testing/call-context'
-import { FakeCredentials, MemoryAuditTrail } from '../../src/core/testing/memory-audit'
+import type { AuditRecord } from '../../src/core/ports/audit'
+import { contract, events, type Contract, type Events } from '../../src/shared/contract'
 import type { AssetAttribute } from '../../src/shared/contract/asset-model'
 import type { AppError } from '../../src/shared/model/errors'
-import type { Principal } from '../../src/shared/model/principal'
-import type { CallContext } from '../../src/shared/rpc/server'
+import { createRpcClient, type RpcClient } from '../../src/shared/rpc/client'
+import { createMemoryPair } from '../../src/shared/rpc/transport'
 import { tempDir } from '../fixtures/store/engine'
+import { loginAdmin, loginAs, TEST_PASSWORD } from '../helpers/login'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto'
 import { until } from '../helpers/mqtt-harness'
 import { startTestServer, type TestServer } from '../helpers/opcua-server'
@@ -19,23 +22,30 @@ import { startTestServer, type TestServer } from '../helpers/opcua-server'
  * Commands end to end against real equipment: the simulated plant's OPC UA server (setpoint, Start/Stop and Open/Close
  * methods, its range refusal), a second node-opcua server with a node that clamps what is written (the mismatch), and
  * a real mosquitto (MQTT 5) with a device and a responder in the test (publish verified by report, request/response).
+ * Everyone is a real user logged in over the runtime's RPC server (test/helpers/login.ts): the administrator (first-start
+ * setup), operators alice and carol, lin2 limited to Line 2, bob (the second person, checked by the users' own
+ * CredentialCheck) and the engineer eng. The trail is the runtime's own audit.db.
  */
 const files = tempDir('commands-int')
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
-const audit = new MemoryAuditTrail()
-const credentials = new FakeCredentials({ bob: { password: 'bob-secret', role: 'operator' } })
 let rt: Runtime
 let lab: TestServer
 let broker: Mosquitto
 let device: MqttClient
 const LOCK_MS = 4000
 
-const as = (p: Principal): CallContext => ({ session: testSession(7, { principal: p }), principal: p })
-const alice = as(testPrincipal('operator', 'alice'))
-const carol = as(testPrincipal('operator', 'carol'))
-const line2Only = as(testPrincipal('operator', 'lin2', ['Demo plant/Line2']))
-const engineer = as(testPrincipal('engineer', 'eng'))
-const h = () => rt.core.handlers
+type Api = RpcClient<Contract, Events>
+/** A client of the runtime's RPC server, from `remote` (what the audit trail names as "from"). */
+function connect(remote: string): Api {
+  const [a, b] = createMemoryPair()
+  rt.rpc.connect(b, { remote })
+  return createRpcClient<Contract, Events>(a, { timeoutMs: 20_000 })
+}
+let admin: Api
+let alice: Api
+let carol: Api
+let line2Only: Api
+let engineer: Api
 const rejection = async (p: unknown): Promise<AppError> => {
   try {
     await p
@@ -44,14 +54,21 @@ const rejection = async (p: unknown): Promise<AppError> => {
   }
   throw new Error('expected a refusal')
 }
-const assetId = async (path: string) => (await h()['model.resolve']({ path }, engineer)).asset.id
-const read = async (connection: string, nodeId: string) => (await h()['opcua.attributes']({ connection, nodeId }, engineer)).value
-const live = async (id: string, name: string) => (await h()['model.live']({ ids: [id] }, engineer)).assets[id]?.find((a) => a.name === name)
+const assetId = async (path: string) => (await engineer.call('model.resolve', { path })).asset.id
+const read = async (connection: string, nodeId: string) => (await engineer.call('opcua.attributes', { connection, nodeId })).value
+const live = async (id: string, name: string) => (await engineer.call('model.live', { ids: [id] })).assets[id]?.find((a) => a.name === name)
+/** The runtime's audit.db, read through audit.search as the engineer: every entry after `after`, oldest first. */
+async function entries(after = 0, action?: string): Promise<AuditRecord[]> {
+  const r = await engineer.call('audit.search', { limit: 1000, ...(action ? { action } : {}) })
+  return (r.items as AuditRecord[]).filter((x) => x.id > after).reverse()
+}
+const lastId = async () => (await engineer.call('audit.search', { limit: 1 })).items[0]?.id ?? 0
+const last = async () => (await engineer.call('audit.search', { limit: 1 })).items[0]
 
 /** select then operate, as the dialog does. */
-async function run(ctx: CallContext, asset: string, attribute: string, command: string, value?: unknown, approval?: { user: string; password: string }) {
-  const sel = await h()['commands.select']({ asset, attribute, command }, ctx)
-  return h()['commands.operate']({ token: sel.token, asset, attribute, command, ...(value !== undefined ? { value: value as never } : {}), ...(approval ? { approval } : {}) }, ctx)
+async function run(api: Api, asset: string, attribute: string, command: string, value?: unknown, approval?: { user: string; password: string }) {
+  const sel = await api.call('commands.select', { asset, attribute, command })
+  return api.call('commands.operate', { token: sel.token, asset, attribute, command, ...(value !== undefined ? { value: value as never } : {}), ...(approval ? { approval } : {}) })
 }
 
 beforeAll(async () => {
@@ -77,7 +94,20 @@ beforeAll(async () => {
       { id: 'field', kind: 'mqtt', name: 'Field', url: broker.url, protocol: '5', clientId: 'plantdeck-commands', subscriptions: [{ filter: 'dev/#', qos: 1 }] },
     ],
   })
-  rt = await startRuntime({ config, dataDir: files.path('data'), logger: silent, host: 'test', version: '0.0.0-test', validateResults: true, audit, credentials, commandLockMs: LOCK_MS })
+  rt = await startRuntime({ config, dataDir: files.path('data'), logger: silent, host: 'test', version: '0.0.0-test', validateResults: true, commandLockMs: LOCK_MS, scrypt: TEST_SCRYPT })
+  // the administrator sets the first start up from this machine; the others are users it creates, each logged in from its own address
+  admin = connect('memory')
+  await loginAdmin(admin)
+  alice = connect('ws 192.0.2.11')
+  await loginAs(alice, 'operator', { admin, user: 'alice' })
+  carol = connect('ws 192.0.2.12')
+  await loginAs(carol, 'operator', { admin, user: 'carol' })
+  line2Only = connect('ws 192.0.2.13')
+  await loginAs(line2Only, 'operator', { admin, user: 'lin2', scopes: ['Demo plant/Line2'] })
+  engineer = connect('ws 192.0.2.14')
+  await loginAs(engineer, 'engineer', { admin, user: 'eng' })
+  // bob never logs in here: he is the second person of critical commands, a real user whose password the core checks
+  await admin.call('users.create', { name: 'bob', password: 'bob secret password', role: 'operator' })
 
   // the field device: takes a speed on dev/p9/cmd and reports it on dev/p9/state; answers requests on dev/p9/ask
   device = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'device-p9' })
@@ -93,19 +123,19 @@ beforeAll(async () => {
   })
 
   // equipment of the lab and the field, with commands
-  const top = await h()['model.create']({ parent: null, name: 'Lab', kind: 'site' }, engineer)
+  const top = await engineer.call('model.create', { parent: null, name: 'Lab', kind: 'site' })
   const attrs = (a: AssetAttribute[]) => a
-  await h()['model.create']({
+  await engineer.call('model.create', {
     parent: top.id, name: 'Clamp', kind: 'unit',
     attributes: attrs([{ name: 'Value', dataType: 'number', unit: '%', range: { min: 0, max: 100 }, decimals: 1, binding: { kind: 'opcua', connection: 'lab', nodeId: 'ns=1;s=Tests.Clamped' }, commands: [{ id: 'set', label: 'Set', kind: 'setpoint' }] }]),
-  }, engineer)
+  })
   // bound to the demo pump's setpoint with a wider range than the server accepts: the server's refusal is the outcome
-  await h()['model.create']({
+  await engineer.call('model.create', {
     parent: top.id, name: 'Wide', kind: 'unit',
     attributes: attrs([{ name: 'SP', dataType: 'number', unit: '%', range: { min: 0, max: 150 }, decimals: 1, binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s=Line2.Pump202.SpeedSetpoint' }, commands: [{ id: 'set', label: 'Set', kind: 'setpoint' }] }]),
-  }, engineer)
+  })
   const publish = (topic: string, more: Record<string, unknown> = {}) => ({ topic, payload: '{"sp":{value}}', ...more })
-  await h()['model.create']({
+  await engineer.call('model.create', {
     parent: top.id, name: 'P9', kind: 'pump',
     attributes: attrs([{
       name: 'Speed', dataType: 'number', unit: '%', range: { min: 0, max: 100 }, decimals: 1, binding: { kind: 'mqtt', connection: 'field', topic: 'dev/p9/state', path: 'sp' },
@@ -116,8 +146,8 @@ beforeAll(async () => {
         { id: 'ask-nobody', label: 'Ask nobody', kind: 'publish', input: 'number', verifyTimeoutMs: 800, target: publish('dev/p9/nobody', { request: {} }) },
       ],
     }]),
-  }, engineer)
-  await until(async () => (await h()['connections.list']({}, engineer)).every((c) => c.health === 'connected'), 30_000, 'every connection up')
+  })
+  await until(async () => (await engineer.call('connections.list', {})).every((c) => c.health === 'connected'), 30_000, 'every connection up')
 }, 90_000)
 
 afterAll(async () => {
@@ -131,15 +161,20 @@ afterAll(async () => {
 describe('commands against the simulated plant (OPC UA)', () => {
   it('speed setpoint: select reads the server, operate writes it with its type, reads it back; the value is on the server; audited in order', async () => {
     const pump = await assetId('Demo plant/Line1/Pump101')
-    const list = await h()['commands.list']({ asset: pump }, alice)
+    const list = await alice.call('commands.list', { asset: pump })
     expect(list.items.map((c) => [c.attribute, c.id, c.enabled])).toEqual([['Running', 'start', true], ['Running', 'stop', true], ['SpeedSetpoint', 'setpoint', true]])
-    const sel = await h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, alice)
+    const sel = await alice.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })
     expect(sel).toMatchObject({ asset: { path: 'Demo plant/Line1/Pump101' }, current: 70, user: 'alice', command: { limits: { lo: 0, hi: 100 }, maxStep: 25, unit: '%' } })
-    const before = audit.list.length
-    const r = await h()['commands.operate']({ token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: 82.5 }, alice)
+    const before = await lastId()
+    const r = await alice.call('commands.operate', { token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: 82.5 })
     expect(r).toMatchObject({ outcome: 'success', status: 'Good', readBack: 82.5, previous: 70, value: 82.5, audited: true })
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')).toBe(82.5)
-    expect(audit.list.slice(before).map((x) => [x.action, x.result, x.oldValue, x.newValue])).toEqual([['command.operate', 'ok', 70, 82.5], ['command.outcome', 'success', 70, 82.5]])
+    const trail = await entries(before)
+    expect(trail.map((x) => [x.action, x.user, x.from, x.result, x.oldValue, x.newValue])).toEqual([
+      ['command.operate', 'alice', 'ws 192.0.2.11', 'ok', 70, 82.5],
+      ['command.outcome', 'alice', 'ws 192.0.2.11', 'success', 70, 82.5],
+    ])
+    expect(trail[0]!.target).toBe('Demo plant/Line1/Pump101/SpeedSetpoint setpoint')
     // a step beyond 25 from the current value is refused before sending
     expect(await rejection(run(alice, pump, 'SpeedSetpoint', 'setpoint', 20))).toMatchObject({ code: 'command.step_too_large' })
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')).toBe(82.5)
@@ -151,7 +186,7 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const r = await run(alice, wide, 'SP', 'set', 120)
     expect(r).toMatchObject({ outcome: 'rejected', status: 'BadOutOfRange' })
     expect(await read('demo-opcua', 'ns=1;s=Line2.Pump202.SpeedSetpoint')).toBe(before)
-    expect(audit.list.at(-1)).toMatchObject({ action: 'command.outcome', result: 'rejected', detail: 'BadOutOfRange' })
+    expect(await last()).toMatchObject({ action: 'command.outcome', user: 'alice', result: 'rejected', detail: 'BadOutOfRange' })
   })
 
   it('a mismatch: a node that clamps what is written answers Good, and the read back says otherwise', async () => {
@@ -167,11 +202,14 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const pump = await assetId('Demo plant/Line1/Pump102')
     expect(await rejection(run(alice, pump, 'Running', 'start'))).toMatchObject({ code: 'command.needs_approval' })
     expect(await rejection(run(alice, pump, 'Running', 'start', undefined, { user: 'bob', password: 'nope' }))).toMatchObject({ code: 'command.bad_approval' })
+    expect(await last()).toMatchObject({ action: 'command.operate', user: 'alice', result: 'command.bad_approval' })
+    // alice cannot be her own second person
+    expect(await rejection(run(alice, pump, 'Running', 'start', undefined, { user: 'alice', password: TEST_PASSWORD }))).toMatchObject({ code: 'command.bad_approval' })
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump102.Running')).toBe(false)
-    const r = await run(alice, pump, 'Running', 'start', undefined, { user: 'bob', password: 'bob-secret' })
+    const r = await run(alice, pump, 'Running', 'start', undefined, { user: 'bob', password: 'bob secret password' })
     expect(r).toMatchObject({ outcome: 'success', status: 'Good', approvedBy: 'bob' })
     await until(async () => (await read('demo-opcua', 'ns=1;s=Line1.Pump102.Running')) === true, 10_000, 'the pump runs')
-    expect(audit.of('command.operate').at(-1)).toMatchObject({ user: 'alice', detail: 'Start; approved by bob' })
+    expect((await entries(0, 'command.operate')).at(-1)).toMatchObject({ user: 'alice', result: 'ok', detail: 'Start; approved by bob' })
     expect(await run(alice, pump, 'Running', 'stop')).toMatchObject({ outcome: 'success' })
     await until(async () => (await read('demo-opcua', 'ns=1;s=Line1.Pump102.Running')) === false, 10_000, 'the pump stops')
   })
@@ -180,48 +218,88 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const valve = await assetId('Demo plant/Line1/Valve101')
     expect(await run(alice, valve, 'Position', 'close')).toMatchObject({ outcome: 'success' })
     await until(async () => (await live(valve, 'Manual'))?.value === true, 10_000, 'the valve in Manual')
-    const list = await h()['commands.list']({ asset: valve }, alice)
+    const list = await alice.call('commands.list', { asset: valve })
     expect(list.items.find((c) => c.id === 'open')).toMatchObject({ enabled: false, blocked: 'interlock', reason: 'the valve may open only in Auto: it is held by an operator command' })
-    const sends = audit.of('command.operate').filter((r) => r.result === 'ok').length
+    const before = await lastId()
     expect(await rejection(run(alice, valve, 'Position', 'open'))).toMatchObject({ code: 'command.interlocked' })
-    expect(audit.of('command.operate').filter((r) => r.result === 'ok')).toHaveLength(sends)
-    expect(audit.list.at(-1)).toMatchObject({ action: 'command.operate', result: 'command.interlocked' })
+    // selected, then refused: no operate entry that went out, no outcome
+    expect((await entries(before)).map((r) => [r.action, r.result])).toEqual([['command.select', 'ok'], ['command.operate', 'command.interlocked']])
   })
 
   it('an operator of Line 2 cannot operate Line 1 (auth.forbidden, audited) but can operate Line 2', async () => {
     const p1 = await assetId('Demo plant/Line1/Pump101')
-    expect((await h()['commands.list']({ asset: p1 }, line2Only)).items.every((c) => !c.enabled && c.blocked === 'scope')).toBe(true)
-    expect(await rejection(h()['commands.select']({ asset: p1, attribute: 'SpeedSetpoint', command: 'setpoint' }, line2Only))).toMatchObject({ code: 'auth.forbidden' })
-    expect(audit.list.at(-1)).toMatchObject({ user: 'lin2', action: 'command.select', result: 'auth.forbidden', target: 'Demo plant/Line1/Pump101/SpeedSetpoint setpoint' })
+    expect((await line2Only.call('commands.list', { asset: p1 })).items.every((c) => !c.enabled && c.blocked === 'scope')).toBe(true)
+    expect(await rejection(line2Only.call('commands.select', { asset: p1, attribute: 'SpeedSetpoint', command: 'setpoint' }))).toMatchObject({ code: 'auth.forbidden' })
+    expect(await last()).toMatchObject({ user: 'lin2', from: 'ws 192.0.2.13', action: 'command.select', result: 'auth.forbidden', target: 'Demo plant/Line1/Pump101/SpeedSetpoint setpoint' })
     const p2 = await assetId('Demo plant/Line2/Pump201')
-    const cur = (await h()['commands.select']({ asset: p2, attribute: 'SpeedSetpoint', command: 'setpoint' }, line2Only)).current as number
-    await h()['commands.cancel']({ token: 'none' }, line2Only)
+    const cur = (await line2Only.call('commands.select', { asset: p2, attribute: 'SpeedSetpoint', command: 'setpoint' })).current as number
+    await line2Only.call('commands.cancel', { token: 'none' })
     expect(await run(line2Only, p2, 'SpeedSetpoint', 'setpoint', cur - 5)).toMatchObject({ outcome: 'success' })
   })
 
   it('locks a selected target against a second operator, and a selection expires', async () => {
     const pump = await assetId('Demo plant/Line2/Pump202')
-    const sel = await h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, alice)
-    expect(await rejection(h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, carol))).toMatchObject({ code: 'command.locked' })
+    const sel = await alice.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })
+    expect(await rejection(carol.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }))).toMatchObject({ code: 'command.locked' })
     await until(() => Date.now() > sel.expiresAt, LOCK_MS + 5000, 'the selection expires')
-    const r = await rejection(h()['commands.operate']({ token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: 70 }, alice))
+    const r = await rejection(alice.call('commands.operate', { token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: 70 }))
     expect(r).toMatchObject({ code: 'command.bad_select', message: expect.stringMatching(/expired/) })
     expect(await read('demo-opcua', 'ns=1;s=Line2.Pump202.SpeedSetpoint')).toBe(75)
     // carol may select it now
-    expect((await h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, carol)).user).toBe('carol')
+    expect((await carol.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })).user).toBe('carol')
   }, 20_000)
+
+  it('bad input is refused with a stable code and audited, nothing is sent: a replayed token, a locked target, wrong values, another user\'s token, outside the subtree', async () => {
+    const pump = await assetId('Demo plant/Line1/Pump101')
+    const target = 'Demo plant/Line1/Pump101/SpeedSetpoint setpoint'
+    const node = () => read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')
+    const start = await node()
+    const before = await lastId()
+    const op = (api: Api, token: string, value: unknown) => api.call('commands.operate', { token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: value as never })
+    const sel = await alice.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })
+    expect(await rejection(carol.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }))).toMatchObject({ code: 'command.locked' })
+    expect(await rejection(op(carol, sel.token, 60))).toMatchObject({ code: 'command.bad_select' }) // alice's token
+    expect(await rejection(op(alice, sel.token, 'fast'))).toMatchObject({ code: 'command.bad_value' })
+    expect(await rejection(op(alice, sel.token, 101))).toMatchObject({ code: 'command.out_of_range' })
+    expect(await op(alice, sel.token, (start as number) - 2)).toMatchObject({ outcome: 'success' })
+    expect(await rejection(op(alice, sel.token, (start as number) - 4))).toMatchObject({ code: 'command.bad_select', message: expect.stringMatching(/replay/) })
+    expect(await rejection(line2Only.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }))).toMatchObject({ code: 'auth.forbidden' })
+    expect(await node()).toBe((start as number) - 2) // only the one that went through
+    expect((await entries(before)).map((r) => [r.action, r.user, r.result, r.target, r.newValue ?? null])).toEqual([
+      ['command.select', 'alice', 'ok', target, null],
+      ['command.select', 'carol', 'command.locked', target, null],
+      ['command.operate', 'carol', 'command.bad_select', target, 60],
+      ['command.operate', 'alice', 'command.bad_value', target, 'fast'],
+      ['command.operate', 'alice', 'command.out_of_range', target, 101],
+      ['command.operate', 'alice', 'ok', target, (start as number) - 2],
+      ['command.outcome', 'alice', 'success', target, (start as number) - 2],
+      ['command.operate', 'alice', 'command.bad_select', target, (start as number) - 4],
+      ['command.select', 'lin2', 'auth.forbidden', target, null],
+    ])
+    // the runtime keeps serving
+    expect(await engineer.call('system.ping', { nonce: 'still here' })).toMatchObject({ nonce: 'still here' })
+  })
 
   it('fails closed: when the audit entry cannot be written the command is refused and the node is unchanged on the server', async () => {
     const pump = await assetId('Demo plant/Line1/Pump101')
-    const sel = await h()['commands.select']({ asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' }, alice)
+    const sel = await alice.call('commands.select', { asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint' })
     const before = await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')
-    audit.failing = true
+    // the runtime's audit.db may not grow: fill its last page with the smallest entries there are, until one does not fit
+    const trail = rt.core.audit as SqliteAuditTrail
+    trail.db.pragma(`max_page_count = ${trail.db.pragma('page_count', { simple: true }) as number}`)
     try {
-      expect(await rejection(h()['commands.operate']({ token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: (before as number) - 10 }, alice))).toMatchObject({ code: 'audit.write_failed' })
+      let full: unknown
+      for (let i = 0; i < 500 && !full; i++) await trail.append({ action: 'x', user: null, from: '', result: '' }).catch((e) => (full = e))
+      expect(full).toMatchObject({ code: 'audit.write_failed', details: { sqlite: 'SQLITE_FULL' } })
+      const kept = trail.count()
+      expect(await rejection(alice.call('commands.operate', { token: sel.token, asset: pump, attribute: 'SpeedSetpoint', command: 'setpoint', value: (before as number) - 10 }))).toMatchObject({ code: 'audit.write_failed' })
+      expect(trail.count()).toBe(kept)
     } finally {
-      audit.failing = false
+      trail.db.pragma('max_page_count = 1073741823')
     }
     expect(await read('demo-opcua', 'ns=1;s=Line1.Pump101.SpeedSetpoint')).toBe(before)
+    // room again: the chain is whole
+    expect(await engineer.call('audit.verify', {})).toMatchObject({ ok: true })
   })
 })
 
@@ -243,20 +321,20 @@ describe('commands against a real mosquitto (MQTT 5)', () => {
     expect(await run(alice, p9, 'Speed', 'ask', 55)).toMatchObject({ outcome: 'success', status: 'accepted', readBack: 55 })
     expect(await run(alice, p9, 'Speed', 'ask', 95)).toMatchObject({ outcome: 'rejected', status: 'refused locally: above the pump curve' })
     expect(await run(alice, p9, 'Speed', 'ask-nobody', 50)).toMatchObject({ outcome: 'timeout' })
-    expect(audit.of('command.outcome').slice(-3).map((r) => r.result)).toEqual(['success', 'rejected', 'timeout'])
+    expect((await entries(0, 'command.outcome')).slice(-3).map((r) => r.result)).toEqual(['success', 'rejected', 'timeout'])
   })
 
   it('refuses while the broker is away (command.not_connected), sends nothing later', async () => {
     const p9 = await assetId('Lab/P9')
-    const sel = await h()['commands.select']({ asset: p9, attribute: 'Speed', command: 'set' }, alice)
+    const sel = await alice.call('commands.select', { asset: p9, attribute: 'Speed', command: 'set' })
     await broker.down()
     try {
-      await until(async () => (await h()['connections.list']({}, engineer)).find((c) => c.id === 'field')?.health !== 'connected', 15_000, 'the field connection down')
-      expect(await rejection(h()['commands.operate']({ token: sel.token, asset: p9, attribute: 'Speed', command: 'set', value: 44 }, alice))).toMatchObject({ code: 'command.not_connected' })
+      await until(async () => (await engineer.call('connections.list', {})).find((c) => c.id === 'field')?.health !== 'connected', 15_000, 'the field connection down')
+      expect(await rejection(alice.call('commands.operate', { token: sel.token, asset: p9, attribute: 'Speed', command: 'set', value: 44 }))).toMatchObject({ code: 'command.not_connected' })
     } finally {
       await broker.up()
     }
-    await until(async () => (await h()['connections.list']({}, engineer)).find((c) => c.id === 'field')?.health === 'connected', 30_000, 'the field connection back')
+    await until(async () => (await engineer.call('connections.list', {})).find((c) => c.id === 'field')?.health === 'connected', 30_000, 'the field connection back')
     // the refused value never arrives later
     expect((await live(p9, 'Speed'))?.value).not.toBe(44)
   }, 60_000)

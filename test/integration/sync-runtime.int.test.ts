@@ -5,13 +5,12 @@ import { silentLogger } from '../../src/core/ports/logger'
 import type { SyncStatus } from '../../src/shared/contract'
 import { T0, signalIds, step, tempDir, until } from '../fixtures/sync/pipeline'
 import { Victoria, haveVictoria } from '../fixtures/sync/victoria'
-import { callAs, testSession } from '../../src/core/testing/call-context'
+import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
+import { openApi } from '../helpers/login'
 
 const files = tempDir('sync-runtime')
 afterAll(files.cleanup)
-const session = testSession(0)
-const ctx = callAs(session)
-const base = { logger: silentLogger, host: 'test' as const, version: '0.0.0-test' }
+const base = { logger: silentLogger, host: 'test' as const, version: '0.0.0-test', scrypt: TEST_SCRYPT }
 
 describe('the runtime opens the store with its policy and syncs to the configured sinks', () => {
   it('refuses a sink with bad options, naming the field', async () => {
@@ -40,15 +39,14 @@ describe('the runtime opens the store with its policy and syncs to the configure
         sync: { sinks: [{ id: 'vm', kind: 'line-protocol', endpoints: [vm.url] }], backoff: { minMs: 20, maxMs: 200 } },
       })
       const rt = await startRuntime({ ...base, config, dataDir })
+      const api = await openApi(rt)
       const pushed: SyncStatus[] = []
-      rt.core.onBroadcast((event, payload) => {
-        if (event === 'sync.status') pushed.push(payload as SyncStatus)
-      })
+      api.on('sync.status', (payload) => void pushed.push(payload))
       const signals = signalIds(5, 'rt')
       await rt.store.registerSignals(signals.map((id) => ({ id, name: id, dataType: 'number', connection: 'rt' })))
       for (let k = 0; k < 50; k++) await rt.store.append(step(signals, k))
       await rt.core.sync?.delivered(rt.store.durableSeq)
-      const status = await rt.core.handlers['sync.status']({}, ctx)
+      const status = await api.call('sync.status', {})
       expect(status.store).toMatchObject({ diskBudgetBytes: 64 * 1024 * 1024, oldestTs: expect.any(Number) })
       expect(status.store.diskBytes).toBeGreaterThan(0)
       expect(status.sinks).toEqual([expect.objectContaining({ id: 'vm', kind: 'line-protocol', state: 'live', endpoint: vm.url, backlog: { samples: 0, bytes: 0, oldestTs: null } })])
@@ -57,12 +55,15 @@ describe('the runtime opens the store with its policy and syncs to the configure
       const got = await vm.timestampsBySignal('{signal=~"rt/.*"}')
       expect(got.get('rt/s0')).toEqual(Array.from({ length: 50 }, (_, k) => T0 + k))
       expect((await rt.store.cursors()).map((c) => c.name)).toEqual(['vm'])
+      api.close()
       await rt.stop()
 
       // the sink leaves the configuration: its cursor no longer holds data back
       const again = await startRuntime({ ...base, config: AppConfig.parse({ demo: { enabled: false } }), dataDir })
       expect(await again.store.cursors()).toEqual([])
-      expect((await again.core.handlers['sync.status']({}, ctx)).sinks).toEqual([])
+      const api2 = await openApi(again)
+      expect((await api2.call('sync.status', {})).sinks).toEqual([])
+      api2.close()
       await again.stop()
     })
   })

@@ -3,6 +3,7 @@ import { AlarmPriority, AlarmState, JournalEntry } from '../../shared/contract/a
 import { AppError } from '../../shared/model/errors'
 import type { AlarmJournal, JournalFilter, JournalRecord, NuisanceRow } from '../../core/alarms/ports'
 import { ftsQuery } from './rows'
+import { HandleStatements } from './handle-statements'
 
 /** Within this many ms, three or more activations of one alarm are chattering (inclusive: 0 s and 60 s are one window). */
 export const CHATTER_WINDOW_MS = 60_000
@@ -38,24 +39,15 @@ const Event = JournalEntry.shape.event
  * an append of a batch is one transaction (one fsync under `synchronous=FULL`), a query one indexed page.
  */
 export class SqliteAlarmJournal implements AlarmJournal {
-  private current: Database | undefined
-  private readonly stmts = new Map<string, Statement>()
 
-  constructor(private readonly db: () => Database) {}
+  private readonly statements: HandleStatements
 
-  /** A statement of the database in use now (prepared once per database handle). */
+  constructor(db: () => Database) {
+    this.statements = new HandleStatements(db)
+  }
+
   private stmt(sql: string): Statement {
-    const db = this.db()
-    if (db !== this.current) {
-      this.current = db
-      this.stmts.clear()
-    }
-    let s = this.stmts.get(sql)
-    if (!s) {
-      s = db.prepare(sql)
-      this.stmts.set(sql, s)
-    }
-    return s
+    return this.statements.stmt(sql)
   }
 
   append(entries: readonly JournalRecord[]): void {
@@ -66,7 +58,7 @@ export class SqliteAlarmJournal implements AlarmJournal {
        VALUES (@at, @key, @assetId, @path, @attribute, @defId, @priority, @event, @state, @value, @message, @who, @note, @occurrence)`,
     )
     const fts = this.stmt('INSERT INTO alarm_journal_fts (rowid, message, path) VALUES (?, ?, ?)')
-    this.current!.transaction(() => {
+    this.statements.handle!.transaction(() => {
       for (const e of entries) {
         const r = insert.run({ ...e, value: e.value === undefined ? null : JSON.stringify(e.value), note: e.note ?? null })
         fts.run(r.lastInsertRowid, e.message, e.path)
@@ -123,7 +115,7 @@ export class SqliteAlarmJournal implements AlarmJournal {
   prune(before: number): number {
     const fts = this.stmt('DELETE FROM alarm_journal_fts WHERE rowid IN (SELECT id FROM alarm_journal WHERE at < ?)')
     const del = this.stmt('DELETE FROM alarm_journal WHERE at < ?')
-    return this.current!.transaction(() => {
+    return this.statements.handle!.transaction(() => {
       fts.run(before)
       return del.run(before).changes
     })()

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { AlarmState } from '../../shared/contract/alarms'
 import type { AlarmStateRecord, AlarmStateStore } from '../../core/alarms/ports'
+import { HandleStatements } from './handle-statements'
 
 interface Row {
   key: string
@@ -26,30 +27,22 @@ interface Row {
  * (the backup's rows are older than the alarms running).
  */
 export class SqliteAlarmStateStore implements AlarmStateStore {
-  private current: Database | undefined
   /** The handle the last save wrote to. */
   private written: Database | undefined
-  private readonly stmts = new Map<string, Statement>()
 
-  constructor(private readonly db: () => Database) {}
+  private readonly statements: HandleStatements
+
+  constructor(private readonly db: () => Database) {
+    this.statements = new HandleStatements(db)
+  }
 
   private stmt(sql: string): Statement {
-    const db = this.db()
-    if (db !== this.current) {
-      this.current = db
-      this.stmts.clear()
-    }
-    let s = this.stmts.get(sql)
-    if (!s) {
-      s = db.prepare(sql)
-      this.stmts.set(sql, s)
-    }
-    return s
+    return this.statements.stmt(sql)
   }
 
   load(): AlarmStateRecord[] {
     const rows = this.stmt('SELECT * FROM alarm_state ORDER BY key').all() as Row[]
-    this.written = this.current
+    this.written = this.statements.handle
     const out: AlarmStateRecord[] = []
     for (const r of rows) {
       if (!AlarmState.options.includes(r.state)) continue // not written by this build: that alarm starts normal
@@ -84,7 +77,7 @@ export class SqliteAlarmStateStore implements AlarmStateStore {
     )
     const del = this.stmt('DELETE FROM alarm_state WHERE key = ?')
     const clear = this.stmt('DELETE FROM alarm_state')
-    const db = this.current!
+    const db = this.statements.handle!
     db.transaction(() => {
       if (all) clear.run() // the service hands every alarm after a swap: the file's rows are replaced whole
       for (const k of removed) del.run(k)

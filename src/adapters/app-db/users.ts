@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import { Role } from '../../shared/model/principal'
 import { AppError } from '../../shared/model/errors'
 import type { LoginSessionRecord, UserRecord, UserStore } from '../../core/ports/users'
+import { HandleStatements } from './handle-statements'
 
 interface UserRow {
   name: string
@@ -41,20 +42,15 @@ const session = (r: SessionRow): LoginSessionRecord => ({ id: r.id, user: r.user
  * User names compare without case (`Alice` and `alice` are one user).
  */
 export class SqliteUserStore implements UserStore {
-  private current: Database | undefined
-  private readonly stmts = new Map<string, Statement>()
 
-  constructor(private readonly db: () => Database) {}
+  private readonly statements: HandleStatements
+
+  constructor(private readonly db: () => Database) {
+    this.statements = new HandleStatements(db)
+  }
 
   private stmt(sql: string): Statement {
-    const db = this.db()
-    if (db !== this.current) {
-      this.current = db
-      this.stmts.clear()
-    }
-    let s = this.stmts.get(sql)
-    if (!s) this.stmts.set(sql, (s = db.prepare(sql)))
-    return s
+    return this.statements.stmt(sql)
   }
 
   listUsers(): UserRecord[] {

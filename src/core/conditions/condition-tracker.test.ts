@@ -6,13 +6,15 @@ import type { AssetStore } from '../ports/asset-store'
 import { silentLogger } from '../ports/logger'
 import { LiveValues } from '../signals/live-values'
 import { ConditionTracker, judgeCondition, staleAfterMs } from './condition-tracker'
-import { callAs, testSession } from '../testing/call-context'
+import type { CallContext } from '../../shared/rpc/server'
+import { testPrincipal, testSession } from '../testing/call-context'
 
 // The tracker with a fake clock, a fake model (only `subtree` is read) and real live values. Bindings name their
 // signal directly (`signal`); `m` is an MQTT connection (periodic), `ua` an OPC UA one (reports by exception).
 
+/** The tracker's own handler, called directly (a unit test: the RPC server's access checks are not under test here). */
 const session = testSession(1)
-const ctx = callAs(session)
+const ctx: CallContext = { session, principal: testPrincipal('viewer') }
 
 type Attr = Partial<AssetAttribute> & { name: string; signal?: string; conn?: string }
 interface Node {

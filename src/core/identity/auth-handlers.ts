@@ -6,6 +6,7 @@ import type { CallContext, HandlerMap, RpcAuthOptions, Session } from '../../sha
 import type { ErrorShape } from '../../shared/model/errors'
 import type { UserRecord } from '../ports/users'
 import type { Identity } from './identity'
+import type { RefusalAudit } from '../audit/refusal-audit'
 
 /** Where a session is on this machine: memory (tests), Electron IPC, or a loopback address. */
 export function isLocalRemote(remote: string): boolean {
@@ -29,9 +30,16 @@ export const principalView = (p: Principal): PrincipalView => ({
  * The RPC server's access hooks for a host with users: the kiosk (when on), each bound principal checked before
  * each call (expired, revoked, disabled, a new role), and `auth.setup_required` for a local caller before the first user.
  */
-export function rpcAuth(identity: Identity | undefined, kiosk: () => boolean): RpcAuthOptions {
+export function rpcAuth(identity: Identity | undefined, kiosk: () => boolean, refusals?: RefusalAudit): RpcAuthOptions {
   return {
     kiosk: () => (kiosk() ? KIOSK_PRINCIPAL : null),
+    // refusals of methods above viewer before any handler: audited, one entry per user-or-address, method and code a minute
+    ...(refusals
+      ? {
+          refused: (r) =>
+            refusals.record({ action: 'rpc.refused', user: r.principal?.user ?? null, from: r.principal?.from ?? r.session.remote, target: r.method, code: r.code, message: r.message.slice(0, 300) }),
+        }
+      : {}),
     ...(identity
       ? {
           check: (p: Principal) => identity.check(p),

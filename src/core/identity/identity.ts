@@ -7,6 +7,7 @@ import type { CredentialCheck } from '../ports/identity'
 import type { Logger } from '../ports/logger'
 import type { IdentityCrypto, LoginSessionRecord, UserRecord, UserStore } from '../ports/users'
 import { LoginThrottle, type ThrottleOptions } from './login-throttle'
+import type { Refusal } from '../audit/refusal-audit'
 
 export interface IdentityOptions {
   /** A login session ends after this long without a call (default 30 min). */
@@ -26,6 +27,12 @@ export interface IdentityDeps {
   clock: Clock
   log: Logger
   options?: IdentityOptions
+  /**
+   * Refusals a flood could repeat without end (a locked login tried again, an unknown or forged session secret):
+   * audited through the core's RefusalAudit (one entry per source and minute, with a count). Without it they are
+   * appended one by one.
+   */
+  refused?: (r: Refusal) => void
 }
 
 export interface LoginOutcome {
@@ -76,6 +83,11 @@ export class Identity implements CredentialCheck {
   }
 
   /** Audit entries that may be lost without refusing anything (a failed login, an expiry noticed): logged when they fail. */
+  private refusal(r: Refusal): void {
+    if (this.d.refused) this.d.refused(r)
+    else this.auditQuietly({ action: r.action, user: r.user, from: r.from, target: r.target, result: r.code, ...(r.message ? { detail: r.message } : {}) })
+  }
+
   private auditQuietly(e: AuditEntryInput): void {
     this.d.audit.append(e).catch((err: unknown) => this.d.log.error({ action: e.action, target: e.target, err: (err as Error).message }, 'audit entry not written'))
   }
@@ -122,7 +134,8 @@ export class Identity implements CredentialCheck {
     const keys = [`user ${name.toLowerCase()}`, `addr ${from.replace(/^[a-z]+ /, '')}`] // one address over ws and http alike
     const lockedMs = this.throttle.check(keys)
     if (lockedMs > 0) {
-      this.auditQuietly({ action, user: null, from, target: name, result: 'auth.locked' })
+      // a lock tried again and again: one entry per source and minute with the count (a lock is never lifted by trying)
+      this.refusal({ action, user: null, from, target: name, code: 'auth.locked', message: `locked for ${Math.ceil(lockedMs / 1000)} s more` })
       throw new AppError('auth.locked', `too many failed logins: try again in ${Math.ceil(lockedMs / 1000)} s`, { retryAfterMs: lockedMs })
     }
     const u = this.d.users.getUser(name)
@@ -177,7 +190,10 @@ export class Identity implements CredentialCheck {
   /** The secret of a cookie, checked: the session's principal, or `auth.bad_session` (unknown, forged) / `auth.expired`. */
   resolve(secret: string, from: string): Principal {
     const s = secret.length > 0 && secret.length <= 128 ? this.d.users.sessionBySecretHash(this.d.crypto.digest(secret)) : undefined
-    if (!s) throw new AppError('auth.bad_session', 'unknown session')
+    if (!s) {
+      this.refusal({ action: 'auth.bad_session', user: null, from, target: 'session secret', code: 'auth.bad_session', message: 'an unknown, ended or forged session secret was presented' })
+      throw new AppError('auth.bad_session', 'unknown session')
+    }
     return this.live(s, from)
   }
 

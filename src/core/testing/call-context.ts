@@ -1,5 +1,5 @@
 import type { Principal, Role } from '../../shared/model/principal'
-import type { CallContext, Session } from '../../shared/rpc/server'
+import type { Session } from '../../shared/rpc/server'
 
 /** A session for tests that call handlers directly (no transport): events go to `emit`, nothing is unsent. */
 export function testSession(id = 1, o: { emit?: Session['emit']; unsent?: () => number; principal?: Principal | null } = {}): Session {
@@ -19,23 +19,10 @@ export function testSession(id = 1, o: { emit?: Session['emit']; unsent?: () => 
   }
 }
 
-/** A principal of one role, as a login would bind it (for unit tests of handlers; RPC tests log in for real). */
+/**
+ * A principal of one role, as a login would bind it, for unit tests of a service or a handler alone. Tests through the
+ * RPC server (integration and RPC-level tests) log in for real: test/helpers/login.ts.
+ */
 export function testPrincipal(role: Role = 'engineer', user = `test-${role}`, scopes?: readonly string[]): Principal {
   return { kind: 'user', user, roles: [role], from: 'memory', ...(scopes ? { scopes } : {}) }
-}
-
-const boundByCallAs = new WeakSet<Principal>()
-
-/**
- * The context a handler sees when `session` calls as a principal of `role`: the session is bound to that test
- * principal (as a login would bind it), unless it is bound to one of its own.
- */
-export function callAs(session: Session, role: Role = 'engineer'): CallContext {
-  const own = session.principal
-  if (!own || (boundByCallAs.has(own) && !own.roles.includes(role))) {
-    const p = testPrincipal(role)
-    boundByCallAs.add(p)
-    session.setPrincipal(p)
-  }
-  return { session, principal: session.principal }
 }

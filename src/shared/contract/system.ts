@@ -94,6 +94,18 @@ export const AuthDiagnostics = z.object({
 })
 export type AuthDiagnostics = z.infer<typeof AuthDiagnostics>
 
+/** Refusals made before any handler (access checks, forged session secrets, locked logins) and what the audit trail got of them. */
+export const RefusalAuditDiagnostics = z.object({
+  /** Refusals seen. */
+  seen: Count,
+  /** Entries written: the first of each source, method and code a minute, the repeat counts, the overflow counts. */
+  written: Count,
+  /** Refusals only counted (repeats within the minute, and past the entries a minute may take). */
+  folded: Count,
+  /** Entries that could not be written (logged). */
+  failed: Count,
+})
+
 /** One section per part of the server; more sections join over time, none is renamed. */
 export const Diagnostics = z.object({
   rpc: RpcDiagnostics,
@@ -105,6 +117,8 @@ export const Diagnostics = z.object({
   store: StoreDiagnostics.optional(),
   /** Logins and their throttling (absent where the host keeps no users). */
   auth: AuthDiagnostics.optional(),
+  /** The audit of refusals before any handler (absent where the host has no core). */
+  refusals: RefusalAuditDiagnostics.optional(),
 })
 export type Diagnostics = z.infer<typeof Diagnostics>
 

@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { method } from '../contract/define'
 import type { Principal } from '../model/principal'
 import { createRpcClient } from './client'
-import { createRpcServer, type Session } from './server'
+import { createRpcServer, type RefusalInfo, type RpcAuthOptions, type Session } from './server'
+import type { RateLimitOptions } from './rate-limit'
 import { createMemoryPair } from './transport'
 
 const contract = {
@@ -17,13 +18,14 @@ const contract = {
 
 const kioskPrincipal: Principal = { kind: 'kiosk', user: 'kiosk', roles: ['viewer'], from: 'memory' }
 
-function setup(kiosk = false) {
+function setup(kiosk = false, more: { auth?: Partial<RpcAuthOptions>; rateLimit?: RateLimitOptions } = {}) {
   let ran = 0
   const who = (p: Principal | null) => (ran++, p ? `${p.kind}:${p.user}` : 'nobody')
   const server = createRpcServer({
     contract,
     events: {},
-    auth: { kiosk: () => (kiosk ? kioskPrincipal : null) },
+    auth: { kiosk: () => (kiosk ? kioskPrincipal : null), ...more.auth },
+    ...(more.rateLimit ? { rateLimit: more.rateLimit } : {}),
     handlers: {
       'x.ping': (_p, { principal }) => who(principal),
       'x.read': (_p, { principal }) => who(principal),
@@ -80,5 +82,48 @@ describe('access in the RPC server', () => {
     expect(await api.call('x.admin', {})).toBe('user:ada')
     session.setPrincipal(null)
     await expect(api.call('x.read', { n: 1 })).rejects.toMatchObject({ code: 'auth.required' })
+  })
+
+  it('tells `refused` of each refusal of a method above viewer (required, forbidden, rate limited, an ended session), after answering; never of reads', async () => {
+    const seen: { r: Omit<RefusalInfo, 'session'> }[] = []
+    let now = 0
+    let ended = false
+    const { api, session } = setup(true, {
+      auth: {
+        refused: ({ session: _s, ...r }) => void seen.push({ r }),
+        check: (p) => {
+          if (ended) throw new Error('the session store is gone') // not an AppError: auth.bad_session
+          return p
+        },
+      },
+      rateLimit: { perUser: { burst: 3, perSecond: 0.001 }, perAddress: { burst: 100, perSecond: 0.001 }, now: () => now },
+    })
+    await expect(api.call('x.act', { n: 1 })).rejects.toMatchObject({ code: 'auth.required' })
+    await expect(api.call('x.read', { n: 'bad' } as never)).rejects.toMatchObject({ code: 'rpc.bad_params' }) // a read: not told
+    await api.call('x.login', { as: 'operator' })
+    await expect(api.call('x.edit', { n: 1 })).rejects.toMatchObject({ code: 'auth.forbidden' })
+    expect(await api.call('x.act', { n: 1 })).toBe('user:operator')
+    expect(await api.call('x.read', { n: 1 })).toBe('user:operator') // the user's bucket is empty now
+    await expect(api.call('x.read', { n: 1 })).rejects.toMatchObject({ code: 'rpc.rate_limited' }) // a read: not told
+    await expect(api.call('x.act', { n: 1 })).rejects.toMatchObject({ code: 'rpc.rate_limited' })
+    now = 60_000_000
+    ended = true
+    await expect(api.call('x.admin', {})).rejects.toMatchObject({ code: 'auth.bad_session' })
+    expect(session.principal).toBeNull()
+    expect(seen.map(({ r }) => [r.method, r.access, r.code, r.principal?.user ?? null])).toEqual([
+      ['x.act', 'operator', 'auth.required', null],
+      ['x.edit', 'engineer', 'auth.forbidden', 'operator'],
+      ['x.act', 'operator', 'rpc.rate_limited', 'operator'],
+      ['x.admin', 'admin', 'auth.bad_session', 'operator'],
+    ])
+    expect(seen[0]!.r.message).toMatch(/x\.act needs a login/)
+  })
+
+  it('a `refused` hook that throws changes no answer', async () => {
+    const { api } = setup(false, { auth: { refused: () => { throw new Error('audit down') } } })
+    await expect(api.call('x.act', { n: 1 })).rejects.toMatchObject({ code: 'auth.required' })
+    await api.call('x.login', { as: 'viewer' })
+    await expect(api.call('x.act', { n: 1 })).rejects.toMatchObject({ code: 'auth.forbidden' })
+    expect(await api.call('x.read', { n: 1 })).toBe('user:viewer')
   })
 })

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { EventMap, MethodMap } from '../contract/define'
 import { AppError, type ErrorCode, type ErrorShape } from '../model/errors'
-import { hasAccess, type Principal } from '../model/principal'
+import { hasAccess, type Access, type Principal } from '../model/principal'
 import { DEFAULT_MAX_MESSAGE, RequestMsg } from './envelope'
 import { createRateLimiter, type RateLimitOptions } from './rate-limit'
 import type { Transport } from './transport'
@@ -45,6 +45,23 @@ export interface RpcAuthOptions {
   check?: (p: Principal, session: Session) => Principal
   /** The refusal of a non-public call without a principal (default `auth.required`), e.g. `auth.setup_required` before the first user. */
   unauthenticated?: (session: Session, method: string) => ErrorShape | undefined
+  /**
+   * Told of each refusal the access checks make, before any handler, of a method above `viewer` (`auth.required`,
+   * `auth.setup_required`, `auth.forbidden`, `rpc.rate_limited`, a login session that ended): for the audit trail.
+   * Called after the refusal is sent; it must not throw or block (the core's RefusalAudit counts and defers).
+   */
+  refused?: (r: RefusalInfo) => void
+}
+
+/** A call the access checks refused (see `RpcAuthOptions.refused`). */
+export interface RefusalInfo {
+  method: string
+  access: Access
+  code: ErrorCode
+  message: string
+  session: Session
+  /** Who the session was when refused (null: nobody, or a login session that just ended). */
+  principal: Principal | null
 }
 
 export type HandlerMap<C extends MethodMap> = {
@@ -142,27 +159,39 @@ export function createRpcServer<C extends MethodMap, E extends EventMap>(opts: R
     }
     const spec = opts.contract[method]!
     // Who may call it is decided before the params are looked at: a caller without the right learns nothing from validation.
+    /** A refusal of the access checks: answered, then told to the audit (methods above viewer; reads are only counted). */
+    const refuse = (err: ErrorShape, who: Principal | null) => {
+      reject(t, session.id, id, err)
+      if (spec.access !== 'public' && spec.access !== 'viewer' && opts.auth?.refused) {
+        try {
+          opts.auth.refused({ method, access: spec.access, code: err.code, message: err.message, session, principal: who })
+        } catch {
+          /* the audit of a refusal never changes its answer */
+        }
+      }
+    }
     let principal = session.principal
     if (principal && spec.access !== 'public' && opts.auth?.check) {
+      const was = principal
       try {
         principal = opts.auth.check(principal, session)
         if (principal !== session.principal) session.setPrincipal(principal)
       } catch (e) {
         session.setPrincipal(null)
         principal = null
-        if (e instanceof AppError) return reject(t, session.id, id, e.toShape())
-        return reject(t, session.id, id, { code: 'auth.bad_session', message: 'the login session could not be checked' })
+        if (e instanceof AppError) return refuse(e.toShape(), was)
+        return refuse({ code: 'auth.bad_session', message: 'the login session could not be checked' }, was)
       }
     }
     const limited = limiter.take(principal ? `${principal.kind} ${principal.user}` : undefined, session.remote)
     if (limited) {
-      return reject(t, session.id, id, { code: 'rpc.rate_limited', message: `too many calls from this ${limited}; slow down`, details: { bucket: limited } })
+      return refuse({ code: 'rpc.rate_limited', message: `too many calls from this ${limited}; slow down`, details: { bucket: limited } }, principal)
     }
     if (spec.access !== 'public') {
       if (!principal && spec.access === 'viewer') principal = opts.auth?.kiosk?.() ?? null
-      if (!principal) return reject(t, session.id, id, opts.auth?.unauthenticated?.(session, method) ?? { code: 'auth.required', message: `${method} needs a login` })
+      if (!principal) return refuse(opts.auth?.unauthenticated?.(session, method) ?? { code: 'auth.required', message: `${method} needs a login` }, null)
       if (!hasAccess(principal, spec.access)) {
-        return reject(t, session.id, id, { code: 'auth.forbidden', message: `${method} needs the ${spec.access} role; ${principal.user} has ${principal.roles.join(', ') || 'none'}` })
+        return refuse({ code: 'auth.forbidden', message: `${method} needs the ${spec.access} role; ${principal.user} has ${principal.roles.join(', ') || 'none'}` }, principal)
       }
     }
     const parsed = spec.input.safeParse(params ?? {})

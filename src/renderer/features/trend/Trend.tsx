@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
+import type { ConnectionState } from '../../../shared/model'
 import { ErrorNotice } from '../../components/ErrorNotice'
 import { carries, dropped, isSignal, SIGNAL_MIME } from '../../lib/drag'
 import { decimalsFor, formatNumber } from '../../lib/format'
@@ -37,14 +38,19 @@ const fileStamp = (ms: number, tz: string) => formatZoned(ms, tz).replace(/[: ]/
 function useChartPens(): { all: ChartPen[]; visible: ChartPen[] } {
   const pens = useTrendStore((s) => s.pens)
   const catalog = useAssetsStore((s) => s.catalog)
-  const connections = useConnectionsStore((s) => s.list)
+  // each connection's kind only: the list itself changes with every state and counter update, and a new pen list
+  // rebuilds the chart
+  const kinds = useConnectionsStore((s) => s.list.map((c) => `${c.id}\n${c.kind}`).join('\n'))
   const theme = useUiStore((s) => s.theme)
   return useMemo(() => {
+    const parts = kinds ? kinds.split('\n') : []
+    const kindOf = new Map<string, ConnectionState['kind']>()
+    for (let i = 0; i + 1 < parts.length; i += 2) kindOf.set(parts[i]!, parts[i + 1] as ConnectionState['kind'])
     const all = pens.map((pen): ChartPen => {
       const info = catalog[pen.signal]
       const unit = info?.unit ?? pen.unit ?? ''
       const range = info?.range ?? pen.range
-      const kind = connections.find((c) => c.id === info?.connection)?.kind
+      const kind = info?.connection !== undefined ? kindOf.get(info.connection) : undefined
       const dataType = info?.dataType ?? pen.dataType ?? 'number'
       return {
         pen,
@@ -58,7 +64,7 @@ function useChartPens(): { all: ChartPen[]; visible: ChartPen[] } {
       }
     })
     return { all, visible: all.filter((p) => !p.pen.hidden && (catalog[p.pen.signal]?.dataType ?? p.pen.dataType) !== 'string') }
-  }, [pens, catalog, connections, theme])
+  }, [pens, catalog, kinds, theme])
 }
 
 /**

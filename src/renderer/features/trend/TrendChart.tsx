@@ -60,7 +60,7 @@ function yRange(pens: ChartPen[], fixed: { min: number; max: number } | undefine
   return (_u, min, max) => uPlot.rangeNum(min ?? 0, max ?? 1, 0.1, true)
 }
 
-function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: number, height: number, layout: { compareOf: Map<string, number> }, hooks: uPlot.Hooks.Arrays, xRange: () => [number, number]): uPlot.Options {
+function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: number, height: number, layout: { compareOf: Map<string, number>; mainOf: Map<string, number> }, hooks: uPlot.Hooks.Arrays, xRange: () => [number, number]): uPlot.Options {
   const text = cssVar('--muted')
   const grid = cssVar('--grid')
   const font = `${Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.85)}px system-ui, sans-serif`
@@ -71,9 +71,11 @@ function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: numb
     const scale = `y:${axisKey(p)}`
     const step = p.isBool || p.holdLast ? uPlot.paths.stepped!({ align: 1 }) : undefined
     const main = series.length
+    layout.mainOf.set(p.pen.signal, main)
     series.push({ label: p.label, scale, stroke: p.color, width: 1.6, spanGaps: false, ...(step ? { paths: step } : {}), points: { show: false } })
-    series.push({ label: `${p.label} min`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
-    series.push({ label: `${p.label} max`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
+    // the band's edges: shown only while the pen's data is bucketed (raw, they would repeat the line for nothing)
+    series.push({ label: `${p.label} min`, scale, show: false, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
+    series.push({ label: `${p.label} max`, scale, show: false, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } })
     bands.push({ series: [main + 2, main + 1], fill: withAlpha(p.color, 0.22) })
     if (p.pen.compare && p.pen.compare !== 'none') {
       layout.compareOf.set(p.pen.signal, series.length)
@@ -148,7 +150,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
     const host = hostRef.current
     if (!host) return
     const panel = host.closest<HTMLElement>('[data-testid="trend"]')
-    const layout = { compareOf: new Map<string, number>() }
+    const layout = { compareOf: new Map<string, number>(), mainOf: new Map<string, number>() }
+    const banded = new Map<string, boolean>()
     const drawnBufs = new Map<string, TrendBuffer>()
     const drawnCompare = new Map<string, TrendBuffer>()
     const shiftedCache = new WeakMap<CompareData, TrendBuffer>()
@@ -256,6 +259,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
       const live = s.range.kind === 'live'
       const tables: uPlot.AlignedData[] = []
       const modes: uPlot.JoinNullMode[][] = []
+      /** Per table, the columns it gives the chart: 3 (value, low, high), 1 (a value without a band), 0 (a compare pen). */
+      const shapes: number[] = []
       let mainPoints = 0
       let first = ''
       let last = ''
@@ -268,6 +273,13 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           buf = withHeldValue(buf, win.from / 1000, now / 1000, cur ? plotValue(cur.value, cur.quality) : null)
         }
         drawnBufs.set(p.pen.signal, buf)
+        const band = !!buf.lo
+        if ((banded.get(p.pen.signal) ?? false) !== band) {
+          banded.set(p.pen.signal, band)
+          const i = layout.mainOf.get(p.pen.signal)!
+          u.setSeries(i + 1, { show: band })
+          u.setSeries(i + 2, { show: band })
+        }
         const row = panel?.querySelector<HTMLElement>(`[data-testid="trend-pen-${CSS.escape(p.pen.signal)}"]`)
         if (row) row.dataset.firstT = d?.buf.t.length ? String(Math.round(d.buf.t[0]! * 1000)) : ''
         if (p.pen.main || !first) {
@@ -275,8 +287,15 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           first = buf.t.length ? String(Math.round(buf.t[0]! * 1000)) : ''
           last = buf.t.length ? String(Math.round(buf.t[buf.t.length - 1]! * 1000)) : ''
         }
-        tables.push([buf.t, buf.v, buf.lo ?? buf.v, buf.hi ?? buf.v] as uPlot.AlignedData)
-        modes.push([1, 1, 1, 1])
+        // a pen without a band joins one column, not three: its (hidden) band series take the same joined column
+        if (band) {
+          tables.push([buf.t, buf.v, buf.lo!, buf.hi ?? buf.v] as uPlot.AlignedData)
+          modes.push([1, 1, 1, 1])
+        } else {
+          tables.push([buf.t, buf.v] as uPlot.AlignedData)
+          modes.push([1, 1])
+        }
+        shapes.push(band ? 3 : 1)
         if (layout.compareOf.has(p.pen.signal)) {
           const c = s.compare[compareKey(p.pen.signal, p.pen.compare!)]
           let cb: TrendBuffer = { t: [], v: [] }
@@ -287,9 +306,23 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
           drawnCompare.set(p.pen.signal, cb)
           tables.push([cb.t, cb.v] as uPlot.AlignedData)
           modes.push([1, 1])
+          shapes.push(0)
         }
       }
-      const data = tables.length ? uPlot.join(tables, modes) : ([[]] as unknown as uPlot.AlignedData)
+      const joined = tables.length ? uPlot.join(tables, modes) : ([[]] as unknown as uPlot.AlignedData)
+      // back to the chart's series layout: per pen value, low, high (a pen without a band: its value column three times),
+      // then its compare pen's value
+      let data = joined
+      if (shapes.some((n) => n === 1)) {
+        const cols: uPlot.AlignedData[number][] = [joined[0]]
+        let k = 1
+        for (const n of shapes) {
+          if (n === 3) cols.push(joined[k]!, joined[k + 1]!, joined[k + 2]!), (k += 3)
+          else if (n === 1) cols.push(joined[k]!, joined[k]!, joined[k]!), (k += 1)
+          else cols.push(joined[k]!), (k += 1)
+        }
+        data = cols as unknown as uPlot.AlignedData
+      }
       u.setData(data)
       if (panel) {
         // For tests and diagnostics, without a React render: what the chart holds and shows (epoch ms).
@@ -406,7 +439,8 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
       const due =
         s.range !== drawnRange ||
         s.cursors !== drawnCursors ||
-        (s.version !== drawnVersion && t - drawnAt >= 100) ||
+        // live samples at most 10 times a second; a load (history is never appended to) at once
+        (s.version !== drawnVersion && (t - drawnAt >= 100 || !live)) ||
         (live && t - drawnAt >= Math.min(1000, Math.max(50, msPerPx))) ||
         t - drawnAt >= 1000
       if (due) redraw()

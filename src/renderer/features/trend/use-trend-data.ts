@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
 import { serverNow, useSystemStore } from '../../stores/system-store'
@@ -8,8 +8,16 @@ import { compareDstNotes, overlayByWallClock } from '../../lib/trend-compare'
 import { COMPARE_DAYS } from '../../lib/trend-view'
 import { compareKey, useTrendStore } from '../../stores/trend-store'
 
-/** A zoom or pan settles this long before history is asked for: dragging does not flood the server. */
+/**
+ * A zoom or pan settles this long before history is asked for: dragging does not flood the server. The first change
+ * after a quiet spell (a range picked, the first step of a gesture) is asked for at once.
+ */
 const SETTLE_MS = 150
+/**
+ * A live buffer that passes this many times the queried points is queried again, decimated: each redraw walks every
+ * pen's points (joined on one time axis), so they are kept near the pixels (see `npm run bench:ui`).
+ */
+const LIVE_CAP = 2
 /** Per signal and call: the server lowers it when many pens would pass its reply budget. */
 const MAX_POINTS = 4000
 
@@ -28,11 +36,18 @@ export function useTrendData(width: () => number, retry: number, breakGaps: (sig
   const refresh = useTrendStore((s) => s.refresh)
   const timeZone = useTrendStore((s) => s.timeZone)
   const [compareTick, setCompareTick] = useState(0)
+  const lastRange = useRef<{ range: unknown; at: number }>({ range, at: -Infinity })
 
   useEffect(() => {
     const signals = signalsKey ? signalsKey.split('\n') : []
     if (signals.length === 0 || syncs === 0 || useSystemStore.getState().link.state !== 'open') return
     let cancelled = false
+    let settle = false
+    if (lastRange.current.range !== range) {
+      const now = performance.now()
+      settle = range.kind === 'fixed' && now - lastRange.current.at < SETTLE_MS
+      lastRange.current = { range, at: now }
+    }
     const timer = setTimeout(
       () => {
         const live = range.kind === 'live'
@@ -48,13 +63,13 @@ export function useTrendData(width: () => number, retry: number, breakGaps: (sig
               if (cancelled) return
               r.series.forEach((s, i) => {
                 const id = signals[i]!
-                useTrendStore.getState().loaded(id, fromSeries(s, breakGaps(id)), 3 * (r.points ?? points) + 2000, live)
+                useTrendStore.getState().loaded(id, fromSeries(s, breakGaps(id)), LIVE_CAP * (r.points ?? points), live)
               })
             },
             (e) => !cancelled && useTrendStore.getState().failed(signals, toErrorShape(e)),
           )
       },
-      range.kind === 'fixed' ? SETTLE_MS : 0,
+      settle ? SETTLE_MS : 0,
     )
     return () => {
       cancelled = true
