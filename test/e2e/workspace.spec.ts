@@ -112,6 +112,7 @@ describe("the operator's workspace", () => {
     await p2.waitForFunction(([sel, sig]) => document.querySelector(sel!)?.getAttribute('data-signal') === sig, [testid('trend'), SPEED])
     await p2.locator(testid(`trend-pen-${FLOW}`)).waitFor()
     await p2.locator(testid('faceplate')).filter({ hasText: 'Pump201' }).waitFor()
+    await p2.waitForFunction((sel) => /\d/.test(document.querySelector(sel)?.textContent ?? ''), testid(`signal-value-${FLOW}`))
     await p2.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-drawn')) > 2, testid('trend'))
     await p2.screenshot({ path: join(SHOTS, 'workspace-asset-1366x768.png') })
 
