@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { demoEnabled, kioskEnabled, type AppConfig } from '../core/config/app-config'
 import { identityOptions, rateLimitOptions } from '../core/config/auth-config'
 import { SqliteUserStore } from '../adapters/app-db/users'
+import { SqliteWorkspaceStore } from '../adapters/app-db/workspaces'
 import { nodeIdentityCrypto, type ScryptCost } from '../adapters/identity/node-crypto'
 import type { Identity } from '../core/identity/identity'
 import { applyPlantEdits, emptyPlantEdits, type PlantEdits } from '../core/config/plant-edits'
@@ -203,7 +204,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const kiosk = kioskEnabled(o.config, o.host)
   if (!handle) log.error({ file: appDbFile }, 'no users: the application database is not open, so nobody can log in (the kiosk, if on, still shows the plant)')
   const identity = handle ? { users: new SqliteUserStore(() => handle.db), crypto: nodeIdentityCrypto(o.scrypt), options: identityOptions(o.config.auth) } : undefined
-  const core = createCore({ ...(identity ? { identity } : {}), kiosk, plant, collectors, store, audit: o.audit ?? audit, ...(o.credentials ? { credentials: o.credentials } : {}), ...(o.commandLockMs !== undefined ? { commandLockMs: o.commandLockMs } : {}), ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
+  const core = createCore({ ...(identity ? { identity } : {}), ...(handle ? { workspaces: new SqliteWorkspaceStore(() => handle.db) } : {}), kiosk, plant, collectors, store, audit: o.audit ?? audit, ...(o.credentials ? { credentials: o.credentials } : {}), ...(o.commandLockMs !== undefined ? { commandLockMs: o.commandLockMs } : {}), ...(appDb ? { assets: appDb.store, assetFiles: appDb.files } : {}), ...(journal ? { alarmJournal: journal.journal } : {}), ...(alarmState ? { alarmState } : {}), notifyAlarms: (entries) => notifier.notify(entries), notificationStatus: () => notifier.status(), sinks: sinks.map((s) => ({ sink: s.sink, options: { batchSamples: s.config.batchSamples, drainSamplesPerSecond: s.config.drainSamplesPerSecond } })), syncBackoff: o.config.sync.backoff, persistence, tools: driverTools(o.dataDir), logger: log, info: { version: o.version, host: o.host, demo: demo !== undefined }, diagnostics })
   live.attach(core.live) // calculated signals read every signal's live values
   // A flood of bad messages must not flood the log: per code, a few lines and then a count; the full counts are in system.diagnostics.
   const rejectLog = createRejectLog({

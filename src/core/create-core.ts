@@ -44,6 +44,8 @@ import type { IdentityCrypto, UserStore } from './ports/users'
 import { Identity, type IdentityOptions } from './identity/identity'
 import { authHandlers, rpcAuth } from './identity/auth-handlers'
 import type { RpcAuthOptions } from '../shared/rpc/server'
+import type { WorkspaceStore } from './ports/workspaces'
+import { MemoryWorkspaceStore, workspaceHandlers } from './workspace/workspace-service'
 
 export interface CoreDeps {
   plant: PlantConfig
@@ -97,6 +99,8 @@ export interface CoreDeps {
   kiosk?: boolean | (() => boolean)
   /** The audit of refusals before any handler: window (default 60 s) and entries per window (default 200); tests shorten them. */
   refusalAudit?: { windowMs?: number; maxPerWindow?: number }
+  /** Each user's workspace (`workspace.*`: tabs, trends, theme). Without one, kept in memory until the process ends. */
+  workspaces?: WorkspaceStore
 }
 
 
@@ -250,6 +254,7 @@ export function createCore(deps: CoreDeps): Core {
   // trends reach back into the backend for what the store no longer holds
   const history: HistoryReader = store ? (sync?.canRead ? new ReadThroughHistory(new StoreHistory(store), store, sync, log) : new StoreHistory(store)) : memory!
   const trendQuery = createTrendQuery(history)
+  const workspaces = workspaceHandlers(deps.workspaces ?? new MemoryWorkspaceStore(), clock, log.child({ part: 'workspace' }))
   const storeStatus = new StoreStatusTracker(store, clock, log, (s) => broadcasts.forEach((b) => b('system.store', s)))
 
   const rawHandlers: HandlerMap<Contract> = {
@@ -288,6 +293,7 @@ export function createCore(deps: CoreDeps): Core {
     ...conditions.handlers(),
     ...commands.handlers(),
     ...authHandlers(identity, kioskOn),
+    ...workspaces.handlers,
     ...(deps.assets
       ? createModelHandlers({
           store: deps.assets,

@@ -1,4 +1,4 @@
-import { useLayoutEffect } from 'react'
+import { useEffect, useLayoutEffect, useState } from 'react'
 import { ErrorBoundary } from './components/ErrorBoundary'
 import { LinkBanner } from './components/LinkBanner'
 import { TopBar } from './components/TopBar'
@@ -16,12 +16,34 @@ import { useAuthStore } from './stores/auth-store'
 import { hasAccess } from '../shared/model/principal'
 import { LoginScreen } from './features/auth/LoginScreen'
 import { UserAdmin } from './features/auth/UserAdmin'
+import { useWorkspaceStore } from './stores/workspace-store'
 
-/** Top bar, link banner, alarm banner, then the operator view (tree | faceplate over trend) or the engineering view, status bar. Each panel fails on its own, never the screen. */
+/** At this width and above the selected asset's faceplate and commands sit in a right-hand panel beside the centre. */
+export const WIDE_PX = 1600
+
+function useWide(): boolean {
+  const q = `(min-width: ${WIDE_PX}px)`
+  const [wide, setWide] = useState(() => typeof matchMedia === 'function' && matchMedia(q).matches)
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return
+    const m = matchMedia(q)
+    const on = () => setWide(m.matches)
+    m.addEventListener('change', on)
+    on()
+    return () => m.removeEventListener('change', on)
+  }, [q])
+  return wide
+}
+
+/**
+ * Top bar, link banner, alarm banner, then the operator view (tree | workspace of tabs | at ≥ 1600 px the faceplate)
+ * or the alarms, engineering or users view, status bar. Each panel fails on its own, never the screen.
+ */
 export function App() {
   const theme = useUiStore((s) => s.theme)
   const view = useUiStore((s) => s.view)
-  const tab = useUiStore((s) => s.operatorTab)
+  const tab = useWorkspaceStore((s) => s.tabs.find((t) => t.id === s.active) ?? s.tabs[0]!)
+  const wide = useWide()
   const auth = useAuthStore((s) => s.status)
   const loginOpen = useAuthStore((s) => s.loginOpen)
   const principal = auth?.principal ?? null
@@ -55,27 +77,44 @@ export function App() {
           <AlarmsView />
         </ErrorBoundary>
       ) : (
-        <main className="main">
+        <main className={`main${wide ? ' has-right' : ''}`} data-layout={wide ? 'wide' : 'narrow'}>
           <ErrorBoundary area="Asset tree">
             <AssetTree />
           </ErrorBoundary>
-          <div className="centre">
+          <div className={`centre shows-${tab.kind}`} role="tabpanel" aria-label="Workspace" data-testid="workspace-centre" data-tab={tab.id}>
             <CentreTabs />
-            {tab === 'overview' ? (
+            {tab.kind === 'overview' ? (
               <ErrorBoundary area="Overview">
                 <Overview />
               </ErrorBoundary>
+            ) : tab.kind === 'alarms' ? (
+              <ErrorBoundary area="Alarms">
+                <AlarmsView />
+              </ErrorBoundary>
+            ) : tab.kind === 'trend' ? (
+              <ErrorBoundary area="Trend">
+                <Trend key={tab.id} follow={false} title={tab.title} />
+              </ErrorBoundary>
             ) : (
               <>
-                <ErrorBoundary area="Faceplate">
-                  <Faceplate />
-                </ErrorBoundary>
+                {!wide && (
+                  <ErrorBoundary area="Faceplate">
+                    <Faceplate />
+                  </ErrorBoundary>
+                )}
                 <ErrorBoundary area="Trend">
-                  <Trend />
+                  <Trend key="asset" follow />
                 </ErrorBoundary>
               </>
             )}
           </div>
+          {wide && (
+            <aside className="right-panel" aria-label="Selected asset" data-testid="right-panel">
+              <ErrorBoundary area="Faceplate">
+                <Faceplate />
+              </ErrorBoundary>
+            </aside>
+          )}
         </main>
       )}
       <ErrorBoundary area="Status bar">

@@ -35,6 +35,10 @@ const versions: Record<number, (db: Database.Database) => void> = {
        VALUES ('p1/Level/hi', 'acked', 1, 1, 0, 3, 1000, 2000, NULL, NULL, 0, 0, '91.5', 'P-1 level high: 91.5 %')`,
     ).run()
   },
+  // version 6: users and login sessions; no workspaces yet
+  6: (db) => {
+    db.prepare(`INSERT INTO users (name, role, scopes, disabled, password_hash, created_at, updated_at, password_changed_at) VALUES ('olga', 'operator', NULL, 0, 'scrypt$x', 1, 1, 1)`).run()
+  },
 }
 
 describe('application database migrations (one per file, user_version)', () => {
@@ -58,8 +62,15 @@ describe('application database migrations (one per file, user_version)', () => {
       // a version 5 file's alarm states survive the migrations after it
       expect(db.db.prepare('SELECT COUNT(*) FROM alarm_state').pluck().get()).toBe(Number(from) === 5 ? 1 : 0)
       // and the users and login sessions (migration 006)
-      expect(db.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(0)
+      expect(db.db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(Number(from) === 6 ? 1 : 0)
       expect(db.db.prepare('SELECT COUNT(*) FROM login_sessions').pluck().get()).toBe(0)
+      // and the users' workspaces (migration 007), keyed to their user
+      expect(db.db.prepare('SELECT COUNT(*) FROM workspace').pluck().get()).toBe(0)
+      if (Number(from) === 6) {
+        db.db.prepare(`INSERT INTO workspace (user, data, saved_at) VALUES ('OLGA', '{}', 2)`).run()
+        db.db.prepare(`DELETE FROM users WHERE name = 'olga'`).run()
+        expect(db.db.prepare('SELECT COUNT(*) FROM workspace').pluck().get()).toBe(0)
+      }
       if (Number(from) === 1) {
         // the plain template id became a template of that id and name; the asset keeps it
         expect(db.templates().map((t) => [t.id, t.name, t.instanceCount])).toEqual([['centrifugal-pump', 'centrifugal-pump', 1]])

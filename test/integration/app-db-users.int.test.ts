@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { openAppDb } from '../../src/adapters/app-db/sqlite-asset-store'
 import { SqliteUserStore } from '../../src/adapters/app-db/users'
+import { SqliteWorkspaceStore } from '../../src/adapters/app-db/workspaces'
 import { DEFAULT_SCRYPT, nodeIdentityCrypto, TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
 import type { UserRecord } from '../../src/core/ports/users'
 import { tempDir } from '../fixtures/store/engine'
@@ -67,5 +68,28 @@ describe('node identity crypto (scrypt)', () => {
     const h = await c.hashPassword('a long enough password')
     expect(h.startsWith('scrypt$32768$8$1$')).toBe(true)
     expect(await c.verifyPassword('a long enough password', h)).toBe(true)
+  })
+
+  it("keeps each user's workspace across a reopen (names without case), replaced whole, gone with its user", () => {
+    const path = files.path('workspaces.db')
+    let db = openAppDb({ path })
+    const users = new SqliteUserStore(() => db.db)
+    users.createUser(user('Olga'))
+    users.createUser(user('eve'))
+    let ws = new SqliteWorkspaceStore(() => db.db)
+    ws.put('olga', { json: '{"a":1}', savedAt: 10 })
+    ws.put('OLGA', { json: '{"a":2}', savedAt: 11 })
+    ws.put('eve', { json: '{"e":1}', savedAt: 12 })
+    db.close()
+    db = openAppDb({ path })
+    ws = new SqliteWorkspaceStore(() => db.db)
+    expect(ws.get('Olga')).toEqual({ json: '{"a":2}', savedAt: 11 })
+    expect(ws.get('nobody')).toBeUndefined()
+    // a workspace for a name that is no user is refused by the database itself
+    expect(() => ws.put('ghost', { json: '{}', savedAt: 1 })).toThrow(/FOREIGN KEY/)
+    new SqliteUserStore(() => db.db).deleteUser('olga')
+    expect(ws.get('olga')).toBeUndefined()
+    expect(ws.get('eve')).toEqual({ json: '{"e":1}', savedAt: 12 })
+    db.close()
   })
 })

@@ -13,6 +13,7 @@ import { loadOverview, startOverview } from './overview'
 import { useTrendStore } from '../stores/trend-store'
 import { refreshAuth, watchAuthErrors } from './auth'
 import { useAuthStore } from '../stores/auth-store'
+import { startWorkspaceSync } from './workspace-sync'
 
 const PING_EVERY_MS = 10_000
 const DIAGNOSTICS_EVERY_MS = 10_000
@@ -65,8 +66,11 @@ export function startSession(api: Api): () => void {
   offs.push(() => alarmSync.stop())
   const conditionSync = startConditionSync(api)
   offs.push(() => conditionSync.stop())
+  const workspace = startWorkspaceSync(api)
+  offs.push(() => workspace.stop())
   const resync = async () => {
     await refreshAuth(api) // who this (new) connection is, before what it may load
+    await workspace.load() // the user's tabs, trends and selection, before the model view opens the selection
     await loadAll(api)
     void alarmSync.reload()
     void conditionSync.reload()

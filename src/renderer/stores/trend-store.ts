@@ -3,6 +3,8 @@ import { createJSONStorage, persist } from 'zustand/middleware'
 import type { ErrorShape, Sample } from '../../shared/model'
 import { appendSamples, emptyBuffer, type TrendBuffer } from '../lib/trend-buffer'
 import { machineTimeZone } from '../lib/trend-time'
+import type { TrendSlot } from '../../shared/contract/workspace'
+import type { DstNote } from '../lib/trend-compare'
 import { MAX_PENS, nextColorSlot, type AxisLimits, type Compare, type PenConfig, type TrendRange, type TrendView } from '../lib/trend-view'
 
 export const TREND_WINDOW_MS = 10 * 60_000
@@ -30,6 +32,8 @@ export interface CompareData {
   status: 'loading' | 'ready' | 'error'
   /** The stretch of now-time it covers (seconds): outside it, a live window needs a fresh query. */
   coverTo: number
+  /** Hours that vanish or repeat in the window or the compared period (daylight saving), in words. */
+  dst?: DstNote[]
 }
 
 export interface SavedView {
@@ -71,6 +75,10 @@ interface TrendState {
   currentView(): TrendView
   saveView(name: string): void
   deleteView(name: string): void
+  /** The trend as a workspace slot (pens with their selected and pinned marks, range, axes). */
+  snapshot(): TrendSlot
+  /** Shows another slot (a workspace tab's trend): data of pens in both is kept, the rest is queried. */
+  restore(slot: TrendSlot): void
 
   loading(signals: readonly string[]): void
   loaded(signal: string, buf: TrendBuffer, cap: number, live: boolean): void
@@ -173,6 +181,17 @@ export const useTrendStore = create<TrendState>()(
         set({ views: [...s.views.filter((x) => x.name !== name), { name, view }].sort((a, b) => a.name.localeCompare(b.name)) })
       },
       deleteView: (name) => set((s) => ({ views: s.views.filter((x) => x.name !== name) })),
+      snapshot() {
+        const s = get()
+        return { pens: s.pens, range: s.range, liveSpanMs: s.liveSpanMs, axes: s.axes }
+      },
+      restore(slot) {
+        const s = get()
+        const keep = new Set(slot.pens.map((p) => p.signal))
+        const data = Object.fromEntries(Object.entries(s.data).filter(([k]) => keep.has(k)))
+        const compare = Object.fromEntries(Object.entries(s.compare).filter(([k]) => keep.has(k.slice(0, k.lastIndexOf('@')))))
+        set({ pens: slot.pens, range: slot.range, liveSpanMs: slot.liveSpanMs, axes: slot.axes, cursors: undefined, data, compare, version: s.version + 1 })
+      },
 
       loading(signals) {
         const data = { ...get().data }

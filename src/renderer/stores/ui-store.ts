@@ -12,9 +12,6 @@ interface UiState {
   theme: Theme
   view: View
   engSection: EngSection
-  /** The operator view's centre: the plant overview, or the selected asset (faceplate and trend). */
-  operatorTab: 'overview' | 'asset'
-  setOperatorTab(tab: 'overview' | 'asset'): void
   toggleTheme(): void
   setView(view: View): void
   /** Opens the engineering view on a section, e.g. from a connection that waits for a certificate. */
@@ -27,8 +24,6 @@ export const useUiStore = create<UiState>()(
       theme: 'dark',
       view: 'operator',
       engSection: 'certificates',
-      operatorTab: 'overview',
-      setOperatorTab: (operatorTab) => set({ operatorTab }),
       toggleTheme: () => set((s) => ({ theme: s.theme === 'dark' ? 'light' : 'dark' })),
       setView: (view) => set({ view }),
       openEngineering: (engSection) => set({ view: 'engineering', engSection }),
@@ -37,7 +32,7 @@ export const useUiStore = create<UiState>()(
       name: 'plantdeck.ui',
       version: 1,
       storage: createJSONStorage(() => window.localStorage),
-      partialize: (s) => ({ theme: s.theme, view: s.view, engSection: s.engSection, operatorTab: s.operatorTab }),
+      partialize: (s) => ({ theme: s.theme, view: s.view, engSection: s.engSection }),
     },
   ),
 )

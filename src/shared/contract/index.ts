@@ -14,9 +14,10 @@ import { conditions, conditionsEvents } from './conditions'
 import { audit } from './audit'
 import { commands } from './commands'
 import { auth, users } from './auth'
+import { workspace } from './workspace'
 
 /** THE API: every method the renderer may call. A new endpoint is one entry here plus one core function. */
-export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions, ...commands, ...sync, ...audit, ...auth, ...users } as const
+export const contract = { ...system, ...connections, ...assets, ...assetModel, ...signals, ...trends, ...opcua, ...certificates, ...mqtt, ...alarms, ...conditions, ...commands, ...sync, ...audit, ...auth, ...users, ...workspace } as const
 /** Every event the core may push. */
 export const events = { ...systemEvents, ...connectionsEvents, ...assetsEvents, ...assetModelEvents, ...signalsEvents, ...trendsEvents, ...opcuaEvents, ...mqttEvents, ...alarmsEvents, ...conditionsEvents, ...syncEvents } as const
 
@@ -43,3 +44,4 @@ export * from './audit'
 export * from './command-def'
 export * from './commands'
 export * from './auth'
+export * from './workspace'

@@ -129,6 +129,14 @@ export const ErrorCode = z.enum([
   'command.rejected',
   'command.mismatch',
   'command.timeout',
+  /**
+   * The operator's workspace (`workspace.*`): the kiosk (or the API token) keeps it per browser, not on the server; a
+   * workspace over the size bound; a stored one that no longer reads (it starts fresh).
+   */
+  'workspace.kiosk',
+  'workspace.no_user',
+  'workspace.too_large',
+  'workspace.invalid',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

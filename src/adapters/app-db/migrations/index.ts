@@ -5,9 +5,10 @@ import { up as ftsByWriter } from './003-fts-by-writer'
 import { up as alarmJournal } from './004-alarm-journal'
 import { up as alarmState } from './005-alarm-state'
 import { up as users } from './006-users'
+import { up as workspace } from './007-workspace'
 
 /** Schema versions of the application database in order; the file's `user_version` is the number applied. Append only. */
-export const migrations: readonly ((db: Database) => void)[] = [assets, templates, ftsByWriter, alarmJournal, alarmState, users]
+export const migrations: readonly ((db: Database) => void)[] = [assets, templates, ftsByWriter, alarmJournal, alarmState, users, workspace]
 
 export const LATEST_VERSION = migrations.length
 

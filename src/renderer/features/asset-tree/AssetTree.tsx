@@ -4,9 +4,9 @@ import { MoreRow } from '../../components/MoreRow'
 import { VirtualList } from '../../components/VirtualList'
 import { idOf, MODEL_PAGE, parentKeyOf, TOP, visibleRows, type ModelRow } from '../../lib/model-tree'
 import { findByPrefix, treeKey, type NavRow } from '../../lib/tree'
-import { loadLevel, openAsset, toggleRow } from '../../session/model-view'
+import { loadLevel, toggleRow } from '../../session/model-view'
 import { useAssetsStore } from '../../stores/assets-store'
-import { useUiStore } from '../../stores/ui-store'
+import { useWorkspaceStore } from '../../stores/workspace-store'
 import { TreeRow } from './TreeRow'
 import './asset-tree.css'
 
@@ -37,8 +37,9 @@ export function AssetTree() {
 
   const onSelect = useCallback((key: string) => {
     useAssetsStore.getState().focusRow(key)
-    useUiStore.getState().setOperatorTab('asset')
-    void openAsset(idOf(key))
+    // its tab opens (or shows), and showing it selects the asset (session/workspace-sync)
+    const id = idOf(key)
+    useWorkspaceStore.getState().openAssetTab(id, useAssetsStore.getState().model.nodes[key]?.name ?? id)
   }, [])
   const onToggle = useCallback((key: string, open: boolean) => {
     toggleRow(key, open)

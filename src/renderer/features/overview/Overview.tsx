@@ -2,10 +2,10 @@ import { memo } from 'react'
 import { ErrorNotice } from '../../components/ErrorNotice'
 import { ConditionIcon, KindGlyph } from '../../components/Icons'
 import { formatAge, formatValue } from '../../lib/format'
-import { openAsset } from '../../session/model-view'
 import { useOverviewStore, type KeyAttribute, type OverviewItem } from '../../session/overview'
 import { alarmUnder, useAlarmsStore } from '../../stores/alarms-store'
-import { useUiStore } from '../../stores/ui-store'
+import { useAssetsStore } from '../../stores/assets-store'
+import { useWorkspaceStore } from '../../stores/workspace-store'
 import { useSignalView } from '../../stores/use-signal-view'
 import { AlarmMark } from '../alarms/priority'
 import './overview.css'
@@ -61,10 +61,7 @@ export function Overview() {
   )
 }
 
-const open = (id: string) => {
-  useUiStore.getState().setOperatorTab('asset')
-  void openAsset(id)
-}
+const open = (id: string) => useWorkspaceStore.getState().openAssetTab(id, useAssetsStore.getState().index?.byId.get(id)?.name ?? id)
 
 function CardAlarm({ path }: { path: string }) {
   const mark = useAlarmsStore((s) => alarmUnder(s.byKey, path))

@@ -10,7 +10,32 @@ import { waitsForCertificate } from '../engineering/certificates'
 import { DiagnosticsButton } from './DiagnosticsButton'
 import { SinkChip, StoreChip } from './SyncChips'
 import { SyncPanel } from './SyncPanel'
+import { actingPrincipal, useAuthStore } from '../../stores/auth-store'
+import { useWorkspaceStore } from '../../stores/workspace-store'
 import './status-bar.css'
+
+const SYNC_TEXT = { idle: '', loading: 'loading workspace…', saving: 'saving…', saved: 'workspace saved', error: 'workspace not saved' } as const
+
+/** Who is at the console (or the kiosk), and where the workspace is kept: saved per user on the server, or in this browser. */
+function UserChip() {
+  // the kiosk's principal is made afresh on every read: select the status, derive from it
+  const status = useAuthStore((s) => s.status)
+  const sync = useWorkspaceStore((s) => s.sync)
+  const who = actingPrincipal(status)
+  if (!who) return null
+  const kiosk = who.kind === 'kiosk'
+  const text = kiosk ? 'workspace in this browser' : sync.state === 'error' && sync.error?.code === 'workspace.invalid' ? 'saved workspace unreadable: started fresh' : SYNC_TEXT[sync.state]
+  const tip = kiosk
+    ? 'The read-only kiosk: tabs and trends are kept in this browser. Sign in to keep them per user on the server.'
+    : `${who.user} (${who.roles.join(', ')}): tabs, trends and theme are kept per user on the server${sync.savedAt ? `, last saved ${formatTimestamp(sync.savedAt)}` : ''}${sync.error ? `\n[${sync.error.code}] ${sync.error.message}` : ''}`
+  return (
+    <span className={`user-chip${sync.state === 'error' ? ' is-error' : ''}`} data-testid="status-user" data-user={who.user} data-workspace={kiosk ? 'browser' : sync.state} title={tip}>
+      <strong>{kiosk ? 'Kiosk' : who.user}</strong>
+      {text && <span className="ws-state"> · {text}</span>}
+      {sync.error && !kiosk && <code> [{sync.error.code}]</code>}
+    </span>
+  )
+}
 
 const HEALTH_TEXT = { connected: 'Connected', connecting: 'Connecting', degraded: 'Degraded', error: 'Error', stopped: 'Stopped' } as const
 
@@ -92,6 +117,7 @@ export function StatusBar() {
       ))}
       {sync && <SyncPanel sync={sync} />}
       <DiagnosticsButton />
+      <UserChip />
     </footer>
   )
 }

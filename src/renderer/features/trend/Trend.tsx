@@ -12,8 +12,9 @@ import { useAssetsStore } from '../../stores/assets-store'
 import { isPeriodic } from '../../stores/condition-context'
 import { useConnectionsStore } from '../../stores/connections-store'
 import { serverNow, useSystemStore } from '../../stores/system-store'
-import { RANGE_PRESETS, useTrendStore } from '../../stores/trend-store'
+import { compareKey, RANGE_PRESETS, useTrendStore } from '../../stores/trend-store'
 import { useUiStore } from '../../stores/ui-store'
+import { useWorkspaceStore } from '../../stores/workspace-store'
 import { fmt, TrendChart, type ChartHandle, type ChartPen } from './TrendChart'
 import { penFor } from './pens'
 import { useTrendData } from './use-trend-data'
@@ -66,8 +67,11 @@ function useChartPens(): { all: ChartPen[]; visible: ChartPen[] } {
   }, [pens, catalog, kinds, theme])
 }
 
-/** Multi-pen trend: live or a stretch of history, min/max bands, gaps, cursors, compare, export and saved views. */
-export function Trend() {
+/**
+ * Multi-pen trend: live or a stretch of history, min/max bands, gaps, cursors, compare, export and saved views.
+ * `follow`: the faceplate's selected row is the main pen (under the asset tabs); a trend tab's pens stay as they are.
+ */
+export function Trend({ follow = true, title }: { follow?: boolean; title?: string } = {}) {
   const signal = useAssetsStore((s) => s.selectedSignalId)
   const info = useAssetsStore((s) => (signal ? s.catalog[signal] : undefined))
   const index = useAssetsStore((s) => s.index)
@@ -80,9 +84,17 @@ export function Trend() {
   const views = useTrendStore((s) => s.views)
   const statuses = useTrendStore((s) => s.pens.map((p) => s.data[p.signal]?.status ?? 'loading').join(','))
   const error = useTrendStore((s) => Object.values(s.data).find((d) => d.status === 'error')?.error)
+  /** Compared periods across a daylight-saving change: which hour vanishes or repeats, and what the overlay does there. */
+  const dstText = useTrendStore((s) => {
+    const seen = new Set<string>()
+    for (const p of s.pens) if (p.compare && p.compare !== 'none' && !p.hidden) for (const n of s.compare[compareKey(p.signal, p.compare)]?.dst ?? []) seen.add(n.text)
+    return [...seen].join('\n')
+  })
   const linkUp = useSystemStore((s) => s.link.state === 'open')
   const theme = useUiStore((s) => s.theme)
   const { all, visible } = useChartPens()
+  /** Another asset tab's trend shown: its selected pen is set again. */
+  const owner = useWorkspaceStore((s) => s.trendOwner)
   const bodyRef = useRef<HTMLDivElement>(null)
   const handle = useRef<ChartHandle | undefined>(undefined)
   const [retry, setRetry] = useState(0)
@@ -97,9 +109,9 @@ export function Trend() {
 
   // The faceplate's selected row is the main pen (a click on a row moves it); "+ trend" pins more.
   useEffect(() => {
-    if (signal && info) useTrendStore.getState().setMain(penFor(signal))
+    if (follow && signal && info) useTrendStore.getState().setMain(penFor(signal))
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [signal, info?.unit, info?.dataType, index])
+  }, [follow, signal, info?.unit, info?.dataType, index, owner])
 
   const mainSignal = all.find((p) => p.pen.main)?.pen.signal ?? all[0]?.pen.signal
   const win = () => windowOf(useTrendStore.getState().range, serverNow())
@@ -211,7 +223,7 @@ export function Trend() {
       data-status={statuses.includes('error') ? 'error' : statuses.includes('loading') ? 'loading' : all.length ? 'ready' : 'idle'}
     >
       <div className="panel-head trend-head">
-        <h2>Trend</h2>
+        <h2 title={title}>{title ? `Trend · ${title}` : 'Trend'}</h2>
         <div className="trend-ranges" role="group" aria-label="Range">
           {RANGE_PRESETS.map((p) => (
             <button key={p.id} data-testid={`trend-range-${p.id}`} aria-pressed={liveSpan === p.spanMs} onClick={() => setRange({ kind: 'live', spanMs: p.spanMs })}>
@@ -231,6 +243,11 @@ export function Trend() {
           </button>
         )}
         <span className="spacer" />
+        {follow && (
+          <button data-testid="trend-open-tab" disabled={all.length === 0} title="This trend as a tab of its own: its pens stay when the selection moves on" onClick={() => useWorkspaceStore.getState().openTrendTab()}>
+            Open in tab
+          </button>
+        )}
         <button data-testid="trend-cursors" aria-pressed={!!cursors} title="Two cursors: each pen's delta, min, max and mean between them" onClick={() => useTrendStore.getState().setCursors(cursors ? undefined : { a: (w.from + (w.to - w.from) / 3) / 1000, b: (w.from + ((w.to - w.from) * 2) / 3) / 1000 })}>
           Cursors
         </button>
@@ -321,6 +338,14 @@ export function Trend() {
             ))}
           </tbody>
         </table>
+      )}
+      {dstText && (
+        <div className="trend-dst" data-testid="trend-compare-dst" role="note">
+          <strong>Daylight saving in the compare:</strong>
+          {dstText.split('\n').map((t) => (
+            <span key={t}>{t}</span>
+          ))}
+        </div>
       )}
       <div className="trend-foot">
         <label>

@@ -3,7 +3,8 @@ import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
 import { serverNow, useSystemStore } from '../../stores/system-store'
 import { fromSeries } from '../../lib/trend-buffer'
-import { compareShiftMs } from '../../lib/trend-time'
+import { sameWallTimeDaysBefore } from '../../lib/trend-time'
+import { compareDstNotes, overlayByWallClock } from '../../lib/trend-compare'
 import { COMPARE_DAYS } from '../../lib/trend-view'
 import { compareKey, useTrendStore } from '../../stores/trend-store'
 
@@ -22,7 +23,8 @@ const MAX_POINTS = 4000
 
 /**
  * Loads every pen's history for the trend's range (about one point per pixel of `width()`) whenever the pens, the range
- * or the link change, and each compared pen's earlier period, shifted to the same wall-clock time in the plant zone.
+ * or the link change, and each compared pen's earlier period, laid over now point by point at the same wall-clock time
+ * in the plant zone (an hour that vanishes or repeats on either side is dropped or left without overlay, and said so).
  * In live mode, live samples are appended by the session as they arrive; `retry` re-runs the queries on demand.
  * `breakGaps(signal)`: whether a pen's silences are outages (periodic sources) or unchanged values (by exception).
  */
@@ -91,17 +93,23 @@ export function useTrendData(width: () => number, retry: number, breakGaps: (sig
         const points = Math.max(2, Math.min(MAX_POINTS, Math.round(width())))
         for (const p of pens) {
           const days = COMPARE_DAYS[p.compare!]
-          const shift = compareShiftMs((from + Math.min(to, now)) / 2, days, timeZone)
+          // the earlier period by wall clock in the plant zone (23 or 25 hours a day back across a change), an hour
+          // wider each side; each point is laid over now at its own wall-clock time, so both sides of a change line up
+          const qFrom = sameWallTimeDaysBefore(from, days, timeZone) - 3_600_000
+          const qTo = sameWallTimeDaysBefore(to, days, timeZone) + 3_600_000
+          const dst = compareDstNotes(from, to, days, timeZone)
+          const key = compareKey(p.signal, p.compare!)
           getApi()
-            .rpc.call('trends.query', { signals: [p.signal], from: Math.max(0, Math.floor(from - shift)), to: Math.ceil(to - shift), points })
+            .rpc.call('trends.query', { signals: [p.signal], from: Math.max(0, Math.floor(qFrom)), to: Math.ceil(qTo), points })
             .then(
               (r) => {
                 if (cancelled) return
-                useTrendStore.getState().compareLoaded(compareKey(p.signal, p.compare!), { buf: fromSeries(r.series[0], breakGaps(p.signal)), shiftSec: shift / 1000, status: 'ready', coverTo: to / 1000 })
+                const { buf } = overlayByWallClock(fromSeries(r.series[0], breakGaps(p.signal)), days, timeZone)
+                useTrendStore.getState().compareLoaded(key, { buf, shiftSec: 0, status: 'ready', coverTo: to / 1000, dst })
               },
               () => {
                 if (cancelled) return
-                useTrendStore.getState().compareLoaded(compareKey(p.signal, p.compare!), { buf: { t: [], v: [] }, shiftSec: shift / 1000, status: 'error', coverTo: to / 1000 })
+                useTrendStore.getState().compareLoaded(key, { buf: { t: [], v: [] }, shiftSec: 0, status: 'error', coverTo: to / 1000, dst })
               },
             )
         }
