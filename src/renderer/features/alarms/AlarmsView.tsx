@@ -9,6 +9,7 @@ import { formatTimestamp } from '../../lib/format'
 import { byUrgency, isUnack, PRIORITIES, useAlarmsStore } from '../../stores/alarms-store'
 import { PriorityMark, STATE_TEXT } from './priority'
 import './alarms.css'
+import { LastError } from '../../components/LastError'
 
 type Sort = 'urgency' | 'time' | 'path' | 'state'
 const SORTS: Record<Sort, (a: Alarm, b: Alarm) => number> = {
@@ -447,13 +448,7 @@ function Notifications() {
                   <td className="num tabular">{r.inFlight}</td>
                   <td className="tabular nowrap">{r.lastSentAt === null ? '—' : formatTimestamp(r.lastSentAt)}</td>
                   <td data-testid="notification-error">
-                    {r.lastError ? (
-                      <>
-                        <span className="mono">{r.lastError.code}</span> {r.lastError.message} <span className="muted tabular">{formatTimestamp(r.lastError.at)}</span>
-                      </>
-                    ) : (
-                      '—'
-                    )}
+                    <LastError error={r.lastError} />
                   </td>
                 </tr>
               ))}

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { SinkStatus, SyncStatus } from '../../../shared/contract'
 import { formatCount, formatTimestamp } from '../../lib/format'
 import { formatBytes } from './SyncChips'
+import { LastError } from '../../components/LastError'
 
 const STATE_TEXT: Record<SinkStatus['state'], string> = {
   starting: 'Starting',
@@ -77,14 +78,7 @@ export function SyncPanel({ sync }: { sync: SyncStatus }) {
                     {s.lastDeliveredAt !== null && <div className="muted">last {formatTimestamp(s.lastDeliveredAt)}</div>}
                   </td>
                   <td className="last-error" data-testid={`sync-row-error-${s.id}`}>
-                    {s.lastError ? (
-                      <>
-                        <code>{s.lastError.code}</code> {s.lastError.message}
-                        <div className="muted">{formatTimestamp(s.lastError.at)}</div>
-                      </>
-                    ) : (
-                      '—'
-                    )}
+                    <LastError error={s.lastError} />
                   </td>
                 </tr>
               ))}
