@@ -261,7 +261,9 @@ async function main(): Promise<void> {
     const phase = async (name: keyof typeof SEEDS) => {
       await page.evaluate((p) => sessionStorage.setItem('bench.phase', p), name)
       await page.reload()
-      await page.locator('[data-testid="tab-asset"]').click()
+      // the workspace opens with the Overview (the kiosk's workspace is this browser's): open the plant's asset tab
+      await page.locator('[data-testid="asset-node-Demo plant"]').click()
+      await page.locator('[data-testid^="tab-asset-"]').first().click()
       await page.locator('[data-testid="trend"]').waitFor()
       const want = new Set(SEEDS[name].state.pens.map((p) => (p as { signal: string }).signal))
       await sleep(2000)

@@ -10,6 +10,7 @@ import { Faceplate } from './features/faceplate/Faceplate'
 import { Overview } from './features/overview/Overview'
 import { CentreTabs } from './components/CentreTabs'
 import { StatusBar } from './features/status-bar/StatusBar'
+import { CommandDialogHost } from './features/commands/CommandPanel'
 import { Trend } from './features/trend/Trend'
 import { useUiStore } from './stores/ui-store'
 import { useAuthStore } from './stores/auth-store'
@@ -119,6 +120,9 @@ export function App() {
       )}
       <ErrorBoundary area="Status bar">
         <StatusBar />
+      </ErrorBoundary>
+      <ErrorBoundary area="Command dialog">
+        <CommandDialogHost />
       </ErrorBoundary>
     </div>
   )

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { create } from 'zustand'
 import { getApi } from '../../api/client'
 import { toErrorShape } from '../../api/errors'
 import { ErrorNotice } from '../../components/ErrorNotice'
@@ -17,10 +18,35 @@ const BLOCK_TEXT: Record<NonNullable<CommandInfo['blocked']>, string> = {
   bad_definition: 'Bad definition',
 }
 
+/**
+ * The open confirm dialog, outside the panel: the faceplate (and its panel) moves between the centre and the right
+ * panel as the window crosses 1600 px, and a dialog kept in the panel's state closed with it, selection and all.
+ */
+export const useCommandDialog = create<{ open: { assetId: string; command: CommandInfo } | undefined; closed: number; show(assetId: string, command: CommandInfo): void; close(): void }>()((set) => ({
+  open: undefined,
+  closed: 0,
+  show: (assetId, command) => set({ open: { assetId, command } }),
+  close: () => set((s) => ({ open: undefined, closed: s.closed + 1 })),
+}))
+
+/** The confirm dialog wherever the faceplate is: rendered once, by the app. */
+export function CommandDialogHost() {
+  const open = useCommandDialog((s) => s.open)
+  const close = useCommandDialog((s) => s.close)
+  if (!open) return null
+  return <CommandDialog key={`${open.assetId}/${open.command.attribute}/${open.command.id}`} assetId={open.assetId} command={open.command} onClose={close} />
+}
+
 /** The asset's commands on the faceplate: each enabled, or disabled with the reason; Operate… opens the confirm dialog. */
 export function CommandPanel({ assetId }: { assetId: string }) {
   const list = useRpc((rpc) => rpc.call('commands.list', { asset: assetId }), assetId, 3000)
-  const [open, setOpen] = useState<CommandInfo>()
+  const show = useCommandDialog((s) => s.show)
+  const closed = useCommandDialog((s) => s.closed)
+  const reload = list.reload
+  // after a dialog closes, the list again (what may run now)
+  useEffect(() => {
+    if (closed > 0) void reload()
+  }, [closed, reload])
   const items = list.data?.items ?? []
   if (items.length === 0) return null
   return (
@@ -45,7 +71,7 @@ export function CommandPanel({ assetId }: { assetId: string }) {
               {c.input === 'number' && c.limits ? `${c.limits.lo}…${c.limits.hi}${c.unit ? ` ${c.unit}` : ''}${c.maxStep !== undefined ? `, step ≤ ${c.maxStep}` : ''}` : c.input === 'state' ? c.states?.map((s) => s.label).join(' / ') : ''}
             </span>
             {c.enabled ? (
-              <button className="primary" onClick={() => setOpen(c)}>
+              <button className="primary" onClick={() => show(assetId, c)}>
                 {c.input === 'none' ? c.label : 'Set…'}
               </button>
             ) : (
@@ -57,16 +83,6 @@ export function CommandPanel({ assetId }: { assetId: string }) {
           </li>
         ))}
       </ul>
-      {open && (
-        <CommandDialog
-          assetId={assetId}
-          command={open}
-          onClose={() => {
-            setOpen(undefined)
-            void list.reload()
-          }}
-        />
-      )}
     </div>
   )
 }

@@ -6,6 +6,7 @@ import { booleanLabels, formatNumber } from '../../lib/format'
 import { nullRuns, shifted, trimBefore, withHeldValue, type TrendBuffer } from '../../lib/trend-buffer'
 import { panWindow, selectionWindow, windowOf, zoomWindow } from '../../lib/trend-range'
 import { valueAt } from '../../lib/trend-stats'
+import { onPixelGrid } from '../../lib/trend-grid'
 import { formatZonedClock, formatZonedDay, formatZoned } from '../../lib/trend-time'
 import type { AxisLimits, PenConfig } from '../../lib/trend-view'
 import { serverNow } from '../../stores/system-store'
@@ -257,6 +258,10 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
       const now = serverNow()
       win = windowOf(s.range, now)
       const live = s.range.kind === 'live'
+      // one grid column per CSS pixel of the plot, anchored at multiples of its width so it stays put as the window scrolls
+      const gridColumns = Math.max(1, Math.round(u.bbox.width / devicePixelRatio))
+      const gridStep = (win.to - win.from) / 1000 / gridColumns
+      const gridOrigin = Math.floor(win.from / 1000 / gridStep) * gridStep
       const tables: uPlot.AlignedData[] = []
       const modes: uPlot.JoinNullMode[][] = []
       /** Per table, the columns it gives the chart: 3 (value, low, high), 1 (a value without a band), 0 (a compare pen). */
@@ -289,10 +294,14 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
         }
         // a pen without a band joins one column, not three: its (hidden) band series take the same joined column
         if (band) {
-          tables.push([buf.t, buf.v, buf.lo!, buf.hi ?? buf.v] as uPlot.AlignedData)
+          // live: on the pixel grid too (history is bucketed already)
+          const g = live ? onPixelGrid(buf, gridOrigin, gridStep) : buf
+          tables.push([g.t, g.v, g.lo ?? g.v, g.hi ?? g.v] as uPlot.AlignedData)
           modes.push([1, 1, 1, 1])
         } else {
-          tables.push([buf.t, buf.v] as uPlot.AlignedData)
+          // live: drawn on the pixel grid (every pen on the same instants, each column's extremes kept)
+          const g = live ? onPixelGrid(buf, gridOrigin, gridStep) : buf
+          tables.push([g.t, g.v] as uPlot.AlignedData)
           modes.push([1, 1])
         }
         shapes.push(band ? 3 : 1)
