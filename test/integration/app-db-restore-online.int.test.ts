@@ -8,7 +8,8 @@ import { AppConfig } from '../../src/core/config/app-config'
 import type { Logger } from '../../src/core/ports/logger'
 import { tempDir } from '../fixtures/store/engine'
 import { TEST_SCRYPT } from '../../src/adapters/identity/node-crypto'
-import { openApi } from '../helpers/login'
+import { connectApi, openApi, TEST_PASSWORD } from '../helpers/login'
+import { restoreAppDb } from '../../src/adapters/app-db/backup'
 
 const files = tempDir('app-db-restore-online')
 afterAll(files.cleanup)
@@ -80,5 +81,43 @@ describe('restoring the application database while Plantdeck runs', () => {
       other.close()
       await rt.stop()
     }
+  })
+
+  it('who may log in is not taken back in time: users, passwords and sessions since the backup stay; a fresh data dir gets the backup\'s users', async () => {
+    const dataDir = files.path('users')
+    const cfg = AppConfig.parse({ demo: { enabled: false } })
+    const rt = await startRuntime({ config: cfg, dataDir, logger: silent, host: 'test', version: '0.0.0-test', scrypt: TEST_SCRYPT })
+    const api = await openApi(rt)
+    let backupFile = ''
+    try {
+      await api.call('users.create', { name: 'ops', password: TEST_PASSWORD, role: 'operator' })
+      const b = await api.call('model.backup', {})
+      backupFile = b.file
+      // after the backup: ops leaves, a new operator joins, the administrator changes the password
+      await api.call('users.delete', { name: 'ops' })
+      await api.call('users.create', { name: 'later', password: TEST_PASSWORD, role: 'operator' })
+      await api.call('auth.changePassword', { oldPassword: TEST_PASSWORD, newPassword: 'a changed admin password' })
+      await api.call('model.restore', { name: basename(b.file) })
+      // the restoring session goes on (its session row was carried over), and the users are today's
+      expect((await api.call('users.list', {})).map((u) => u.name).sort()).toEqual(['admin', 'later'])
+      const probe = connectApi(rt.rpc, { remote: '192.0.2.7' })
+      expect(await thrownCode(() => probe.call('auth.login', { user: 'ops', password: TEST_PASSWORD }))).toBe('auth.bad_credentials')
+      expect(await thrownCode(() => probe.call('auth.login', { user: 'admin', password: TEST_PASSWORD }))).toBe('auth.bad_credentials')
+      expect((await probe.call('auth.login', { user: 'admin', password: 'a changed admin password' })).principal.user).toBe('admin')
+      expect((await probe.call('auth.login', { user: 'later', password: TEST_PASSWORD })).principal.user).toBe('later')
+      probe.close()
+    } finally {
+      api.close()
+      await rt.stop()
+    }
+    // a workstation rebuilt from the backup: its app.db was made at a first start, nobody set up yet
+    const fresh = files.path('rebuilt')
+    const empty = await startRuntime({ config: cfg, dataDir: fresh, logger: silent, host: 'test', version: '0.0.0-test', scrypt: TEST_SCRYPT })
+    await empty.stop()
+    const r = restoreAppDb({ dataDir: fresh, from: backupFile })
+    expect(r.usersCarried).toBeUndefined()
+    const db = new Database(join(fresh, 'app.db'), { readonly: true })
+    expect(db.prepare('SELECT name FROM users ORDER BY name').pluck().all()).toEqual(['admin', 'ops'])
+    db.close()
   })
 })

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { AppError } from '../../shared/model/errors'
 import { migrate, migrations } from './migrations'
 import { carryOverJournal } from './alarm-journal'
+import { carryOverUsers } from './users'
 
 /**
  * Online backup and offline restore of the application database. A running Plantdeck holds `app.db.lock`
@@ -83,6 +84,8 @@ export interface RestoreResult {
   to: number
   /** Alarm journal entries written since the backup, carried over from the replaced file. */
   journalCarried?: number
+  /** Users (with their sessions and workspaces) carried over from the replaced file; absent when the backup's were kept. */
+  usersCarried?: number
 }
 
 /**
@@ -122,6 +125,11 @@ export function restoreAppDb(o: { dataDir: string; from: string; steps?: typeof 
     out.to = db.pragma('user_version', { simple: true }) as number
     // the alarm journal is history, not model: what was journaled since the backup stays (docs/alarms.md)
     if (out.previous && tableExists(db, 'alarm_journal')) out.journalCarried = carryOverJournal(db, out.previous)
+    // who may log in is the present, not the backup's day: a deleted user stays deleted, a changed password changed
+    if (out.previous && tableExists(db, 'users')) {
+      const carried = carryOverUsers(db, out.previous)
+      if (carried !== undefined) out.usersCarried = carried
+    }
   } finally {
     db.close()
   }

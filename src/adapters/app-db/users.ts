@@ -122,3 +122,34 @@ export class SqliteUserStore implements UserStore {
     return this.stmt('DELETE FROM login_sessions WHERE expires_at <= ? OR last_seen_at < ?').run(now, idleBefore).changes
   }
 }
+
+/**
+ * After a restore: who may log in is the plant's present, not the model's past. A backup holds the users, their
+ * password hashes and sessions of the day it was taken; restored as they are, a user deleted since would come back
+ * with the old password, a changed password would revert and every live session would end. So the replaced file's
+ * (`previous`, kept as `app.db.bak`) users, login sessions and workspaces replace the restored file's, in one
+ * transaction. Only when the previous file has at least one user: restoring onto a fresh data dir (no user set up
+ * yet) keeps the backup's users, which is how a workstation is rebuilt from a backup. Answers how many users were
+ * carried over, or `undefined` when the backup's were kept.
+ */
+export function carryOverUsers(db: Database, previous: string): number | undefined {
+  db.prepare('ATTACH DATABASE ? AS prev').run(previous)
+  try {
+    const has = (t: string) => db.prepare("SELECT 1 FROM prev.sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined
+    if (!has('users')) return undefined
+    const users = db.prepare('SELECT COUNT(*) FROM prev.users').pluck().get() as number
+    if (users === 0) return undefined
+    const cols = (t: string) => (db.prepare(`PRAGMA main.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(', ')
+    db.transaction(() => {
+      db.prepare('DELETE FROM main.workspace').run()
+      db.prepare('DELETE FROM main.login_sessions').run()
+      db.prepare('DELETE FROM main.users').run()
+      db.prepare(`INSERT INTO main.users (${cols('users')}) SELECT ${cols('users')} FROM prev.users`).run()
+      if (has('login_sessions')) db.prepare(`INSERT INTO main.login_sessions (${cols('login_sessions')}) SELECT ${cols('login_sessions')} FROM prev.login_sessions`).run()
+      if (has('workspace')) db.prepare(`INSERT INTO main.workspace (${cols('workspace')}) SELECT ${cols('workspace')} FROM prev.workspace`).run()
+    })()
+    return users
+  } finally {
+    db.prepare('DETACH DATABASE prev').run()
+  }
+}
