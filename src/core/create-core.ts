@@ -37,7 +37,7 @@ import { MemoryAuditTrail } from './audit/memory-audit-trail'
 import { RefusalAudit } from './audit/refusal-audit'
 import { auditedHandlers, type AuditSpecs } from './audit/audited'
 import { genericAudits } from './audit/audited-methods'
-import { createAuditHandlers } from './audit/audit-service'
+import { createAuditHandlers, isAuditStore } from './audit/audit-service'
 import { CommandService } from './commands/command-service'
 import type { CredentialCheck } from './ports/identity'
 import type { IdentityCrypto, UserStore } from './ports/users'
@@ -151,6 +151,15 @@ export function createCore(deps: CoreDeps): Core {
   // refusals before any handler (the RPC layer's access checks, forged session secrets, locked logins): audited, folded per minute
   const refusals = new RefusalAudit({ audit, clock, log: log.child({ part: 'audit' }), ...deps.refusalAudit })
   const identity = deps.identity ? new Identity({ ...deps.identity, audit, clock, log: log.child({ part: 'identity' }), refused: (r) => refusals.record(r) }) : undefined
+  if (identity && isAuditStore(audit)) {
+    // the last hour's failed logins, from the trail: a restart neither lifts a lock nor resets a guesser's count
+    try {
+      const recalled = identity.recallFailures(audit)
+      if (recalled > 0) log.info({ recalled }, 'failed logins of the last hour recalled from the audit trail')
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'failed logins not recalled from the audit trail: the login throttle starts empty')
+    }
+  }
   const kioskOn = typeof deps.kiosk === 'function' ? deps.kiosk : () => deps.kiosk === true
   const modelChanged = (e: EventPayload<'model.changed'>) => {
     broadcasts.forEach((b) => b('model.changed', e))

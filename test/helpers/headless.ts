@@ -9,7 +9,8 @@ export interface Headless {
   dataDir: string
   child: ChildProcess
   output(): string
-  stop(): Promise<void>
+  /** `keepDataDir`: keep the data dir for a restart on it (else as started). */
+  stop(o?: { keepDataDir?: boolean }): Promise<void>
 }
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
@@ -65,14 +66,15 @@ export async function startHeadless(
     dataDir,
     child,
     output: () => out,
-    async stop() {
+    /** Stops the server; `keepDataDir` keeps its data dir for a restart on it (else as started). */
+    async stop(o: { keepDataDir?: boolean } = {}) {
       if (child.exitCode === null) {
         await new Promise<void>((r) => {
           child.once('exit', () => r())
           child.kill('SIGTERM')
         })
       }
-      if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true })
+      if (!(o.keepDataDir ?? opts.keepDataDir)) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -101,6 +101,18 @@ describe('logins on the headless server (simulated plant on loopback: kiosk on)'
     expect(d.rpc.rateLimited).toEqual({ byUser: 0, byAddress: 0 })
     admin.ws.close()
   })
+
+  it('a restart lifts no lock: the failed logins of the last hour are read back from the audit trail', async () => {
+    const dataDir = server.dataDir
+    await server.stop({ keepDataDir: true })
+    server = await startHeadless({ auth: { loginFailures: { free: 3, firstLockSeconds: 600 } } }, { dataDir })
+    // mallory was locked before the restart, and still is (even this address: the admin's right password is refused)
+    const mallory = await post(server, '/auth/login', { user: 'mallory', password: 'guess number 9' })
+    expect(mallory.status).toBe(429)
+    expect(((await mallory.json()) as { error: { code: string } }).error.code).toBe('auth.locked')
+    const admin = await post(server, '/auth/login', { user: ADMIN_USER, password: TEST_PASSWORD })
+    expect(admin.status).toBe(429) // the address (loopback) is locked too
+  })
 })
 
 describe('without the simulated plant (kiosk off), short sessions, no administrator yet', () => {

@@ -145,4 +145,34 @@ describe('Identity', () => {
     expect(await identity.ensureAdmin('other', PW)).toBe('users-exist')
     await expect(identity.login('root', PW, 'memory')).resolves.toMatchObject({ principal: { roles: ['admin'] } })
   })
+
+  it('a new Identity over the same trail and users recalls the last hour: a lock stays, a later login clears the user, older failures are forgotten', async () => {
+    let now = 1_000_000
+    const clock = { now: () => now }
+    const users = new MemoryUserStore()
+    const audit = new MemoryAuditTrail({ now: () => clock.now() })
+    const first = new Identity({ users, crypto: nodeIdentityCrypto(TEST_SCRYPT), audit, clock, log: silentLogger })
+    const setup = await first.setup('admin', PW, 'memory', true)
+    await first.createUser(setup.principal, { name: 'ops', password: PW, role: 'operator' })
+    // old: 4 failures of ops two hours ago (forgotten by now); then 5 of bob from one address (locks bob and it)
+    for (let i = 0; i < 4; i++) await expect(first.login('ops', 'wrong password', `ws 192.0.2.${i}`)).rejects.toMatchObject({ code: 'auth.bad_credentials' })
+    now += 2 * 3_600_000
+    for (let i = 0; i < 5; i++) await expect(first.login('bob', 'wrong password', 'ws 192.0.2.50')).rejects.toMatchObject({ code: 'auth.bad_credentials' })
+    // admin: 4 failures, then a login from elsewhere, which clears the user's count
+    for (let i = 0; i < 4; i++) await expect(first.login('admin', 'wrong password', `ws 192.0.2.${60 + i}`)).rejects.toMatchObject({ code: 'auth.bad_credentials' })
+    await first.login('admin', PW, 'ws 192.0.2.70')
+    now += 500 // within bob's 1 s lock
+
+    const second = new Identity({ users, crypto: nodeIdentityCrypto(TEST_SCRYPT), audit, clock, log: silentLogger })
+    expect(second.recallFailures(audit)).toBe(9) // bob's 5 and admin's 4; ops's are older than an hour
+    expect(second.diagnostics()).toMatchObject({ recalledFailures: 9, loginFailures: 0, locks: 0 })
+    await expect(second.login('bob', 'anything at all', 'ws 192.0.2.99')).rejects.toMatchObject({ code: 'auth.locked' })
+    await expect(second.login('admin', PW, 'ws 192.0.2.50')).rejects.toMatchObject({ code: 'auth.locked' }) // the address
+    // admin's count starts from its login: one more failure does not lock it
+    await expect(second.login('admin', 'wrong password', 'ws 192.0.2.80')).rejects.toMatchObject({ code: 'auth.bad_credentials' })
+    expect((await second.login('admin', PW, 'ws 192.0.2.81')).principal.user).toBe('admin')
+    // ops: 4 forgotten failures + 4 now = no lock
+    for (let i = 0; i < 4; i++) await expect(second.login('ops', 'wrong password', `ws 192.0.2.${90 + i}`)).rejects.toMatchObject({ code: 'auth.bad_credentials' })
+    expect((await second.login('ops', PW, 'ws 192.0.2.95')).principal.user).toBe('ops')
+  })
 })

@@ -8,6 +8,7 @@ import type { Logger } from '../ports/logger'
 import type { IdentityCrypto, LoginSessionRecord, UserRecord, UserStore } from '../ports/users'
 import { LoginThrottle, type ThrottleOptions } from './login-throttle'
 import type { Refusal } from '../audit/refusal-audit'
+import type { AuditStore } from '../audit/audit-store'
 
 export interface IdentityOptions {
   /** A login session ends after this long without a call (default 30 min). */
@@ -51,6 +52,14 @@ export interface NewUser {
 }
 
 const MIN_PASSWORD = 10
+/** The throttle's keys for a try of `name` from `from`: the user name, and the address (one over ws and http alike). */
+const throttleKeys = (name: string, from: string) => [`user ${name.toLowerCase()}`, `addr ${from.replace(/^[a-z]+ /, '')}`]
+/** Audited failures of a password check (logins, password changes, a second person's credentials). */
+const FAILED_CHECKS = new Set(['auth.login_failed', 'auth.password_change_failed', 'auth.verify_failed'])
+/** Audited actions after which a user's failures no longer count: a login, a password change, a reset. */
+const CLEARS_USER = new Set(['auth.login', 'auth.password_change', 'user.reset_password'])
+/** Audit records read back at most when recalling failed logins (a flood's hour is bounded by the rate limits). */
+const RECALL_MAX = 50_000
 const RESERVED = new Set(['kiosk', 'api-token', 'console', 'system'])
 
 /** Who acted, for the audit trail. */
@@ -92,6 +101,30 @@ export class Identity implements CredentialCheck {
     this.d.audit.append(e).catch((err: unknown) => this.d.log.error({ action: e.action, target: e.target, err: (err as Error).message }, 'audit entry not written'))
   }
 
+  /**
+   * Reads the last `forget` window of failed and successful password checks back from the audit trail into the
+   * throttle (at start): a restart does not lift a lock, nor give a guesser five fresh tries. Answers the failures
+   * recalled.
+   */
+  recallFailures(trail: AuditStore): number {
+    const since = this.now() - this.throttle.forget
+    const found: { at: number; keys: string[]; ok: boolean }[] = []
+    let before: number | undefined
+    let read = 0
+    do {
+      const page = trail.query({ from: since }, { before, limit: 5000 })
+      for (const r of page.items) {
+        if (FAILED_CHECKS.has(r.action) && r.result === 'auth.bad_credentials' && r.target) found.push({ at: r.at, keys: throttleKeys(r.target, r.from), ok: false })
+        else if (CLEARS_USER.has(r.action) && r.result === 'ok' && r.target) found.push({ at: r.at, keys: [throttleKeys(r.target, r.from)[0]!], ok: true })
+      }
+      read += page.items.length
+      before = page.next ?? undefined
+    } while (before !== undefined && read < RECALL_MAX)
+    found.reverse() // the trail answers newest first
+    this.throttle.recall(found)
+    return found.filter((f) => !f.ok).length
+  }
+
   setupRequired(): boolean {
     return this.d.users.countUsers() === 0
   }
@@ -131,7 +164,7 @@ export class Identity implements CredentialCheck {
 
   /** Credentials checked with the throttle; throws `auth.locked` or `auth.bad_credentials`, audits a failure. */
   private async credentials(name: string, password: string, from: string, action: string): Promise<UserRecord> {
-    const keys = [`user ${name.toLowerCase()}`, `addr ${from.replace(/^[a-z]+ /, '')}`] // one address over ws and http alike
+    const keys = throttleKeys(name, from)
     const lockedMs = this.throttle.check(keys)
     if (lockedMs > 0) {
       // a lock tried again and again: one entry per source and minute with the count (a lock is never lifted by trying)
@@ -335,6 +368,7 @@ export class Identity implements CredentialCheck {
       loginFailures: this.throttle.counts.failures,
       locks: this.throttle.counts.locks,
       refusedLocked: this.throttle.counts.refusedLocked,
+      recalledFailures: this.throttle.counts.recalled,
       lockedNow: this.throttle.locked(),
       sessions: this.d.users.listSessions().length,
     }

@@ -27,11 +27,12 @@ export class LoginThrottle {
   private readonly free: number
   private readonly base: number
   private readonly max: number
-  private readonly forget: number
+  /** Failures are forgotten this long after the last one. */
+  readonly forget: number
   private readonly maxKeys: number
   private readonly keys = new Map<string, Entry>()
   /** Failures and locks since start, for diagnostics. */
-  readonly counts = { failures: 0, locks: 0, refusedLocked: 0 }
+  readonly counts = { failures: 0, locks: 0, refusedLocked: 0, recalled: 0 }
 
   constructor(
     private readonly now: () => number,
@@ -67,15 +68,32 @@ export class LoginThrottle {
   }
 
   failed(keys: readonly string[]): void {
-    const now = this.now()
     this.counts.failures++
+    this.count(keys, this.now())
+  }
+
+  /**
+   * Failures and successes from before this process started (the audit trail's), oldest first: counted and locked as
+   * they were then, so a restart neither lifts a lock nor resets a count. Not counted in `failures` or `locks`.
+   */
+  recall(events: Iterable<{ at: number; keys: readonly string[]; ok: boolean }>): void {
+    for (const e of events) {
+      if (e.ok) this.succeeded(e.keys)
+      else {
+        this.counts.recalled++
+        this.count(e.keys, e.at, false)
+      }
+    }
+  }
+
+  private count(keys: readonly string[], now: number, live = true): void {
     for (const key of keys) {
       const e = this.entry(key) ?? { failures: 0, last: now, lockedUntil: 0 }
       e.failures++
       e.last = now
       if (e.failures >= this.free) {
         e.lockedUntil = now + Math.min(this.max, this.base * 2 ** (e.failures - this.free))
-        this.counts.locks++
+        if (live) this.counts.locks++
       }
       this.keys.delete(key)
       this.keys.set(key, e) // newest last, so the oldest go first

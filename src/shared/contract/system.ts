@@ -90,6 +90,8 @@ export const AuthDiagnostics = z.object({
   locks: Count,
   refusedLocked: Count,
   lockedNow: Count,
+  /** Failed logins of the last hour before this start, read back from the audit trail (a restart lifts no lock). */
+  recalledFailures: Count,
   sessions: Count,
 })
 export type AuthDiagnostics = z.infer<typeof AuthDiagnostics>
