@@ -13,6 +13,7 @@ import { tokenAuth, type TokenAuth } from './token-auth'
 import { wsTransport } from './ws-transport'
 import { sessionCookies, type HttpIdentity, type SessionCookies } from './session-cookie'
 import type { Principal, Role } from '../shared/model/principal'
+import type { Refusal } from '../core/audit/refusal-audit'
 
 export interface HttpServerOptions {
   host: string
@@ -28,6 +29,11 @@ export interface HttpServerOptions {
   webRoot: string
   rpc: RpcServer<EventMap>
   logger: Logger
+  /**
+   * A wrong shared token that was presented (`?token=` on a page, a bearer header on an upgrade) goes here: the core's
+   * audit of refusals (`auth.bad_token`, folded per address and minute). A missing token is only counted.
+   */
+  refused?: (r: Refusal) => void
   /** Largest WebSocket frame accepted before the socket is closed (1009); the RPC layer answers smaller oversized messages itself. */
   maxFrameBytes?: number
 }
@@ -48,6 +54,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
   let auth: TokenAuth | undefined
   let cookies: SessionCookies | undefined
 
+  /** A presented token was wrong: audited (never the token itself). */
+  const badToken = (from: string, target: string) =>
+    o.refused?.({ action: 'auth.bad_token', user: null, from, target, code: 'auth.bad_token', message: 'wrong shared access token' })
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const remote = req.socket.remoteAddress
     const text = (status: number, body: string) => res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS }).end(body)
@@ -61,7 +71,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     }
     if (auth) {
       const r = auth.exchange(req, res, SECURITY_HEADERS)
-      if (r === 'refused') refusals.refuse('token', 'http', remote)
+      if (r === 'refused') {
+        refusals.refuse('token', 'http', remote)
+        badToken(`http ${remote ?? '?'}`, 'page ?token=')
+      }
       if (r !== 'none') return
       // Without the cookie the UI could only reconnect forever; say what to do instead.
       if (!auth.allows(req)) {
@@ -98,7 +111,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     const path = new URL(req.url ?? '/', 'http://x').pathname // the query is never logged: it may hold a token
     if (path !== '/api') return refuse('404 Not Found', 'path', path.slice(0, 100))
     if (!policy.origin(req.headers.origin)) return refuse('403 Forbidden', 'origin', req.headers.origin)
-    if (auth && !auth.allows(req)) return refuse('401 Unauthorized', 'token')
+    if (auth && !auth.allows(req)) {
+      if (req.headers.authorization !== undefined) badToken(`ws ${req.socket.remoteAddress ?? '?'}`, 'websocket bearer')
+      return refuse('401 Unauthorized', 'token')
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => o.logger.warn({ err: err.message }, 'websocket error'))
       const from = `ws ${req.socket.remoteAddress ?? '?'}`

@@ -96,6 +96,7 @@ async function main() {
       ...(runtime.identity ? { identity: runtime.identity } : {}),
       webRoot: join(root, 'out', 'web'),
       rpc: runtime.rpc,
+      refused: (r) => runtime.core.refusals.record(r),
       logger,
     })
   const portChosen = values.port !== undefined || config.server.port !== DEFAULT_PORT

@@ -54,7 +54,12 @@ describe('a browser opens the server once with ?token= and then works by cookie'
     await page.waitForSelector(testid('http-refused'))
     await page.locator(testid('rpc-diagnostics')).click()
     expect(await page.locator(testid('diag-refused')).textContent()).toMatch(/^0 wrong host name.* [1-9]\d* no or wrong token/)
-    const { client, ws } = await openClient(`${server.url.replace(/^http/, 'ws')}api`, { Authorization: `Bearer ${TOKEN}` })
+    const api = `${server.url.replace(/^http/, 'ws')}api`
+    await expect(openClient(api, { Authorization: 'Bearer not-the-token-at-all' })).rejects.toThrow(/401/)
+    const { client, ws } = await openClient(api, { Authorization: `Bearer ${TOKEN}` })
+    // a wrong token presented is in the audit trail (the server's hook into the core), the token itself is not
+    await expect.poll(async () => (await client.call('audit.search', { action: 'auth.bad_token' })).items.map((e) => e.target), { timeout: 5000 }).toContain('websocket bearer')
+    expect(JSON.stringify((await client.call('audit.search', { action: 'auth.bad_token' })).items)).not.toContain('not-the-token-at-all')
     const diag = await client.call('system.diagnostics', {})
     ws.close()
     expect(diag.http?.refused.token).toBeGreaterThanOrEqual(1)

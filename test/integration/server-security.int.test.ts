@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { AppConfig } from '../../src/core/config/app-config'
 import { silentLogger } from '../../src/core/ports/logger'
 import { startRuntime, type Runtime } from '../../src/app/runtime'
@@ -11,6 +11,7 @@ import { launchChromium } from '../helpers/browser'
 import { makeTestPki } from '../helpers/mqtt-tls'
 import { rawRequest, recordingLogger } from '../helpers/raw-http'
 import { openClient, openWs } from '../helpers/ws-client'
+import { openApi } from '../helpers/login'
 
 const TOKEN = 'a-test-token-of-enough-length'
 let dir: string
@@ -47,6 +48,7 @@ beforeAll(async () => {
     rpc: runtime.rpc,
     logger: tlsLog.logger,
     token: TOKEN,
+    refused: (r) => runtime.core.refusals.record(r),
     tls: { cert: pki.serverCert, key: pki.serverKey },
     hostnames: ['Plant.Example'],
   })
@@ -195,5 +197,22 @@ describe('the access token', () => {
     const logged = JSON.stringify(tlsLog.lines)
     expect(logged).not.toContain(TOKEN)
     expect(logged).not.toContain('not-the-right-token')
+  })
+
+  it('a wrong token presented (page ?token=, bearer header) is in the audit trail as auth.bad_token, without the token; a missing one is only counted', async () => {
+    const api = await openApi(runtime)
+    const entries = async () => (await api.call('audit.search', { action: 'auth.bad_token', limit: 50 })).items
+    await rawRequest(tls.port, '/?token=another-wrong-token-value', { Host: `localhost:${tls.port}` }, { tls: true })
+    await expect(tlsWs({ Authorization: 'Bearer yet-another-wrong-token' })).rejects.toThrow(/401/)
+    await expect(tlsWs({})).rejects.toThrow(/401/) // nothing presented: counted, not audited
+    // one entry per source and kind a minute (the tests above were refused from here too: repeats fold into it)
+    await vi.waitFor(async () => expect(new Set((await entries()).map((e) => e.target))).toEqual(new Set(['page ?token=', 'websocket bearer'])), { timeout: 5000 })
+    const got = await entries()
+    expect(got.every((e) => e.result === 'auth.bad_token' && e.user === null && /^(http|ws) 127\.0\.0\.1$/.test(e.from))).toBe(true)
+    const text = JSON.stringify(got)
+    expect(text).not.toContain('another-wrong-token-value')
+    expect(text).not.toContain('yet-another-wrong-token')
+    expect(text).not.toContain(TOKEN)
+    api.close()
   })
 })
