@@ -86,6 +86,32 @@ beforeAll(async () => {
       set: (v: Variant) => ((clamped = Math.min(50, Number(v.value))), StatusCodes.Good),
     },
   })
+  // a dosing method: the amount is the operator's input, the mode fixed in the definition; above 40 the server refuses
+  let dosed = 0
+  space.getOwnNamespace().addVariable({
+    componentOf: space.findNode('ns=1;s=Tests') as UAObject,
+    browseName: 'Dosed',
+    nodeId: 's=Tests.Dosed',
+    dataType: 'Double',
+    value: { get: () => new Variant({ dataType: DataType.Double, value: dosed }) },
+  })
+  space
+    .getOwnNamespace()
+    .addMethod(space.findNode('ns=1;s=Tests') as UAObject, {
+      browseName: 'Dose',
+      nodeId: 's=Tests.Dose',
+      inputArguments: [
+        { name: 'Amount', dataType: DataType.Double, valueRank: -1 },
+        { name: 'Mode', dataType: DataType.Int16, valueRank: -1 },
+      ],
+      outputArguments: [],
+    })
+    .bindMethod(async (args: Variant[], _context: unknown) => {
+      const amount = args[0]!.value as number
+      if (amount > 40) return { statusCode: StatusCodes.BadOutOfRange }
+      dosed = amount * (args[1]!.value as number)
+      return { statusCode: StatusCodes.Good, outputArguments: [] }
+    })
   broker = await startMosquitto()
   const config = AppConfig.parse({
     demo: { enabled: true, opcuaPort: 0, mqttPort: 0 },
@@ -133,6 +159,11 @@ beforeAll(async () => {
   await engineer.call('model.create', {
     parent: top.id, name: 'Wide', kind: 'unit',
     attributes: attrs([{ name: 'SP', dataType: 'number', unit: '%', range: { min: 0, max: 150 }, decimals: 1, binding: { kind: 'opcua', connection: 'demo-opcua', nodeId: 'ns=1;s=Line2.Pump202.SpeedSetpoint' }, commands: [{ id: 'set', label: 'Set', kind: 'setpoint' }] }]),
+  })
+  const dose = { connection: 'lab', objectId: 'ns=1;s=Tests', methodId: 'ns=1;s=Tests.Dose', args: [{ name: 'Amount', value: '{value}' }, { name: 'Mode', value: 2 }] }
+  await engineer.call('model.create', {
+    parent: top.id, name: 'Doser', kind: 'unit',
+    attributes: attrs([{ name: 'Dosed', dataType: 'number', unit: 'l', range: { min: 0, max: 100 }, decimals: 1, binding: { kind: 'opcua', connection: 'lab', nodeId: 'ns=1;s=Tests.Dosed' }, commands: [{ id: 'dose', label: 'Dose', kind: 'method', input: 'number', limits: { lo: 0, hi: 50 }, target: dose }] }]),
   })
   const publish = (topic: string, more: Record<string, unknown> = {}) => ({ topic, payload: '{"sp":{value}}', ...more })
   await engineer.call('model.create', {
@@ -196,6 +227,29 @@ describe('commands against the simulated plant (OPC UA)', () => {
     const m = await run(alice, clamp, 'Value', 'set', 80)
     expect(m).toMatchObject({ outcome: 'mismatch', readBack: 50, value: 80, previous: 30 })
     expect(m.status).toMatch(/read back 50/)
+  })
+
+  it('a method with an operator-entered argument: the input checked against its limits, sent typed as declared; the server\'s refusal is the outcome', async () => {
+    const doser = await assetId('Lab/Doser')
+    const ok = await run(alice, doser, 'Dosed', 'dose', 12.5)
+    expect(ok).toMatchObject({ outcome: 'success', value: 12.5 })
+    expect(await read('lab', 'ns=1;s=Tests.Dosed')).toBe(25) // Amount 12.5 (Double) × Mode 2 (Int16, fixed)
+    const refused = await run(alice, doser, 'Dosed', 'dose', 45)
+    expect(refused).toMatchObject({ outcome: 'rejected', status: 'BadOutOfRange' })
+    expect(await read('lab', 'ns=1;s=Tests.Dosed')).toBe(25)
+    // outside the command's limits: refused before anything is sent, the selection kept for a corrected value
+    const sel = await alice.call('commands.select', { asset: doser, attribute: 'Dosed', command: 'dose' })
+    await expect(alice.call('commands.operate', { token: sel.token, asset: doser, attribute: 'Dosed', command: 'dose', value: 60 })).rejects.toMatchObject({ code: 'command.out_of_range' })
+    expect(await alice.call('commands.operate', { token: sel.token, asset: doser, attribute: 'Dosed', command: 'dose', value: 5 })).toMatchObject({ outcome: 'success' })
+    expect(await read('lab', 'ns=1;s=Tests.Dosed')).toBe(10)
+    expect(await last()).toMatchObject({ action: 'command.outcome', user: 'alice', result: 'success' })
+    // definitions where the input goes nowhere, or an argument waits for an input there is none of: refused on save
+    const top = await assetId('Lab')
+    const target = { connection: 'lab', objectId: 'ns=1;s=Tests', methodId: 'ns=1;s=Tests.Dose', args: [{ value: 1 }, { value: 2 }] }
+    const bad = (command: Record<string, unknown>) =>
+      engineer.call('model.create', { parent: top, name: 'Bad doser', kind: 'unit', attributes: [{ name: 'Dosed', dataType: 'number', range: { min: 0, max: 100 }, binding: { kind: 'opcua', connection: 'lab', nodeId: 'ns=1;s=Tests.Dosed' }, commands: [{ id: 'd', label: 'D', kind: 'method', ...command }] }] as AssetAttribute[] })
+    await expect(bad({ input: 'number', target })).rejects.toMatchObject({ code: 'command.bad_definition', message: expect.stringMatching(/needs an argument whose value is "\{value\}"/) })
+    await expect(bad({ target: { ...target, args: [{ value: '{value}' }] } })).rejects.toMatchObject({ code: 'command.bad_definition', message: expect.stringMatching(/takes the operator's input/) })
   })
 
   it('Start needs a second person (two-person rule); Stop does not; the pump runs and stops on the server', async () => {

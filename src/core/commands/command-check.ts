@@ -66,6 +66,8 @@ export function checkCommand(def: CommandDef, a: AssetAttribute, attributes: rea
       const issue = parsed.error.issues[0]
       throw no(`target ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`)
     }
+    const problem = own.driver.inputProblem?.(def.kind, parsed.data, input)
+    if (problem) throw no(problem)
   }
   if (input === 'number') {
     if (a.dataType !== 'number') throw no(`a number input needs a number attribute, not ${a.dataType}`)

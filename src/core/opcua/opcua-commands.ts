@@ -10,10 +10,17 @@ export const OpcuaMethodTarget = z
     connection: z.string().min(1).max(100).optional(),
     objectId: z.string().min(1).max(512),
     methodId: z.string().min(1).max(512),
-    /** Input arguments in order; each is sent with the DataType the method declares for it. */
+    /**
+     * Input arguments in order; each is sent with the DataType the method declares for it. An argument whose value is
+     * the text `{value}` takes the operator's input (the command's `input: number` or `state`, checked against its
+     * limits, step or states before it is sent); the others are fixed.
+     */
     args: z.array(z.object({ name: z.string().max(100).optional(), value: z.union([z.number(), z.boolean(), z.string().max(4096)]) }).strict()).max(20).optional(),
   })
   .strict()
+
+/** The argument value that stands for the operator's input. */
+export const INPUT_ARGUMENT = '{value}'
 
 const timeout = (ms: number) =>
   new Promise<'timeout'>((r) => {
@@ -24,12 +31,20 @@ const timeout = (ms: number) =>
 /**
  * OPC UA commands: `setpoint` and `state` write the bound node with its DataType, then read it back (mismatch when it
  * differs beyond the command's decimals; a Bad write status is `rejected` with the status name); `method` calls a
- * method, its status the outcome.
+ * method (an argument `{value}` carrying the operator's input), its status the outcome.
  */
 export const opcuaCommands: CommandKinds = {
   kinds: { method: OpcuaMethodTarget as unknown as z.ZodType<Record<string, unknown>> },
   writes: true,
   connectionOf: (t) => (typeof t['connection'] === 'string' ? t['connection'] : undefined),
+  inputProblem(kind, target, input) {
+    if (kind !== 'method') return undefined
+    const takes = ((target['args'] ?? []) as { value: unknown }[]).filter((a) => a.value === INPUT_ARGUMENT).length
+    if (input === 'none' && takes > 0) return `an argument "${INPUT_ARGUMENT}" takes the operator's input: give the command input: number or state`
+    if (input !== 'none' && takes === 0) return `a method with a ${input} input needs an argument whose value is "${INPUT_ARGUMENT}" to take it`
+    if (takes > 1) return `one argument takes the operator's input ("${INPUT_ARGUMENT}"), not ${takes}`
+    return undefined
+  },
   async read(binding, collector) {
     const access = opcuaAccessOf(collector)
     if (!access) return undefined
@@ -42,7 +57,7 @@ export const opcuaCommands: CommandKinds = {
     const work = async (): Promise<CommandSent> => {
       if (req.kind === 'method') {
         const t = OpcuaMethodTarget.parse(req.target)
-        const r = await access.call(t.objectId, t.methodId, (t.args ?? []).map((a) => a.value))
+        const r = await access.call(t.objectId, t.methodId, (t.args ?? []).map((a) => (a.value === INPUT_ARGUMENT ? req.value : a.value)))
         if (!r.ok) return { outcome: 'rejected', status: r.inputStatus ? `${r.status} (arguments: ${r.inputStatus.join(', ')})` : r.status }
         return { outcome: 'success', status: r.status }
       }

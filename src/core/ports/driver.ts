@@ -6,6 +6,7 @@ import type { Collector } from './collector'
 import type { PlantPersistence } from './plant-persistence'
 import type { SignalDef } from './sample-store'
 import type { DataType, SampleValue } from '../../shared/model'
+import type { CommandInput } from '../../shared/contract/command-def'
 import type { RuntimeModel } from '../assets-model/runtime-assets'
 import type { NotificationEvent } from '../alarms/ports'
 import type { AuditSpecs } from '../audit/audited'
@@ -166,6 +167,11 @@ export interface CommandKinds {
   readonly kinds: Readonly<Record<string, z.ZodType<Record<string, unknown>>>>
   /** `setpoint` and `state` can be written through a binding of this driver's kind. */
   readonly writes: boolean
+  /**
+   * What is wrong with a target of one of the driver's own kinds given the command's input (an operator's number goes
+   * nowhere, an argument waits for an input there is none of); undefined: nothing. Checked with the definition.
+   */
+  inputProblem?(kind: string, target: Record<string, unknown>, input: CommandInput): string | undefined
   /** The connection a command of one of the driver's own kinds talks to (default: the attribute binding's). */
   connectionOf?(target: Record<string, unknown>): string | undefined
   /** The target's value now, read from the device; undefined: the core uses the attribute's live value. */
