@@ -53,8 +53,9 @@ export function App() {
     document.documentElement.dataset.theme = theme
   }, [theme])
 
-  // Nobody signed in and no kiosk (or the login asked for): who is at the console?
-  if (auth && !principal && (!auth.kiosk || loginOpen || auth.setupRequired)) return <LoginScreen />
+  // Nobody signed in and no kiosk (or the login asked for): who is at the console? With the kiosk on, even before the
+  // first administrator exists the plant is shown (a PoC sees it living at once); the top bar offers the setup.
+  if (auth && !principal && (!auth.kiosk || loginOpen)) return <LoginScreen />
   const mayEngineer = hasAccess(principal as never, 'engineer')
   const shown = view === 'engineering' && !mayEngineer ? 'operator' : view === 'users' && !hasAccess(principal as never, 'admin') ? 'operator' : view
 

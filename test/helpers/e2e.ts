@@ -20,17 +20,18 @@ export interface E2E {
 /**
  * Registers hooks that start the headless server with the simulated plant and one 1366×768 Chromium page.
  * `config`: more configuration, asked for when the hooks run (after hooks registered earlier, e.g. a test server's).
- * The page is signed in as the administrator (`signIn: false`: not; it sees the kiosk, if on).
+ * The page is signed in as the administrator (`signIn: false`: not; it sees the kiosk, if on). `admin: false`: the
+ * server starts with no user at all (a first start; implies no sign-in).
  */
-export function useHeadlessPage(config?: () => object, o: { signIn?: boolean } = {}): E2E {
+export function useHeadlessPage(config?: () => object, o: { signIn?: boolean; admin?: boolean } = {}): E2E {
   const ctx = { pageErrors: [] as string[] } as E2E
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
-    ctx.server = await startHeadless(config?.() ?? {})
+    ctx.server = await startHeadless(config?.() ?? {}, { admin: o.admin !== false })
     ctx.browser = await launchChromium()
     ctx.page = await ctx.browser.newPage({ viewport: { width: 1366, height: 768 } })
     // signed in as the administrator the way the login screen does it: the session cookie from POST /auth/login
-    if (o.signIn !== false) await signIn(ctx.page, ctx.server.url)
+    if (o.signIn !== false && o.admin !== false) await signIn(ctx.page, ctx.server.url)
     ctx.page.on('pageerror', (e) => ctx.pageErrors.push(e.message))
     ctx.page.on('console', (m) => m.type() === 'error' && ctx.pageErrors.push(m.text()))
   })

@@ -7,7 +7,8 @@ import './auth.css'
 
 /**
  * Who is at the console: the login form, or on first start (no user yet, and this is the server's machine) the
- * form that creates the administrator. Over the kiosk it can be closed to go back to the read-only plant.
+ * form that creates the administrator. Over the kiosk (also before the first user) it can be closed to go back to
+ * the read-only plant.
  */
 export function LoginScreen() {
   const status = useAuthStore((s) => s.status)
@@ -47,6 +48,13 @@ export function LoginScreen() {
             No user exists yet. The first administrator is created on the server&apos;s own machine (open Plantdeck there), or with
             <code> --admin-user NAME --admin-password-stdin</code> when the server starts.
           </p>
+          {status?.kiosk && (
+            <div className="login-actions">
+              <button type="button" onClick={close} data-testid="login-cancel">
+                Back to the plant (read-only)
+              </button>
+            </div>
+          )}
         </div>
       </div>
     )
@@ -80,7 +88,7 @@ export function LoginScreen() {
           </p>
         )}
         <div className="login-actions">
-          {status?.kiosk && !firstStart && (
+          {status?.kiosk && (
             <button type="button" onClick={close} data-testid="login-cancel">
               Back to the plant (read-only)
             </button>

@@ -68,9 +68,17 @@ export function UserMenu() {
   }, [open])
   const p = status?.principal
   if (!p) {
+    // before the first user: the setup is offered where it may be done (this machine), named where it may not
+    const setup = status?.setupRequired === true
+    const label = setup ? (status.setupAllowed ? 'Read-only · Create the administrator' : 'Read-only · No administrator yet') : status?.kiosk ? 'Read-only · Sign in' : 'Sign in'
+    const title = setup
+      ? 'The plant is shown read-only (kiosk). No user exists yet: create the administrator to operate and configure it'
+      : status?.kiosk
+        ? 'The plant is shown read-only (kiosk); sign in to act'
+        : 'Sign in'
     return (
-      <button className="sign-in" data-testid="sign-in" onClick={() => openLogin()} title={status?.kiosk ? 'The plant is shown read-only (kiosk); sign in to act' : 'Sign in'}>
-        {status?.kiosk ? 'Read-only · Sign in' : 'Sign in'}
+      <button className={`sign-in${setup && status.setupAllowed ? ' primary' : ''}`} data-testid="sign-in" data-setup={setup ? 'required' : undefined} onClick={() => openLogin()} title={title}>
+        {label}
       </button>
     )
   }
