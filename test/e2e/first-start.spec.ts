@@ -32,6 +32,13 @@ describe('the PoC presenter on a first start: a living plant before any click, t
     expect(changed).toBeGreaterThanOrEqual(3)
     await page.screenshot({ path: join(SHOTS, 'first-start-kiosk-1366x768.png') })
 
+    // read-only, the plant can still be looked into: a pump's state trended reads as its states, not as numbers
+    await page.locator(testid('ov-item-Demo plant/Line1/Pump101')).click()
+    const STATE = 'demo-opcua/Line1.Pump101.State'
+    await page.locator(testid(`signal-row-${STATE}`)).click()
+    await page.waitForFunction((sel) => /^(Stopped|Running|Tripped)$/.test(document.querySelector(sel)?.textContent ?? ''), `[data-now="${STATE}"]`, { timeout: 15_000 })
+    await page.locator(testid('tab-overview')).click()
+
     // the setup from the top bar; back to the plant is possible, then create the administrator for real
     await page.locator(testid('sign-in')).click()
     await page.locator(testid('login-repeat')).waitFor()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { booleanLabels, decimalsFor, formatAge, formatCount, formatNumber, formatSampleTimes, formatTimestamp, formatValue } from './format'
+import { booleanLabels, decimalsFor, formatAge, formatCount, formatNumber, formatSampleTimes, formatTimestamp, formatValue, stateKeys, stateLabel } from './format'
 
 describe('decimalsFor', () => {
   it('derives fixed decimals from the engineering range', () => {
@@ -90,5 +90,18 @@ describe('formatSampleTimes', () => {
   })
   it('adds the date to a time from another day', () => {
     expect(formatSampleTimes({ ts: at(8, 0, 0, 0, 20), serverTs: at(12, 0, 1, 300) }, now)).toBe('source 2026-11-20 08:00:00.000 · server 12:00:01.300')
+  })
+})
+
+describe('states of an enumerated attribute', () => {
+  it('orders numeric keys, reads booleans as 0/1, refuses keys that are no numbers', () => {
+    expect(stateKeys({ '2': 'Tripped', '0': 'Stopped', '1': 'Running' })).toEqual([0, 1, 2])
+    expect(stateKeys({ true: 'Open', false: 'Closed' })).toEqual([0, 1])
+    expect(stateKeys({ auto: 'Auto', manual: 'Manual' })).toEqual([])
+    expect(stateKeys(undefined)).toEqual([])
+    expect(stateLabel({ '0': 'Stopped', '2': 'Tripped' }, 2)).toBe('Tripped')
+    expect(stateLabel({ '0': 'Stopped', '2': 'Tripped' }, 1)).toBeUndefined()
+    expect(stateLabel({ '0': 'Stopped' }, 0.5)).toBeUndefined() // a bucket's mean is no state
+    expect(stateLabel({ true: 'Open', false: 'Closed' }, 1)).toBe('Open')
   })
 })

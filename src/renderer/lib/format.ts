@@ -143,3 +143,16 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`
 }
+
+/** The states' numeric keys in order (a boolean's false/true as 0/1); empty when there are none usable. */
+export function stateKeys(states: Record<string, string> | undefined): number[] {
+  if (!states) return []
+  const keys = Object.keys(states).map((k) => (k === 'false' ? 0 : k === 'true' ? 1 : Number(k)))
+  return keys.every((k) => Number.isFinite(k)) ? [...new Set(keys)].sort((a, b) => a - b) : []
+}
+
+/** A state's label for a plotted value, or undefined when the value is no state of the pen. */
+export function stateLabel(states: Record<string, string> | undefined, v: number): string | undefined {
+  if (!states || !Number.isInteger(v)) return undefined
+  return states[String(v)] ?? (v === 1 ? states['true'] : v === 0 ? states['false'] : undefined)
+}

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import type { ConnectionState } from '../../../shared/model'
 import { ErrorNotice } from '../../components/ErrorNotice'
 import { carries, dropped, isSignal, SIGNAL_MIME } from '../../lib/drag'
-import { decimalsFor, formatNumber } from '../../lib/format'
+import { decimalsFor, formatNumber, stateKeys } from '../../lib/format'
 import { toCsv } from '../../lib/trend-csv'
 import { windowOf, panWindow, zoomWindow } from '../../lib/trend-range'
 import { statsBetween } from '../../lib/trend-stats'
@@ -60,6 +60,7 @@ function useChartPens(): { all: ChartPen[]; visible: ChartPen[] } {
         decimals: decimalsFor({ range, decimals: info?.decimals ?? pen.decimals }),
         range,
         isBool: dataType === 'boolean',
+        ...(info?.enumeration && (dataType === 'number' || dataType === 'boolean') && stateKeys(info.enumeration).length > 0 ? { states: info.enumeration } : {}),
         holdLast: info ? !isPeriodic(kind) : false,
       }
     })
@@ -462,11 +463,11 @@ function CursorCells({ p, cursors }: { p: ChartPen; cursors: { a: number; b: num
   return (
     <>
       <td className="num" data-testid={`trend-stat-delta-${p.pen.signal}`}>
-        {d === null || d === undefined ? '—' : p.isBool ? (d === 0 ? 'no change' : 'changed') : `${d > 0 ? '+' : ''}${formatNumber(d, p.decimals)}${p.unit ? ` ${p.unit}` : ''}`}
+        {d === null || d === undefined ? '—' : p.isBool || p.states ? (d === 0 ? 'no change' : 'changed') : `${d > 0 ? '+' : ''}${formatNumber(d, p.decimals)}${p.unit ? ` ${p.unit}` : ''}`}
       </td>
       <td className="num" data-testid={`trend-stat-min-${p.pen.signal}`}>{f(st?.min)}</td>
       <td className="num" data-testid={`trend-stat-max-${p.pen.signal}`}>{f(st?.max)}</td>
-      <td className="num" data-testid={`trend-stat-mean-${p.pen.signal}`}>{f(st?.mean)}</td>
+      <td className="num" data-testid={`trend-stat-mean-${p.pen.signal}`}>{p.states ? '—' : f(st?.mean)}</td>
     </>
   )
 }

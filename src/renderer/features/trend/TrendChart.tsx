@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import { plotValue } from '../../../shared/model'
-import { booleanLabels, formatNumber } from '../../lib/format'
+import { booleanLabels, formatNumber, stateKeys, stateLabel } from '../../lib/format'
 import { nullRuns, shifted, trimBefore, withHeldValue, type TrendBuffer } from '../../lib/trend-buffer'
 import { panWindow, selectionWindow, windowOf, zoomWindow } from '../../lib/trend-range'
 import { valueAt } from '../../lib/trend-stats'
@@ -23,6 +23,11 @@ export interface ChartPen {
   decimals: number
   range?: [number, number] | undefined
   isBool: boolean
+  /**
+   * The attribute's states (enumeration key → label, e.g. 0 Stopped, 1 Running, 2 Tripped): the value is read as its
+   * label, the axis ticks at the states, the line stepped. Booleans use keys 0 and 1.
+   */
+  states?: Record<string, string> | undefined
   /** Report by exception (OPC UA): the last value holds until now, and a silence is no outage. */
   holdLast: boolean
 }
@@ -45,11 +50,18 @@ interface Props {
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
 const withAlpha = (hex: string, a: number) => `${hex}${Math.round(a * 255).toString(16).padStart(2, '0')}`
-const axisKey = (p: ChartPen) => (p.isBool ? 'state' : p.unit || '—')
+const hasStates = (p: ChartPen) => stateKeys(p.states).length > 0
+/** Pens share a y-axis by unit; stated pens by their very states; booleans without states share one. */
+const axisKey = (p: ChartPen) => (hasStates(p) ? `states ${JSON.stringify(p.states)}` : p.isBool ? 'state' : p.unit || '—')
 
 /** The y-range of one unit's axis: fixed by the operator, else the union of the pens' engineering ranges widened by the data. */
 function yRange(pens: ChartPen[], fixed: { min: number; max: number } | undefined): uPlot.Scale.Range {
   if (fixed) return () => [fixed.min, fixed.max]
+  const keys = stateKeys(pens[0]?.states)
+  if (keys.length > 0) {
+    const pad = Math.max(0.15, (keys[keys.length - 1]! - keys[0]!) * 0.06)
+    return () => [keys[0]! - pad, keys[keys.length - 1]! + pad]
+  }
   if (pens.every((p) => p.isBool)) return () => [-0.15, 1.15]
   const ranged = pens.filter((p) => p.range)
   if (ranged.length === pens.length) {
@@ -70,7 +82,7 @@ function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: numb
   const bands: uPlot.Band[] = []
   for (const p of pens) {
     const scale = `y:${axisKey(p)}`
-    const step = p.isBool || p.holdLast ? uPlot.paths.stepped!({ align: 1 }) : undefined
+    const step = p.isBool || hasStates(p) || p.holdLast ? uPlot.paths.stepped!({ align: 1 }) : undefined
     const main = series.length
     layout.mainOf.set(p.pen.signal, main)
     series.push({ label: p.label, scale, stroke: p.color, width: 1.6, spanGaps: false, ...(step ? { paths: step } : {}), points: { show: false } })
@@ -88,6 +100,8 @@ function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: numb
     const group = pens.filter((p) => axisKey(p) === unit)
     scales[`y:${unit}`] = { range: yRange(group, axes[unit]) }
     const isBool = unit === 'state'
+    const states = hasStates(group[0]!) ? group[0]!.states : undefined
+    const keys = stateKeys(states)
     const dec = Math.min(2, Math.max(...group.map((p) => p.decimals)))
     const [on, off] = booleanLabels(group[0]!.label)
     return {
@@ -96,13 +110,13 @@ function makeOptions(pens: ChartPen[], tz: string, axes: AxisLimits, width: numb
       stroke: units.length > 1 ? group[0]!.color : text,
       font,
       labelFont: font,
-      label: isBool ? 'state' : unit === '—' ? '' : unit,
+      label: states || isBool ? 'state' : unit === '—' ? '' : unit,
       labelSize: 18,
       grid: { show: k === 0, stroke: grid, width: 1 },
       ticks: { stroke: grid, width: 1 },
-      size: 58,
-      ...(isBool ? { splits: () => [0, 1] } : {}),
-      values: (_u: uPlot, splits: number[]) => splits.map((v) => (isBool ? (v >= 0.5 ? on : off) : formatNumber(v, dec))),
+      size: states ? Math.min(110, 22 + 7 * Math.max(...Object.values(states).map((l) => l.length))) : 58,
+      ...(states ? { splits: () => keys } : isBool ? { splits: () => [0, 1] } : {}),
+      values: (_u: uPlot, splits: number[]) => splits.map((v) => (states ? (stateLabel(states, v) ?? '') : isBool ? (v >= 0.5 ? on : off) : formatNumber(v, dec))),
     }
   })
   return {
@@ -475,8 +489,10 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
   return <div className="trend-chart" ref={hostRef} data-testid="trend-chart" />
 }
 
-/** A value with its unit (booleans as their words). */
+/** A value with its unit (a state as its label, booleans as their words). */
 export function fmt(p: ChartPen, v: number): string {
+  const state = stateLabel(p.states, v)
+  if (state !== undefined) return state
   if (p.isBool) {
     const [on, off] = booleanLabels(p.label)
     return v >= 0.5 ? on : off
