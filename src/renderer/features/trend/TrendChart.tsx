@@ -467,6 +467,11 @@ export function TrendChart({ pens, theme, timeZone, axes, handle }: Props) {
         (live && t - drawnAt >= Math.min(1000, Math.max(50, msPerPx))) ||
         t - drawnAt >= 1000
       if (due) redraw()
+      // the legend's live values follow the stream within a quarter second, not only when the chart redraws
+      else if (t - nowAt > 250) {
+        nowAt = t
+        writeNowValues()
+      }
     }
     redraw()
     raf = requestAnimationFrame(loop)
