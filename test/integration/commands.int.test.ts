@@ -75,29 +75,27 @@ beforeAll(async () => {
   lab = await startTestServer({ pkiDir: files.path('lab-pki') })
   // a node that clamps what is written to 0..50 and answers Good: the write "works", the read back differs
   const space = lab.server.engine.addressSpace!
+  const tests = space.findNode('ns=1;s=Tests') as UAObject
+  /** A Double under Tests whose value the test holds: `read` answers it, `write` (if given) takes a write. */
+  const labDouble = (name: string, read: () => number, write?: (v: number) => void) =>
+    space.getOwnNamespace().addVariable({
+      componentOf: tests,
+      browseName: name,
+      nodeId: `s=Tests.${name}`,
+      dataType: 'Double',
+      value: {
+        get: () => new Variant({ dataType: DataType.Double, value: read() }),
+        ...(write ? { set: (v: Variant) => (write(Number(v.value)), StatusCodes.Good) } : {}),
+      },
+    })
   let clamped = 10
-  space.getOwnNamespace().addVariable({
-    componentOf: space.findNode('ns=1;s=Tests') as UAObject,
-    browseName: 'Clamped',
-    nodeId: 's=Tests.Clamped',
-    dataType: 'Double',
-    value: {
-      get: () => new Variant({ dataType: DataType.Double, value: clamped }),
-      set: (v: Variant) => ((clamped = Math.min(50, Number(v.value))), StatusCodes.Good),
-    },
-  })
+  labDouble('Clamped', () => clamped, (v) => (clamped = Math.min(50, v)))
   // a dosing method: the amount is the operator's input, the mode fixed in the definition; above 40 the server refuses
   let dosed = 0
-  space.getOwnNamespace().addVariable({
-    componentOf: space.findNode('ns=1;s=Tests') as UAObject,
-    browseName: 'Dosed',
-    nodeId: 's=Tests.Dosed',
-    dataType: 'Double',
-    value: { get: () => new Variant({ dataType: DataType.Double, value: dosed }) },
-  })
+  labDouble('Dosed', () => dosed)
   space
     .getOwnNamespace()
-    .addMethod(space.findNode('ns=1;s=Tests') as UAObject, {
+    .addMethod(tests, {
       browseName: 'Dose',
       nodeId: 's=Tests.Dose',
       inputArguments: [

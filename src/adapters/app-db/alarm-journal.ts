@@ -4,6 +4,7 @@ import { AppError } from '../../shared/model/errors'
 import type { AlarmJournal, JournalFilter, JournalRecord, NuisanceRow } from '../../core/alarms/ports'
 import { ftsQuery } from './rows'
 import { HandleStatements } from './handle-statements'
+import { withPrevious } from './previous-file'
 
 /** Within this many ms, three or more activations of one alarm are chattering (inclusive: 0 s and 60 s are one window). */
 export const CHATTER_WINDOW_MS = 60_000
@@ -135,10 +136,8 @@ export class SqliteAlarmJournal implements AlarmJournal {
  * entries newer than the restored journal's newest are appended with new ids. Answers how many were copied.
  */
 export function carryOverJournal(db: Database, previous: string): number {
-  db.prepare('ATTACH DATABASE ? AS prev').run(previous)
-  try {
-    const has = db.prepare("SELECT 1 FROM prev.sqlite_master WHERE type = 'table' AND name = 'alarm_journal'").get()
-    if (!has) return 0
+  return withPrevious(db, previous, (has) => {
+    if (!has('alarm_journal')) return 0
     const last = db.prepare('SELECT id, at, key, event FROM main.alarm_journal ORDER BY id DESC LIMIT 1').get() as { id: number; at: number; key: string; event: string } | undefined
     const same = last && db.prepare('SELECT 1 FROM prev.alarm_journal WHERE id = ? AND at = ? AND key = ? AND event = ?').get(last.id, last.at, last.key, last.event)
     const cols = 'at, key, asset_id, path, attribute, def_id, priority, event, state, value, message, who, note, occurrence'
@@ -152,9 +151,7 @@ export function carryOverJournal(db: Database, previous: string): number {
       db.prepare('INSERT INTO main.alarm_journal_fts (rowid, message, path) SELECT id, message, path FROM main.alarm_journal WHERE id > ?').run(before)
       return copied
     })()
-  } finally {
-    db.prepare('DETACH DATABASE prev').run()
-  }
+  })
 }
 
 /** The journal over `db()` (asked on every call: the database in use now, e.g. the application database's current handle). */

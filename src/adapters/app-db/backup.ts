@@ -5,6 +5,7 @@ import { AppError } from '../../shared/model/errors'
 import { migrate, migrations } from './migrations'
 import { carryOverJournal } from './alarm-journal'
 import { carryOverUsers } from './users'
+import { hasTable } from './previous-file'
 
 /**
  * Online backup and offline restore of the application database. A running Plantdeck holds `app.db.lock`
@@ -124,9 +125,9 @@ export function restoreAppDb(o: { dataDir: string; from: string; steps?: typeof 
     migrate(db, steps.length, steps)
     out.to = db.pragma('user_version', { simple: true }) as number
     // the alarm journal is history, not model: what was journaled since the backup stays (docs/alarms.md)
-    if (out.previous && tableExists(db, 'alarm_journal')) out.journalCarried = carryOverJournal(db, out.previous)
+    if (out.previous && hasTable(db, 'alarm_journal')) out.journalCarried = carryOverJournal(db, out.previous)
     // who may log in is the present, not the backup's day: a deleted user stays deleted, a changed password changed
-    if (out.previous && tableExists(db, 'users')) {
+    if (out.previous && hasTable(db, 'users')) {
       const carried = carryOverUsers(db, out.previous)
       if (carried !== undefined) out.usersCarried = carried
     }
@@ -136,4 +137,3 @@ export function restoreAppDb(o: { dataDir: string; from: string; steps?: typeof 
   return out
 }
 
-const tableExists = (db: Database.Database, name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined

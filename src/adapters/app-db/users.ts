@@ -3,6 +3,7 @@ import { Role } from '../../shared/model/principal'
 import { AppError } from '../../shared/model/errors'
 import type { LoginSessionRecord, UserRecord, UserStore } from '../../core/ports/users'
 import { HandleStatements } from './handle-statements'
+import { withPrevious } from './previous-file'
 
 interface UserRow {
   name: string
@@ -133,23 +134,20 @@ export class SqliteUserStore implements UserStore {
  * carried over, or `undefined` when the backup's were kept.
  */
 export function carryOverUsers(db: Database, previous: string): number | undefined {
-  db.prepare('ATTACH DATABASE ? AS prev').run(previous)
-  try {
-    const has = (t: string) => db.prepare("SELECT 1 FROM prev.sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined
+  return withPrevious(db, previous, (has) => {
     if (!has('users')) return undefined
     const users = db.prepare('SELECT COUNT(*) FROM prev.users').pluck().get() as number
     if (users === 0) return undefined
     const cols = (t: string) => (db.prepare(`PRAGMA main.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(', ')
+    const copy = (t: string) => db.prepare(`INSERT INTO main.${t} (${cols(t)}) SELECT ${cols(t)} FROM prev.${t}`).run()
     db.transaction(() => {
       db.prepare('DELETE FROM main.workspace').run()
       db.prepare('DELETE FROM main.login_sessions').run()
       db.prepare('DELETE FROM main.users').run()
-      db.prepare(`INSERT INTO main.users (${cols('users')}) SELECT ${cols('users')} FROM prev.users`).run()
-      if (has('login_sessions')) db.prepare(`INSERT INTO main.login_sessions (${cols('login_sessions')}) SELECT ${cols('login_sessions')} FROM prev.login_sessions`).run()
-      if (has('workspace')) db.prepare(`INSERT INTO main.workspace (${cols('workspace')}) SELECT ${cols('workspace')} FROM prev.workspace`).run()
+      copy('users')
+      if (has('login_sessions')) copy('login_sessions')
+      if (has('workspace')) copy('workspace')
     })()
     return users
-  } finally {
-    db.prepare('DETACH DATABASE prev').run()
-  }
+  })
 }

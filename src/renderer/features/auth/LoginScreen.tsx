@@ -50,9 +50,7 @@ export function LoginScreen() {
           </p>
           {status?.kiosk && (
             <div className="login-actions">
-              <button type="button" onClick={close} data-testid="login-cancel">
-                Back to the plant (read-only)
-              </button>
+              <BackToPlant onClick={close} />
             </div>
           )}
         </div>
@@ -88,16 +86,21 @@ export function LoginScreen() {
           </p>
         )}
         <div className="login-actions">
-          {status?.kiosk && (
-            <button type="button" onClick={close} data-testid="login-cancel">
-              Back to the plant (read-only)
-            </button>
-          )}
+          {status?.kiosk && <BackToPlant onClick={close} />}
           <button type="submit" className="primary" disabled={busy} data-testid="login-submit">
             {busy ? 'Signing in…' : firstStart ? 'Create and sign in' : 'Sign in'}
           </button>
         </div>
       </form>
     </div>
+  )
+}
+
+/** Over the kiosk: close the form and go back to the read-only plant. */
+function BackToPlant({ onClick }: { onClick: () => void }) {
+  return (
+    <button type="button" onClick={onClick} data-testid="login-cancel">
+      Back to the plant (read-only)
+    </button>
   )
 }

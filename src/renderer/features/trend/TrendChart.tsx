@@ -25,7 +25,8 @@ export interface ChartPen {
   isBool: boolean
   /**
    * The attribute's states (enumeration key → label, e.g. 0 Stopped, 1 Running, 2 Tripped): the value is read as its
-   * label, the axis ticks at the states, the line stepped. Booleans use keys 0 and 1.
+   * label, the axis ticks at the states, the line stepped. Booleans use keys 0 and 1. Set only when every key is a
+   * number (`stateKeys` not empty).
    */
   states?: Record<string, string> | undefined
   /** Report by exception (OPC UA): the last value holds until now, and a silence is no outage. */
@@ -50,7 +51,7 @@ interface Props {
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
 const withAlpha = (hex: string, a: number) => `${hex}${Math.round(a * 255).toString(16).padStart(2, '0')}`
-const hasStates = (p: ChartPen) => stateKeys(p.states).length > 0
+const hasStates = (p: ChartPen) => p.states !== undefined
 /** Pens share a y-axis by unit; stated pens by their very states; booleans without states share one. */
 const axisKey = (p: ChartPen) => (hasStates(p) ? `states ${JSON.stringify(p.states)}` : p.isBool ? 'state' : p.unit || '—')
 
