@@ -69,6 +69,25 @@ describe('backup and restore of the application database', () => {
     bak.close()
   })
 
+  it('a damaged app.db is replaced by the backup: nothing carried from it, said in the answer, the damaged file kept', () => {
+    const dataDir = files.path('damaged')
+    mkdirSync(dataDir, { recursive: true })
+    const good = openAppDb({ path: join(dataDir, 'app.db') })
+    good.create({ parent: null, name: 'Kept line', kind: 'line' }, 'test')
+    const backup = files.path('damaged-backup.db')
+    good.db.prepare('VACUUM INTO ?').run(backup)
+    good.close()
+    writeFileSync(join(dataDir, 'app.db'), 'not a database, '.repeat(200))
+    const r = restoreAppDb({ dataDir, from: backup })
+    expect(r.notCarried).toMatch(/app\.db\.bak could not be read \(file is not a database\): nothing carried over/)
+    expect(r.journalCarried).toBeUndefined()
+    expect(r.usersCarried).toBeUndefined()
+    const db = new Database(join(dataDir, 'app.db'), { readonly: true })
+    expect(db.prepare('SELECT name FROM asset').pluck().all()).toEqual(['Kept line'])
+    db.close()
+    expect(statSync(join(dataDir, 'app.db.bak')).size).toBe(3200) // the damaged file, as it was
+  })
+
   it('a lock left by a process that is gone (a crash) does not block a restore', () => {
     const dataDir = files.path('stale')
     mkdirSync(dataDir, { recursive: true })

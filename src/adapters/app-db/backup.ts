@@ -87,6 +87,8 @@ export interface RestoreResult {
   journalCarried?: number
   /** Users (with their sessions and workspaces) carried over from the replaced file; absent when the backup's were kept. */
   usersCarried?: number
+  /** Why nothing was carried over: the replaced file could not be read (it is kept as `app.db.bak` as it was). */
+  notCarried?: string
 }
 
 /**
@@ -105,13 +107,18 @@ export function restoreAppDb(o: { dataDir: string; from: string; steps?: typeof 
   const incoming = `${target}.restore`
   copyFileSync(o.from, incoming)
   const out: RestoreResult = { file: target, from: version, to: version }
+  let unreadable: string | undefined
   if (existsSync(target)) {
     // fold a WAL left by the last run into the file, so the .bak is whole; a file that will not open moves as it is
     try {
       const old = new Database(target, { fileMustExist: true })
-      old.pragma('wal_checkpoint(TRUNCATE)')
-      old.close()
-    } catch {
+      try {
+        old.pragma('wal_checkpoint(TRUNCATE)')
+      } finally {
+        old.close()
+      }
+    } catch (e) {
+      unreadable = (e as Error).message
       if (existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${target}.bak-wal`)
     }
     renameSync(target, `${target}.bak`)
@@ -124,12 +131,17 @@ export function restoreAppDb(o: { dataDir: string; from: string; steps?: typeof 
   try {
     migrate(db, steps.length, steps)
     out.to = db.pragma('user_version', { simple: true }) as number
-    // the alarm journal is history, not model: what was journaled since the backup stays (docs/alarms.md)
-    if (out.previous && hasTable(db, 'alarm_journal')) out.journalCarried = carryOverJournal(db, out.previous)
-    // who may log in is the present, not the backup's day: a deleted user stays deleted, a changed password changed
-    if (out.previous && hasTable(db, 'users')) {
-      const carried = carryOverUsers(db, out.previous)
-      if (carried !== undefined) out.usersCarried = carried
+    if (out.previous && unreadable !== undefined) {
+      // a damaged file has nothing to give: the backup stands as it is, and the answer says so
+      out.notCarried = `${out.previous} could not be read (${unreadable}): nothing carried over from it (the alarm journal since the backup, the users)`
+    } else if (out.previous) {
+      // the alarm journal is history, not model: what was journaled since the backup stays (docs/alarms.md)
+      if (hasTable(db, 'alarm_journal')) out.journalCarried = carryOverJournal(db, out.previous)
+      // who may log in is the present, not the backup's day: a deleted user stays deleted, a changed password changed
+      if (hasTable(db, 'users')) {
+        const carried = carryOverUsers(db, out.previous)
+        if (carried !== undefined) out.usersCarried = carried
+      }
     }
   } finally {
     db.close()
