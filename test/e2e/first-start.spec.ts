@@ -37,6 +37,12 @@ describe('the PoC presenter on a first start: a living plant before any click, t
     const STATE = 'demo-opcua/Line1.Pump101.State'
     await page.locator(testid(`signal-row-${STATE}`)).click()
     await page.waitForFunction((sel) => /^(Stopped|Running|Tripped)$/.test(document.querySelector(sel)?.textContent ?? ''), `[data-now="${STATE}"]`, { timeout: 15_000 })
+    // a constant is a number with its unit too (Tank101's Capacity, m³)
+    await page.locator(testid('tab-overview')).click()
+    await page.locator(testid('ov-item-Demo plant/Line1/Tank101')).click()
+    const capacity = page.locator('[data-testid^="fixed-row-"][data-testid$="-Capacity"]')
+    await capacity.waitFor()
+    await expect(capacity.locator('td.unit').textContent()).resolves.toBe('m³')
     await page.locator(testid('tab-overview')).click()
 
     // the setup from the top bar; back to the plant is possible, then create the administrator for real

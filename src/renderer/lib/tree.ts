@@ -17,6 +17,8 @@ export interface FixedAttribute {
   attribute: string
   state: string
   text: string
+  /** A constant's unit (the attribute's). */
+  unit?: string | undefined
 }
 
 export interface TreeIndex {

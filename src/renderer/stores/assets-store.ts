@@ -67,7 +67,8 @@ function fixedOf(a: LiveAttribute, asset: Asset): FixedAttribute {
     const def = asset.attributes.find((x) => x.name === a.name)
     const v = a.value
     const text = typeof v === 'number' ? formatNumber(v, def?.decimals ?? 2) : v === undefined || v === null ? '—' : String(v)
-    return { attribute: a.name, state: 'constant', text: def?.enumeration && v !== undefined && v !== null ? (def.enumeration[String(v)] ?? text) : text }
+    const label = def?.enumeration && v !== undefined && v !== null ? def.enumeration[String(v)] : undefined
+    return { attribute: a.name, state: 'constant', text: label ?? text, ...(def?.unit && label === undefined ? { unit: def.unit } : {}) }
   }
   return { attribute: a.name, state: a.state, text: a.reason ? `${STATE_TEXT[a.state] ?? a.state}: ${a.reason}` : (STATE_TEXT[a.state] ?? a.state) }
 }

@@ -51,7 +51,7 @@ export function SignalTable({ group, titled, tabStop }: { group: FaceplateGroup;
                   <td className="value kind-text">
                     <span className="num">{f.text}</span>
                   </td>
-                  <td className="unit" />
+                  <td className="unit">{f.unit}</td>
                   <td className="quality" colSpan={2}>
                     <span className="q-text">Constant</span>
                   </td>
